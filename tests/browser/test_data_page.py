@@ -12,6 +12,7 @@ def test_data_page_shows_yuzhong_beds_and_quote(server, page, db):
     fact = facts[(facts["indicator"] == "elderly_beds") & (facts["value"] == 1915)].iloc[0]
     page.goto(f"{server}/data?fact={fact['fact_id']}")
     wait_idle(page)
+    assert "Page not found" not in page.locator("body").inner_text()
     page.get_by_role("heading", name="数据与来源").wait_for()
     context = page.get_by_test_id("fact-context")
     context.wait_for()

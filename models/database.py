@@ -217,6 +217,15 @@ def _load_base(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
                 [source_hash])
 
 
+def log_change(con: duckdb.DuckDBPyConnection, *, who: str, action: str, table: str, key: str,
+               old: str | None, new: str | None, why: str = "") -> int:
+    """Append one row to change_log inside the caller's write transaction; returns its change_id."""
+    change_id = con.execute("SELECT coalesce(max(change_id), 0) + 1 FROM change_log").fetchone()[0]
+    con.execute("INSERT INTO change_log (change_id, changed_at, who, action, table_name, row_key, old_value, "
+                "new_value, why) VALUES (?, now(), ?, ?, ?, ?, ?, ?, ?)", [change_id, who, action, table, key, old, new, why])
+    return change_id
+
+
 _default: Database | None = None
 
 

@@ -11,6 +11,8 @@ $(STAMP): requirements.txt
 	@$(VENV)/bin/pip install -q uv==0.13.8 2>/dev/null && \
 	  $(VENV)/bin/uv pip install -q --python $(PY) -r requirements.txt || \
 	  $(VENV)/bin/pip install -q -r requirements.txt
+	@# Byte-compile once: imports then skip recompiling even where PYTHONDONTWRITEBYTECODE is set.
+	@$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null 2>&1 || true
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)

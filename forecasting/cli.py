@@ -11,20 +11,29 @@ import sys
 
 COMMANDS = {
     "facts": ("forecasting.cmd_facts", "导出全部规划数据及原文引用 / all sourced figures as CSV"),
+    "brief": ("forecasting.cmd_brief", "一页领导简报（PDF/PNG）/ one-page leadership brief as PDF or PNG"),
+    "import": ("forecasting.cmd_import", "导入本地数据（CSV/Excel），先校验 / import own data (CSV/Excel), validated"),
+    "gaps": ("forecasting.cmd_gaps", "需求、供给与缺口 / demand, supply and gap as CSV"),
+    "audit": ("forecasting.cmd_audit", "核查规划自身的计算 / audit each plan's own arithmetic as CSV"),
+    "project": ("forecasting.cmd_project", "人口预测（老年人口、0-3岁婴幼儿）/ population projections as CSV"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that subcommand's module is imported (a slow or broken one cannot hurt the others)."""
     parser = argparse.ArgumentParser(prog="python -m forecasting", description="一老一小规划测算 命令行 / planning CLI")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
-        importlib.import_module(module).add_arguments(p)
+        if only in (None, name):
+            importlib.import_module(module).add_arguments(p)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    only = argv[0] if argv and argv[0] in COMMANDS else None
+    args = build_parser(only).parse_args(argv)
     module = importlib.import_module(COMMANDS[args.command][0])
     try:
         return module.run(args)

@@ -1,0 +1,816 @@
+"""Population projections: elderly 60+, infants 0-3 and population, to 2035, by three methods side by side.
+
+Methods (column `method`):
+- plan: each plan's own arithmetic from its own stated inputs (facts of kind observed / assumption /
+  plan_projection), e.g. Yuzhong 58.87万 × (1 − 0.68%)^t and aging rate 19.76% + 0.45 pp/yr. A stated figure
+  with no stated method is kept and labelled "stated, method not given"; years between an observed base and a
+  stated endpoint are interpolated geometrically and years after it continue the implied rate, each labelled.
+  Years the plan gives nothing for are NaN with the reason (shown as 未提供), never invented.
+- model: statsmodels fits of the real history (table `series`, see forecasting/projection_models.py). A region
+  without a long enough series of its own (districts have none) is projected by a small-area share method: its
+  own latest observed figure (facts, else reference series) times the relative change of the nearest ancestor
+  whose series has at least MIN_POINTS points, i.e. value(t) = anchor × parent(t) / parent(anchor year). The
+  ancestor is fitted once (memoised by its values) and every child is derived by share.
+- override: the planner's Assumptions (population growth %, elderly growth % or aging-rate increment pp, birth
+  rate ‰) applied to the region's observed anchors; anything not set takes the plan's stated value, else the
+  model path of the scenario. `method_detail` says which.
+
+Scenarios: model low / medium / high = lower_80 / mean / upper_80. Plan low / high = the plan path times the
+model's relative 80% band (the plans state single figures). Override: set values are used as given in every
+scenario; unset components follow the model scenario.
+
+Infants 0-3 convention: children aged 0, 1 and 2 at year end, i.e. the births of the last 3 years
+(births = birth rate ‰ × population / 1000, mortality ignored), scaled to the region's observed count when
+there is one (Yuzhong 17420 in 2020, Dongli 15805 户籍 in 2022).
+
+Intervals (80%, 95%) exist only on model forecast years (and on override components taken from the model);
+they are empty on observed, interpolated, stated and planner-set rows. Children's intervals are the parent's
+relative intervals: the drift of the child's share is not modelled, so they understate small-area uncertainty.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, fields
+
+import numpy as np
+import pandas as pd
+
+from forecasting.projection_models import (
+    MIN_POINTS,
+    MODEL_DESCRIPTIONS,
+    InsufficientHistory,
+    as_history,
+    fit_forecast,
+)
+from models.database import Database
+from models.facts import all_facts, reference_series
+from models.facts import regions as all_regions
+
+METHODS = ("plan", "model", "override")
+SCENARIOS = ("low", "medium", "high")
+PLAN_REGIONS = ("120000", "120101", "120110", "500103", "130981")
+START_YEAR = 2020
+INFANT_COHORTS = 3  # ages 0, 1, 2: the births of the last three years
+COLUMNS = ["region_code", "indicator", "year", "method", "scenario", "value", "lower_80", "upper_80", "lower_95",
+           "upper_95"]
+EXTRA_COLUMNS = ["basis", "note", "method_detail", "inputs"]
+TABLE_COLUMNS = COLUMNS + EXTRA_COLUMNS
+BANDS = ["lower_80", "upper_80", "lower_95", "upper_95"]
+_SCENARIO_COLUMN = {"low": "lower_80", "medium": "value", "high": "upper_80"}
+
+# Plan assumptions: Assumptions field → indicator id of the fact that states it.
+_PLAN_RATE_INDICATORS = {"population_growth": "population_growth_rate", "elderly_growth": "elderly_growth_rate",
+                         "aging_rate_increment": "aging_rate_increment", "birth_rate": "birth_rate",
+                         "births": "births"}
+_RANGES = {"population_growth": (-10.0, 10.0, "%/年 %/yr"), "elderly_growth": (-10.0, 20.0, "%/年 %/yr"),
+           "aging_rate_increment": (-3.0, 3.0, "百分点/年 pp/yr"), "birth_rate": (0.0, 40.0, "‰")}
+
+
+# -- assumptions -------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Assumptions:
+    """Every assumption of one projection, validated at construction (ValueError naming the field, zh + en).
+
+    region: GB/T 2260 code; method: plan | model | override; scenario: low | medium | high; to_year: last year
+    projected (2021–2050); population_growth, elderly_growth: % per year (−0.68 means −0.68%/yr);
+    aging_rate_increment: percentage points per year (0.45); birth_rate: ‰ (7.0). None = not set (the plan's
+    stated value, else the model). Set at most one of elderly_growth and aging_rate_increment.
+    """
+
+    region: str
+    method: str = "model"
+    scenario: str = "medium"
+    to_year: int = 2035
+    population_growth: float | None = None
+    elderly_growth: float | None = None
+    aging_rate_increment: float | None = None
+    birth_rate: float | None = None
+
+    def __post_init__(self):
+        if not (isinstance(self.region, str) and len(self.region) == 6 and self.region.isdigit()):
+            raise ValueError(f"region: 地区代码应为6位数字 / region must be a 6-digit GB/T 2260 code, got {self.region!r}")
+        if self.method not in METHODS:
+            raise ValueError(f"method: 方法应为 {'|'.join(METHODS)} / method must be one of {METHODS}, got {self.method!r}")
+        if self.scenario not in SCENARIOS:
+            raise ValueError(f"scenario: 情景应为 {'|'.join(SCENARIOS)} / scenario must be one of {SCENARIOS}, "
+                             f"got {self.scenario!r}")
+        if isinstance(self.to_year, bool) or not isinstance(self.to_year, int | np.integer) \
+                or not 2021 <= int(self.to_year) <= 2050:
+            raise ValueError(f"to_year: 预测终止年份应在2021–2050之间 / to_year must be an integer in 2021–2050, "
+                             f"got {self.to_year!r}")
+        for name, (lo, hi, unit) in _RANGES.items():
+            v = getattr(self, name)
+            if v is None:
+                continue
+            if isinstance(v, bool) or not isinstance(v, int | float | np.number) or not math.isfinite(v) \
+                    or not lo <= v <= hi:
+                raise ValueError(f"{name}: 取值应在 {lo}–{hi} {unit} 之间 / {name} must be a number in "
+                                 f"[{lo}, {hi}] ({unit}), got {v!r}")
+        if self.elderly_growth is not None and self.aging_rate_increment is not None:
+            raise ValueError("elderly_growth: 老年人口增长率与老龄化率增幅只能设一个 / set only one of "
+                             "elderly_growth and aging_rate_increment")
+
+    def overrides(self) -> dict:
+        """The planner-set assumptions (those not None)."""
+        return {k: getattr(self, k) for k in _RANGES if getattr(self, k) is not None}
+
+
+# -- results -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Projection:
+    """Result of `project`: knows its assumptions and inputs; `.table` is the tidy frame (TABLE_COLUMNS).
+
+    Values in persons (population, elderly_60plus, infants_0_3), percent (aging_rate), ‰ (birth_rate).
+    """
+
+    assumptions: Assumptions
+    table: pd.DataFrame = field(repr=False)
+    data_used: tuple = field(default=(), repr=False)  # (what, reference) pairs: fact ids, series, fits
+
+    @property
+    def region(self) -> str:
+        return self.assumptions.region
+
+    @property
+    def method(self) -> str:
+        return self.assumptions.method
+
+    @property
+    def scenario(self) -> str:
+        return self.assumptions.scenario
+
+    def explain(self, lang: str = "en") -> str:
+        """A plain-text account: assumptions, then one line per indicator (method detail, inputs)."""
+        a = self.assumptions
+        head = (f"地区 {a.region}，方法 {a.method}，情景 {a.scenario}，至 {a.to_year} 年" if lang == "zh" else
+                f"Region {a.region}, method {a.method}, scenario {a.scenario}, to {a.to_year}")
+        lines = [head]
+        if a.overrides():
+            lines.append(("规划人员设定: " if lang == "zh" else "Planner-set: ") + ", ".join(
+                f"{k}={v}" for k, v in a.overrides().items()))
+        for ind, g in self.table.groupby("indicator", sort=False):
+            last = g.dropna(subset=["value"]).tail(1)
+            val = f"{last['value'].iat[0]:,.2f} ({last['year'].iat[0]})" if len(last) else "未提供 / not provided"
+            lines.append(f"- {ind}: {val}; {g['method_detail'].iat[-1]} [inputs: {g['inputs'].iat[-1]}]")
+        for what, ref in self.data_used:
+            lines.append(f"  · {what}: {ref}")
+        return "\n".join(lines)
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Inputs:
+    facts: pd.DataFrame
+    series: pd.DataFrame
+    regions: pd.DataFrame
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # per-run results (model paths)
+
+    @classmethod
+    def load(cls, db: Database | None) -> _Inputs:
+        facts = all_facts(db)
+        facts = facts[facts["value"].notna()].copy()
+        return cls(facts, reference_series(db), all_regions(db))
+
+    def parent(self, code: str) -> str | None:
+        r = self.regions[self.regions["code"] == code]
+        p = r["parent_code"].iat[0] if len(r) else None
+        return p or None
+
+    def chain(self, code: str) -> list[str]:
+        out = [code]
+        while (p := self.parent(out[-1])) and p not in out:
+            out.append(p)
+        return out
+
+    def fact(self, region: str, indicator: str, kinds: tuple[str, ...], *, year: int | None = None,
+             basis: str | None = None) -> dict | None:
+        """The fact of the first kind in `kinds` that exists (latest year), as a dict; None if none."""
+        f = self.facts[(self.facts["region_code"] == region) & (self.facts["indicator"] == indicator)]
+        if year is not None:
+            f = f[f["year"] == year]
+        if basis is not None:
+            f = f[f["basis"] == basis]
+        for kind in kinds:
+            k = f[f["kind"] == kind].sort_values("year")
+            if len(k):
+                return k.iloc[-1].to_dict()
+        return None
+
+    def history(self, region: str, indicator: str) -> tuple:
+        s = self.series[(self.series["region_code"] == region) & (self.series["indicator"] == indicator)]
+        return as_history(s["year"].astype(int), s["value"].astype(float))
+
+    def series_row(self, region: str, indicator: str) -> dict | None:
+        s = self.series[(self.series["region_code"] == region) & (self.series["indicator"] == indicator)]
+        return s.sort_values("year").iloc[-1].to_dict() if len(s) else None
+
+
+@dataclass(frozen=True)
+class _Anchor:
+    year: int
+    value: float
+    basis: str
+    ref: str  # fact id, "series:<region>/<indicator>/<year>" or a derivation
+
+
+def _pop_indicator(basis: str) -> str:
+    return "population_registered" if basis == "户籍" else "population_resident"
+
+
+# -- model method ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Path:
+    """One projected indicator: frame indexed by year (value, bands, kind) plus labels."""
+
+    frame: pd.DataFrame
+    basis: str
+    detail: str
+    inputs: str
+
+
+def _driver(inp: _Inputs, region: str, indicator: str, to_year: int) -> tuple[pd.DataFrame, str, str]:
+    """The fitted path of the nearest region in region's chain whose series has ≥ MIN_POINTS points.
+
+    Returns (frame indexed by year, driver region code, detail text naming the skipped too-short series).
+    Raises InsufficientHistory when no ancestor qualifies.
+    """
+    skipped = []
+    for code in inp.chain(region):
+        hist = inp.history(code, indicator)
+        if not hist:
+            continue
+        try:
+            frame = fit_forecast(hist, to_year).set_index("year")
+        except InsufficientHistory:
+            skipped.append(f"{code} has {len(hist)} points < {MIN_POINTS}")
+            continue
+        model = frame["model"].iat[0]
+        detail = (f"{MODEL_DESCRIPTIONS[model]} fitted to {code} {indicator} {hist[0][0]}–{hist[-1][0]} "
+                  f"({len(hist)} points)")
+        if skipped:
+            detail += "; fallback: " + ", ".join(skipped)
+        return frame, code, detail
+    raise InsufficientHistory(f"no series of {indicator} with ≥ {MIN_POINTS} points in {inp.chain(region)}")
+
+
+def _share(anchor: _Anchor, driver: pd.DataFrame, years: range, *, own: bool = False) -> pd.DataFrame:
+    """anchor × driver(t) / driver(anchor year) for each year (bands scaled alike)."""
+    ratio = anchor.value / driver.at[anchor.year, "value"]
+    out = driver.reindex(years)[["value", *BANDS, "kind"]].copy()
+    for c in ["value", *BANDS]:
+        out[c] = out[c] * ratio
+    if not own:  # the parent's observed years are history of the child, not observations of it
+        out["kind"] = out["kind"].replace({"observed": "history", "interpolated": "history"})
+    if anchor.year in out.index:
+        out.at[anchor.year, "value"] = anchor.value
+        out.loc[anchor.year, BANDS] = np.nan
+        out.at[anchor.year, "kind"] = _anchor_note(anchor)
+    return out
+
+
+def _anchor_note(anchor: _Anchor) -> str:
+    return anchor.ref if anchor.ref.startswith("derived") else f"observed ({anchor.ref})"
+
+
+def _observed_anchor(inp: _Inputs, region: str, indicator: str, basis: str | None = None) -> _Anchor | None:
+    f = inp.fact(region, indicator, ("observed",), basis=basis)
+    s = inp.series_row(region, indicator)
+    if s is not None and basis is not None and s["basis"] != basis:
+        s = None
+    if f is not None and (s is None or int(f["year"]) >= int(s["year"])):
+        return _Anchor(int(f["year"]), float(f["value"]), f["basis"] or "", f["fact_id"])
+    if s is not None:
+        return _Anchor(int(s["year"]), float(s["value"]), s["basis"] or "",
+                       f"series:{region}/{indicator}/{int(s['year'])}")
+    return None
+
+
+def _rate_anchor(inp: _Inputs, region: str, indicator: str) -> _Anchor | None:
+    return _observed_anchor(inp, region, indicator)
+
+
+def _share_path(inp: _Inputs, region: str, indicator: str, anchor: _Anchor, driver_indicator: str,
+                years: range, to_year: int) -> _Path:
+    driver, code, detail = _driver(inp, region, driver_indicator, to_year)
+    if anchor.year not in driver.index:
+        raise InsufficientHistory(f"{code} {driver_indicator} does not cover {anchor.year}")
+    frame = _share(anchor, driver, years, own=code == region)
+    if code == region and anchor.ref.startswith("series:"):
+        how = f"own series: {detail}"
+    else:
+        how = (f"small-area share: {region} {indicator} = {anchor.value:,.6g} ({anchor.year}, {anchor.ref}) × "
+               f"{code}(t) / {code}({anchor.year}); {detail}")
+    return _Path(frame, anchor.basis, how, f"{anchor.ref}; series:{code}/{driver_indicator}")
+
+
+@dataclass
+class _ModelPaths:
+    population: dict = field(default_factory=dict)  # basis → _Path
+    elderly: _Path | None = None
+    birth_rate: _Path | None = None
+    infants: _Path | None = None
+    missing: dict = field(default_factory=dict)  # indicator → reason
+
+
+def _population_anchors(inp: _Inputs, region: str) -> list[_Anchor]:
+    out = {}
+    for ind, basis in (("population_resident", None), ("population_registered", None)):
+        a = _observed_anchor(inp, region, ind, basis)
+        if a is not None:
+            b = "户籍" if ind == "population_registered" else (a.basis or "常住")
+            out.setdefault(b, _Anchor(a.year, a.value, b, a.ref))
+    if not out:  # derived: elderly / aging rate of the same year and basis
+        e = inp.fact(region, "elderly_60plus", ("observed",))
+        if e is not None:
+            r = inp.fact(region, "aging_rate", ("observed",), year=int(e["year"]))
+            if r is not None and r["value"] > 0:
+                out[e["basis"] or ""] = _Anchor(int(e["year"]), e["value"] / (r["value"] / 100), e["basis"] or "",
+                                                f"derived {e['fact_id']} / {r['fact_id']}")
+    return list(out.values())
+
+
+def _model_paths(inp: _Inputs, region: str, to_year: int) -> _ModelPaths:
+    """Model-method paths (mean and bands) of every indicator the region can support, from START_YEAR - 2."""
+    years = range(START_YEAR - INFANT_COHORTS + 1, to_year + 1)
+    mp = _ModelPaths()
+    for anchor in _population_anchors(inp, region):
+        try:
+            mp.population[anchor.basis] = _share_path(inp, region, _pop_indicator(anchor.basis), anchor,
+                                                      "population_resident", years, to_year)
+        except InsufficientHistory as exc:
+            mp.missing[_pop_indicator(anchor.basis)] = str(exc)
+    if not mp.population:
+        mp.missing.setdefault("population_resident", "no observed population (facts or series) to anchor on")
+
+    anchor = _observed_anchor(inp, region, "elderly_60plus")
+    if anchor is None:  # derived: observed aging rate × population path of that year
+        r = _rate_anchor(inp, region, "aging_rate")
+        pop = mp.population.get("常住") or next(iter(mp.population.values()), None)
+        if r is not None and pop is not None and r.year in pop.frame.index:
+            anchor = _Anchor(r.year, pop.frame.at[r.year, "value"] * r.value / 100, pop.basis,
+                             f"derived aging_rate {r.ref} × population {r.year}")
+    if anchor is None:
+        mp.missing["elderly_60plus"] = "no observed elderly count or aging rate to anchor on"
+    else:
+        try:
+            mp.elderly = _share_path(inp, region, "elderly_60plus", anchor, "elderly_60plus", years, to_year)
+        except InsufficientHistory as exc:
+            mp.missing["elderly_60plus"] = str(exc)
+
+    try:
+        br_anchor = _rate_anchor(inp, region, "birth_rate")
+        if br_anchor is None:
+            frame, code, detail = _driver(inp, region, "birth_rate", to_year)
+            mp.birth_rate = _Path(frame.reindex(years)[["value", *BANDS, "kind"]], "",
+                                  f"no birth rate of {region}: {code}'s rate; {detail}", f"series:{code}/birth_rate")
+        else:
+            mp.birth_rate = _share_path(inp, region, "birth_rate", br_anchor, "birth_rate", years, to_year)
+    except InsufficientHistory as exc:
+        mp.missing["birth_rate"] = str(exc)
+
+    infants_anchor = _observed_anchor(inp, region, "infants_0_3")
+    pop = (mp.population.get(infants_anchor.basis) if infants_anchor else None) or mp.population.get("常住") \
+        or next(iter(mp.population.values()), None)
+    if pop is None or mp.birth_rate is None:
+        mp.missing["infants_0_3"] = "needs a population and a birth rate path"
+    else:
+        mp.infants = _infants(pop, mp.birth_rate, infants_anchor, years)
+    return mp
+
+
+def _births(pop: pd.DataFrame, br: pd.DataFrame) -> pd.DataFrame:
+    """Births per year = birth rate ‰ × population / 1000; bands combine both relative log-widths (RSS)."""
+    out = pd.DataFrame(index=pop.index)
+    out["value"] = pop["value"] * br["value"] / 1000
+    for lo, hi in (("lower_80", "upper_80"), ("lower_95", "upper_95")):
+        wl = np.sqrt(np.log(pop["value"] / pop[lo]).fillna(0) ** 2 + np.log(br["value"] / br[lo]).fillna(0) ** 2)
+        wh = np.sqrt(np.log(pop[hi] / pop["value"]).fillna(0) ** 2 + np.log(br[hi] / br["value"]).fillna(0) ** 2)
+        has = pop[lo].notna() | br[lo].notna()
+        out[lo] = np.where(has, out["value"] * np.exp(-wl), np.nan)
+        out[hi] = np.where(has, out["value"] * np.exp(wh), np.nan)
+    return out
+
+
+def _cohort_sum(births: pd.DataFrame, col: str, year: int) -> float:
+    """Σ of births over ages 0..2 at `year`; history cohorts have no band, so their value stands in for it
+    (adjacent years' forecast errors are treated as perfectly correlated: a conservative band)."""
+    b = births.reindex(range(year - INFANT_COHORTS + 1, year + 1))
+    vals = b[col].fillna(b["value"]) if col != "value" else b["value"]
+    return float(vals.sum()) if vals.notna().all() else np.nan
+
+
+def _infants(pop: _Path, br: _Path, anchor: _Anchor | None, years: range) -> _Path:
+    births = _births(pop.frame, br.frame)
+    est = pd.DataFrame({c: [_cohort_sum(births, c, y) for y in years] for c in ["value", *BANDS]},
+                       index=list(years))
+    for c in BANDS:  # no band where every cohort is history
+        est.loc[births.reindex(est.index)[c].isna() & births.reindex(est.index - 1)[c].isna()
+                & births.reindex(est.index - 2)[c].isna(), c] = np.nan
+    if anchor is not None and anchor.year in est.index and np.isfinite(est.at[anchor.year, "value"]):
+        scale = anchor.value / est.at[anchor.year, "value"]
+        calib = f"scaled ×{scale:.3f} to the observed {anchor.value:,.0f} ({anchor.year}, {anchor.ref})"
+        ref = anchor.ref
+    else:
+        scale, calib, ref = 1.0, "no observed count: not calibrated", ""
+    est = est * scale
+    est["kind"] = np.where(est["lower_80"].notna(), "forecast", "history")
+    if anchor is not None and anchor.year in est.index:
+        est.at[anchor.year, "value"] = anchor.value
+        est.loc[anchor.year, BANDS] = np.nan
+        est.at[anchor.year, "kind"] = _anchor_note(anchor)
+    detail = (f"births of ages 0,1,2 = Σ_(k=0..2) birth_rate(t−k)‰ × population(t−k) / 1000, {calib}; "
+              f"birth rate: {br.detail}; population: {pop.detail}")
+    basis = anchor.basis if anchor is not None and anchor.basis else pop.basis
+    return _Path(est, basis, detail, "; ".join(x for x in (ref, br.inputs, pop.inputs) if x))
+
+
+# -- plan method -------------------------------------------------------------------------------------------
+def plan_defaults(region: str, db: Database | None = None, *, _inp: _Inputs | None = None) -> dict:
+    """The plan's stated assumptions for `region`: {field: {value, unit, year, fact_id, quote, kind}}.
+
+    Fields: population_growth (%/yr), elderly_growth (%/yr), aging_rate_increment (pp/yr), birth_rate (‰),
+    births (persons/yr). Only those the plan states; looked up by indicator and kind, never by fact id.
+    """
+    inp = _inp or _Inputs.load(db)
+    out = {}
+    for name, ind in _PLAN_RATE_INDICATORS.items():
+        f = inp.fact(region, ind, ("assumption", "plan_projection", "observed"))
+        if f is None or (name in ("birth_rate", "births") and f["kind"] == "observed"):
+            continue
+        out[name] = {k: f[k] for k in ("value", "unit", "year", "fact_id", "quote", "kind")}
+        out[name]["year"] = int(out[name]["year"])
+    return out
+
+
+def _geometric(base_year: int, base: float, rate_pct: float, years) -> pd.Series:
+    return pd.Series({t: base * (1 + rate_pct / 100) ** (t - base_year) for t in years}, dtype=float)
+
+
+def _stated_path(base: _Anchor | None, end: _Anchor, years) -> tuple[pd.Series, pd.Series]:
+    """A stated endpoint with no stated method: the endpoint as stated, geometric interpolation from an observed
+    base, the implied rate continued beyond it (values and per-year notes)."""
+    vals, notes = {}, {}
+    if base is not None and base.year < end.year:
+        rate = (end.value / base.value) ** (1 / (end.year - base.year)) - 1
+        for t in years:
+            if t < base.year:
+                vals[t], notes[t] = np.nan, "未提供: before the plan's base year"
+            elif t == base.year:
+                vals[t], notes[t] = base.value, f"observed ({base.ref})"
+            elif t < end.year:
+                vals[t], notes[t] = base.value * (1 + rate) ** (t - base.year), \
+                    f"interpolated (geometric {rate * 100:+.2f}%/yr between observed and stated; our assumption)"
+            elif t == end.year:
+                vals[t], notes[t] = end.value, f"stated, method not given ({end.ref})"
+            else:
+                vals[t], notes[t] = end.value * (1 + rate) ** (t - end.year), \
+                    f"extrapolated at the implied {rate * 100:+.2f}%/yr (our assumption, not the plan's)"
+    else:
+        for t in years:
+            if base is not None and t == base.year:
+                vals[t], notes[t] = base.value, f"observed ({base.ref})"
+            elif t == end.year:
+                vals[t], notes[t] = end.value, f"stated, method not given ({end.ref})"
+            else:
+                vals[t], notes[t] = np.nan, "未提供: the plan states only this endpoint; no base to interpolate"
+    return pd.Series(vals, dtype=float), pd.Series(notes, dtype=object)
+
+
+def _endpoint(inp: _Inputs, region: str, indicator: str, kinds=("plan_projection",)) -> _Anchor | None:
+    f = inp.fact(region, indicator, kinds)
+    return None if f is None else _Anchor(int(f["year"]), float(f["value"]), f["basis"] or "", f["fact_id"])
+
+
+def _plan_paths(inp: _Inputs, region: str, years: range) -> dict:
+    """indicator → (values Series, notes Series, basis, method_detail, inputs) by the plan's own arithmetic."""
+    d = plan_defaults(region, _inp=inp)
+    out = {}
+
+    def put(ind, vals, notes, basis, detail, inputs):
+        out[ind] = (vals.reindex(years), notes.reindex(years).fillna("未提供"), basis, detail, inputs)
+
+    # population (observed base; derived from elderly / aging rate when the plan gives only those)
+    pop_base = None
+    f = inp.fact(region, "population_resident", ("observed",)) or inp.fact(region, "population_registered",
+                                                                            ("observed",))
+    if f is not None:
+        pop_base = _Anchor(int(f["year"]), float(f["value"]), f["basis"] or "", f["fact_id"])
+    else:
+        e, r = inp.fact(region, "elderly_60plus", ("observed",)), None
+        if e is not None:
+            r = inp.fact(region, "aging_rate", ("observed",), year=int(e["year"]))
+        if e is not None and r is not None:
+            pop_base = _Anchor(int(e["year"]), e["value"] * 100 / r["value"], e["basis"] or "",
+                               f"derived {e['fact_id']}/{r['fact_id']}")
+    pop_end = _endpoint(inp, region, "population_resident", ("plan_projection", "assumption")) \
+        or _endpoint(inp, region, "population_registered", ("plan_projection", "assumption"))
+    if pop_end is None:
+        e, r = _endpoint(inp, region, "elderly_60plus"), _endpoint(inp, region, "aging_rate")
+        if e is not None and r is not None and e.year == r.year:
+            pop_end = _Anchor(e.year, e.value * 100 / r.value, e.basis, f"derived {e.ref}/{r.ref}")
+    pop = None
+    if pop_base is not None and "population_growth" in d:
+        g = d["population_growth"]
+        vals = _geometric(pop_base.year, pop_base.value, g["value"], years)
+        vals[vals.index < pop_base.year] = np.nan
+        notes = pd.Series({t: ("observed" if t == pop_base.year else "stated rate" if t <= g["year"] else
+                               "stated rate continued beyond the plan horizon (our assumption)")
+                           if t >= pop_base.year else "未提供: before the plan's base year" for t in years})
+        check = f"; plan states {pop_end.value:,.0f} in {pop_end.year} ({pop_end.ref})" if pop_end else ""
+        pop = (vals, notes, pop_base.basis, f"population(t) = {pop_base.value:,.0f} × (1 {g['value']:+.2f}%)^(t−"
+               f"{pop_base.year}) (stated rate){check}", f"{pop_base.ref}; {g['fact_id']}")
+    elif pop_end is not None:
+        vals, notes = _stated_path(pop_base, pop_end, years)
+        pop = (vals, notes, pop_end.basis or (pop_base.basis if pop_base else ""),
+               "stated endpoint, method not given; geometric interpolation from the observed base",
+               "; ".join(a.ref for a in (pop_base, pop_end) if a))
+    if pop is not None:
+        put(_pop_indicator(pop[2]), *pop)
+
+    # elderly 60+
+    e_base = _endpoint(inp, region, "elderly_60plus", ("observed",))
+    e_end = _endpoint(inp, region, "elderly_60plus")
+    r_base = _endpoint(inp, region, "aging_rate", ("observed",))
+    if e_base is not None and "elderly_growth" in d:
+        g = d["elderly_growth"]
+        vals = _geometric(e_base.year, e_base.value, g["value"], years)
+        vals[vals.index < e_base.year] = np.nan
+        notes = pd.Series({t: "observed" if t == e_base.year else "stated rate" if t >= e_base.year
+                           else "未提供: before the plan's base year" for t in years})
+        put("elderly_60plus", vals, notes, e_base.basis,
+            f"elderly(t) = {e_base.value:,.0f} × (1 + {g['value']:.2f}%)^(t−{e_base.year}) (stated rate)",
+            f"{e_base.ref}; {g['fact_id']}")
+    elif r_base is not None and "aging_rate_increment" in d and pop is not None:
+        g = d["aging_rate_increment"]
+        rate = pd.Series({t: r_base.value + g["value"] * (t - r_base.year) for t in years}, dtype=float)
+        rate[rate.index < r_base.year] = np.nan
+        notes = pd.Series({t: "observed" if t == r_base.year else "stated increment" if t >= r_base.year
+                           else "未提供: before the plan's base year" for t in years})
+        put("aging_rate", rate, notes, r_base.basis,
+            f"aging_rate(t) = {r_base.value}% + {g['value']} pp × (t−{r_base.year}) (stated increment)",
+            f"{r_base.ref}; {g['fact_id']}")
+        elderly = pop[0] * rate / 100
+        if e_base is not None:
+            elderly[e_base.year] = e_base.value
+        put("elderly_60plus", elderly, notes, r_base.basis or pop[2],
+            "elderly(t) = population(t) × aging_rate(t) / 100 (the plan's arithmetic)",
+            f"{pop[4]}; {r_base.ref}; {g['fact_id']}")
+    elif e_end is not None:
+        vals, notes = _stated_path(e_base, e_end, years)
+        put("elderly_60plus", vals, notes, e_end.basis or (e_base.basis if e_base else ""),
+            "stated endpoint, method not given; geometric interpolation from the observed base",
+            "; ".join(a.ref for a in (e_base, e_end) if a))
+    elif e_base is not None:
+        vals, notes = _stated_path(None, e_base, years)
+        put("elderly_60plus", vals, notes.where(vals.isna(), f"observed ({e_base.ref})").where(
+            vals.notna(), "未提供: the plan states no projection"),
+            e_base.basis, "observed only; the plan states no projection", e_base.ref)
+    a_end = _endpoint(inp, region, "aging_rate")
+    if "aging_rate" not in out and a_end is not None:
+        vals, notes = _stated_path(r_base, a_end, years)
+        put("aging_rate", vals, notes, a_end.basis, "stated endpoint, method not given (percent)",
+            "; ".join(a.ref for a in (r_base, a_end) if a))
+
+    # infants 0-3
+    i_base = _endpoint(inp, region, "infants_0_3", ("observed",))
+    i_end = _endpoint(inp, region, "infants_0_3")
+    if i_end is not None:
+        vals, notes = _stated_path(i_base, i_end, years)
+        detail = "stated endpoint, method not given"
+        inputs = "; ".join(a.ref for a in (i_base, i_end) if a)
+        if "birth_rate" in d and pop is not None:  # beyond the endpoint: the stated birth rate × plan population
+            br = d["birth_rate"]["value"]
+            births = pop[0] * br / 1000
+            cohort = births.rolling(INFANT_COHORTS).sum()
+            later = [t for t in years if t > i_end.year]
+            if np.isfinite(cohort.get(i_end.year, np.nan)):
+                for t in later:
+                    vals[t] = i_end.value * cohort[t] / cohort[i_end.year]
+                    notes[t] = (f"beyond {i_end.year}: stated birth rate {br}‰ × plan population, ages 0–2, "
+                                f"scaled to the stated {i_end.value:,.0f} (our assumption)")
+                detail += (f"; the plan also states birth rate {br}‰ (3 cohorts × {br}‰ × population gives "
+                           f"{cohort[i_end.year]:,.0f} in {i_end.year})")
+                inputs += f"; {d['birth_rate']['fact_id']}"
+        put("infants_0_3", vals, notes, i_end.basis or (i_base.basis if i_base else ""), detail, inputs)
+    elif "births" in d:
+        b = d["births"]
+        births = pd.Series({t: b["value"] if START_YEAR + 1 <= t else np.nan for t in
+                            range(years[0] - INFANT_COHORTS, years[-1] + 1)}, dtype=float)
+        cohort = births.rolling(INFANT_COHORTS).sum()
+        vals = cohort.reindex(years)
+        notes = pd.Series({t: ("未提供: births before 2021 not stated" if not np.isfinite(vals[t]) else
+                               "stated yearly births × 3 cohorts" if t <= b["year"] else
+                               "stated yearly births held beyond the plan period (our assumption)") for t in years})
+        if i_base is not None:
+            vals[i_base.year], notes[i_base.year] = i_base.value, f"observed ({i_base.ref})"
+        put("infants_0_3", vals, notes, "", f"infants(t) = Σ births(t−k), k=0..2, births = {b['value']:,.0f}/yr "
+            f"stated for 2021–{b['year']}", b["fact_id"])
+    elif i_base is not None:
+        vals, notes = _stated_path(None, i_base, years)
+        put("infants_0_3", vals, notes.where(vals.isna(), f"observed ({i_base.ref})").where(
+            vals.notna(), "未提供: the plan states no projection"),
+            i_base.basis, "observed only; the plan states no projection", i_base.ref)
+    return out
+
+
+# -- assembling --------------------------------------------------------------------------------------------
+def _rows(region, indicator, method, scenario, frame: pd.DataFrame, basis, detail, inputs) -> pd.DataFrame:
+    t = frame.reset_index().rename(columns={"index": "year"})
+    return pd.DataFrame({"region_code": region, "indicator": indicator, "year": t["year"].astype(int),
+                         "method": method, "scenario": scenario, "value": t["value"].astype(float),
+                         **{c: t[c].astype(float) for c in BANDS}, "basis": basis, "note": t["note"],
+                         "method_detail": detail, "inputs": inputs})
+
+
+def _model_frame(path: _Path, scenario: str, years: range) -> pd.DataFrame:
+    f = path.frame.reindex(years).copy()
+    col = _SCENARIO_COLUMN[scenario]
+    f["value"] = f[col].where(f[col].notna(), f["value"])
+    f["note"] = f["kind"].fillna("未提供").map(lambda k: {"forecast": f"model forecast ({scenario})",
+                                                          "history": "history (parent's observed trend by share)",
+                                                          "interpolated": "history (interpolated)"}.get(k, k))
+    return f
+
+
+def _relative_band(path: _Path | None, scenario: str, years: range) -> pd.Series:
+    if path is None or scenario == "medium":
+        return pd.Series(1.0, index=list(years))
+    f = path.frame.reindex(years)
+    return (f[_SCENARIO_COLUMN[scenario]] / f["value"]).fillna(1.0)
+
+
+def _missing_rows(region, indicator, method, scenario, years, reason) -> pd.DataFrame:
+    frame = pd.DataFrame({"value": np.nan, **{c: np.nan for c in BANDS}, "note": f"未提供: {reason}"},
+                         index=list(years))
+    return _rows(region, indicator, method, scenario, frame, "", reason, "")
+
+
+def _project(a: Assumptions, inp: _Inputs) -> Projection:
+    years = range(START_YEAR, a.to_year + 1)
+    if a.region not in set(inp.regions["code"]):
+        raise ValueError(f"region: 未知地区代码 {a.region} / unknown region code")
+    key = ("model_paths", a.region, a.to_year)
+    if key not in inp.memo:
+        inp.memo[key] = _model_paths(inp, a.region, a.to_year)
+    mp = inp.memo[key]
+    model_for = {"elderly_60plus": mp.elderly, "infants_0_3": mp.infants, "birth_rate": mp.birth_rate,
+                 **{_pop_indicator(b): p for b, p in mp.population.items()}}
+    parts, used = [], []
+    if a.method == "model":
+        for ind in ("population_resident", "population_registered", "elderly_60plus", "infants_0_3"):
+            p = model_for.get(ind)
+            if p is not None:
+                parts.append(_rows(a.region, ind, "model", a.scenario, _model_frame(p, a.scenario, years),
+                                   p.basis, p.detail, p.inputs))
+                used.append((ind, p.inputs))
+            elif ind in ("elderly_60plus", "infants_0_3") or (ind == "population_resident" and not mp.population):
+                parts.append(_missing_rows(a.region, ind, "model", a.scenario, years,
+                                           mp.missing.get(ind, "not available")))
+    elif a.method == "plan":
+        paths = _plan_paths(inp, a.region, years)
+        for ind in ("population_resident", "population_registered", "elderly_60plus", "aging_rate", "infants_0_3"):
+            if ind not in paths:
+                if ind in ("elderly_60plus", "infants_0_3") or (
+                        ind == "population_resident" and "population_registered" not in paths):
+                    parts.append(_missing_rows(a.region, ind, "plan", a.scenario, years,
+                                               "the plan states no figure for this indicator"))
+                continue
+            vals, notes, basis, detail, inputs = paths[ind]
+            band = _relative_band(model_for.get(ind), a.scenario, years) if ind != "aging_rate" else 1.0
+            if a.scenario != "medium" and ind != "aging_rate":
+                notes = notes.where(band == 1.0, notes + f"; × model 80% band ({a.scenario})")
+            frame = pd.DataFrame({"value": vals * band, **{c: np.nan for c in BANDS}, "note": notes})
+            if a.scenario != "medium" and ind != "aging_rate":
+                detail += f"; {a.scenario} = plan path × the model's relative 80% band"
+            parts.append(_rows(a.region, ind, "plan", a.scenario, frame, basis, detail, inputs))
+            used.append((ind, inputs))
+    else:
+        parts, used = _override(a, inp, mp, years)
+    table = pd.concat(parts, ignore_index=True)[TABLE_COLUMNS]
+    return Projection(a, table, tuple(used))
+
+
+def _override(a: Assumptions, inp: _Inputs, mp: _ModelPaths, years: range):
+    """Planner-set rates applied to the observed anchors; unset ones: the plan's stated rate, else the model."""
+    d = plan_defaults(a.region, _inp=inp)
+    parts, used = [], []
+
+    def chosen(name):
+        if getattr(a, name) is not None:
+            return getattr(a, name), "planner-set"
+        if name in d:
+            return d[name]["value"], f"plan's stated ({d[name]['fact_id']})"
+        return None, ""
+
+    pop_paths = {}
+    for basis, p in mp.population.items():
+        g, src = chosen("population_growth")
+        f = _model_frame(p, a.scenario, years)
+        anchored = f.index[f["kind"].fillna("").str.startswith(("observed", "derived"))]
+        anchor_year = int(anchored[0]) if len(anchored) else None
+        if g is not None and anchor_year is not None:
+            v = _geometric(anchor_year, f.at[anchor_year, "value"], g, years)
+            later = v.index > anchor_year
+            f.loc[later, "value"] = v[later]
+            f.loc[later, BANDS] = np.nan
+            f.loc[later, "note"] = f"growth {g:+.2f}%/yr ({src})"
+            detail = f"population(t) = observed {anchor_year} × (1 + {g:+.2f}%)^(t−{anchor_year}), {src}"
+        else:
+            detail = f"model path ({a.scenario}): {p.detail}"
+        pop_paths[basis] = f
+        parts.append(_rows(a.region, _pop_indicator(basis), "override", a.scenario, f, p.basis, detail, p.inputs))
+        used.append((_pop_indicator(basis), p.inputs))
+    if not mp.population:
+        parts.append(_missing_rows(a.region, "population_resident", "override", a.scenario, years,
+                                   mp.missing.get("population_resident", "")))
+
+    if mp.elderly is None:
+        parts.append(_missing_rows(a.region, "elderly_60plus", "override", a.scenario, years,
+                                   mp.missing.get("elderly_60plus", "")))
+    else:
+        f = _model_frame(mp.elderly, a.scenario, years)
+        obs = f.index[f["kind"].fillna("").str.startswith(("observed", "derived"))]
+        y0 = int(obs[0]) if len(obs) else None
+        g, src = chosen("elderly_growth") if a.aging_rate_increment is None else (None, "")
+        inc, isrc = chosen("aging_rate_increment") if g is None else (None, "")
+        pop = pop_paths[mp.elderly.basis] if mp.elderly.basis in pop_paths else \
+            next(iter(pop_paths.values()), None)
+        detail = f"model path ({a.scenario}): {mp.elderly.detail}"
+        if y0 is not None and g is not None:
+            v = _geometric(y0, f.at[y0, "value"], g, years)
+            later = v.index > y0
+            f.loc[later, "value"], f.loc[later, BANDS] = v[later], np.nan
+            f.loc[later, "note"] = f"elderly growth {g:+.2f}%/yr ({src})"
+            detail = f"elderly(t) = observed {y0} × (1 + {g:+.2f}%)^(t−{y0}), {src}"
+        elif y0 is not None and inc is not None and pop is not None and y0 in pop.index:
+            r0 = f.at[y0, "value"] / pop.at[y0, "value"] * 100
+            later = [t for t in years if t > y0]
+            f.loc[later, "value"] = [pop.at[t, "value"] * (r0 + inc * (t - y0)) / 100 for t in later]
+            f.loc[later, BANDS] = np.nan
+            f.loc[later, "note"] = f"aging rate +{inc} pp/yr ({isrc})"
+            detail = (f"elderly(t) = population(t) × (aging rate {r0:.2f}% in {y0} + {inc} pp × (t−{y0})), {isrc}; "
+                      f"population: override path")
+        parts.append(_rows(a.region, "elderly_60plus", "override", a.scenario, f, mp.elderly.basis, detail,
+                           mp.elderly.inputs))
+        used.append(("elderly_60plus", mp.elderly.inputs))
+
+    if mp.infants is None or not pop_paths:
+        parts.append(_missing_rows(a.region, "infants_0_3", "override", a.scenario, years,
+                                   mp.missing.get("infants_0_3", "needs a population path")))
+    else:
+        br, bsrc = chosen("birth_rate")
+        if br is None and "births" in d:
+            pop_b = next(iter(pop_paths.values()))
+            br = d["births"]["value"] / pop_b.at[d["births"]["year"], "value"] * 1000
+            bsrc = f"derived from the plan's stated births ({d['births']['fact_id']}) / population"
+        f = _model_frame(mp.infants, a.scenario, years)
+        detail = f"model path ({a.scenario}): {mp.infants.detail}"
+        obs = f.index[f["kind"].fillna("").str.startswith(("observed", "derived"))]
+        if br is not None:
+            y0 = int(obs[0]) if len(obs) else START_YEAR
+            basis = mp.infants.basis if mp.infants.basis in pop_paths else next(iter(pop_paths))
+            pop = pop_paths[basis]
+            pop_full = pd.concat([mp.population[basis].frame["value"].loc[:y0], pop.loc[pop.index > y0, "value"]])
+            base_br = mp.birth_rate.frame["value"]
+            rate = pd.Series({t: (br if t > y0 else base_br.get(t, np.nan)) for t in pop_full.index})
+            births = (pop_full * rate / 1000).rolling(INFANT_COHORTS).sum()
+            scale = f.at[y0, "value"] / births[y0] if y0 in births.index and births[y0] > 0 else 1.0
+            later = [t for t in years if t > y0]
+            f.loc[later, "value"] = [births[t] * scale for t in later]
+            f.loc[later, BANDS] = np.nan
+            f.loc[later, "note"] = f"birth rate {br:.2f}‰ from {y0 + 1} ({bsrc})"
+            detail = (f"infants(t) = {scale:.3f} × Σ_(k=0..2) birth_rate(t−k) × population(t−k) / 1000; birth rate "
+                      f"{br:.2f}‰ after {y0} ({bsrc}), observed/model before; scale fits {y0}")
+        parts.append(_rows(a.region, "infants_0_3", "override", a.scenario, f, mp.infants.basis, detail,
+                           mp.infants.inputs))
+        used.append(("infants_0_3", mp.infants.inputs))
+    return parts, used
+
+
+# -- public API --------------------------------------------------------------------------------------------
+def project(assumptions: Assumptions, *, db: Database | None = None) -> Projection:
+    """Project one region by one method and scenario (see module docstring). In: validated Assumptions; out:
+    Projection whose `.table` has TABLE_COLUMNS, one row per indicator and year START_YEAR..to_year.
+
+    Model fits are memoised by their series values, so repeated calls only re-read the facts.
+    """
+    return _project(assumptions, _Inputs.load(db))
+
+
+def project_all(regions=None, *, to_year: int = 2035, db: Database | None = None,
+                methods=METHODS, scenarios=SCENARIOS) -> pd.DataFrame:
+    """Every region × method × scenario as one tidy frame (TABLE_COLUMNS). regions: codes (default: the five
+    plan regions); parents are fitted once and children derived by share."""
+    inp = _Inputs.load(db)
+    codes = list(regions) if regions is not None else list(PLAN_REGIONS)
+    frames = [_project(Assumptions(code, method=m, scenario=s, to_year=to_year), inp).table
+              for code in codes for m in methods for s in scenarios]
+    return pd.concat(frames, ignore_index=True)
+
+
+def assumptions_dict(a: Assumptions) -> dict:
+    return {f.name: getattr(a, f.name) for f in fields(a)}
+
+
+__all__ = ["Assumptions", "Projection", "project", "project_all", "plan_defaults", "assumptions_dict",
+           "TABLE_COLUMNS", "COLUMNS", "METHODS", "SCENARIOS", "PLAN_REGIONS"]

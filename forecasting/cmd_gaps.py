@@ -1,0 +1,35 @@
+"""`python -m forecasting gaps [--year 2025] [--region CODE] [--assumptions plan|model|FILE] [--out FILE]`.
+
+Demand, supply, gap and target gap per region, service and year as CSV (UTF-8 with BOM). Columns:
+region_code, region_name, service, year, demand, supply, gap, target, target_gap, method, then achieved_share,
+the stated figures and their differences, the population used, formula, inputs (JSON) and reason (why unknown).
+--assumptions: plan (the plans' own populations and standards), model (a projection from forecasting.projection,
+pipeline counted) or a JSON file of standard overrides, e.g. {"beds_per_1000_elderly": 35} or
+{"*": {...}, "500103": {"nursing_share": 60}}; "population": "model" in the file uses the projection.
+"""
+from __future__ import annotations
+
+import json
+
+from models.export import write_csv
+from models.facts import regions
+from models.gaps import YEARS, plan_gaps
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--year", type=int, help="one year 2020–2035 (default: all)")
+    p.add_argument("--region", help="GB/T 2260 region code, e.g. 500103")
+    p.add_argument("--assumptions", default="plan", help="plan | model | FILE (JSON overrides)")
+    p.add_argument("--out", help="output CSV file (default: standard output)")
+
+
+def run(args) -> int:
+    if args.region and args.region not in set(regions()["code"]):
+        raise ValueError(f"未知地区代码 {args.region} / unknown region code")
+    if args.year is not None and args.year not in YEARS:
+        raise ValueError(f"年份须在 {YEARS.start}–{YEARS.stop - 1} 之间 / year must lie in {YEARS.start}–{YEARS.stop - 1}")
+    years = [args.year] if args.year is not None else YEARS
+    df = plan_gaps(assumptions=args.assumptions, years=years, region=args.region)
+    df["inputs"] = [json.dumps(v, ensure_ascii=False, default=str) for v in df["inputs"]]
+    write_csv(df, args.out)
+    return 0

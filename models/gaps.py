@@ -1,0 +1,434 @@
+"""Demand, supply and gap (需求、供给、缺口) for elderly-care beds, nursing beds and childcare places.
+
+    demand(elderly_beds)     = beds_per_1000_elderly × elderly_60plus / 1000          (bed_method 'per_1000')
+                             = institutional_share% × elderly_60plus                  ('institutional', Tianjin 973)
+                             = elderly_60plus × disabled_share% × supported_share%    ('needs')
+    demand(nursing_beds)     = nursing_share% × demand(elderly_beds)
+    demand(childcare_places) = places_per_1000 × population / 1000
+    gap = demand − supply;  target_gap = target − supply;  achieved_share = supply / target × 100
+
+In:  population — a tidy frame region_code, indicator (elderly_60plus, population_resident, population_registered),
+     year, value [, basis, method, fact_id, quote, source, lower_*, upper_*]: the plan's own figures
+     (`plan_population`) or a projection (forecasting.projection, columns region_code, indicator, year, method,
+     scenario, value, ...); standards — models.standards.Standards; supply — models.supply.supply_table.
+Out: `gap_table(...)`: one row per region, service, year with GAP_COLUMNS first, then the stated figures
+     (demand_stated, gap_stated and their differences), the population used, `formula` (the arithmetic with the
+     numbers) and `inputs` (list of dicts: name, value, year, fact_id, source, quote) and `reason` (why a number is
+     unknown). A missing input gives NaN with a reason, never 0.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from models.catalogue import SERVICES
+from models.standards import Standards, stated_halfwidth
+
+YEARS = range(2020, 2036)
+GAP_COLUMNS = ["region_code", "region_name", "service", "year", "demand", "supply", "gap", "target", "target_gap",
+               "method"]
+POPULATION_INDICATORS = ("elderly_60plus", "population_resident", "population_registered")
+_KIND_RANK = {"assumption": 0, "plan_projection": 1, "observed": 2, "target": 3}
+_PROV_COLS = ["fact_id", "source", "quote"]
+
+
+# -- population ------------------------------------------------------------------------------------------------------
+
+def plan_population(facts: pd.DataFrame, *, years=YEARS, interpolate: bool = True) -> pd.DataFrame:
+    """The plans' own population figures (observed, projections, assumptions), one row per region, indicator,
+    basis and year; with `interpolate`, geometric interpolation between two stated years (never beyond them).
+
+    Out columns: region_code, indicator, year, value (persons), basis, method ('stated'|'interpolated'), fact_id,
+    source, quote (interpolated rows cite both end points).
+    """
+    f = facts[facts["indicator"].isin(POPULATION_INDICATORS) & facts["value"].notna() & facts["year"].notna()
+              & facts["kind"].isin(list(_KIND_RANK))].copy()
+    f["basis"] = np.where((f["indicator"] == "population_registered") & (f["basis"] == ""), "户籍", f["basis"])
+    f["_rank"] = f["kind"].map(_KIND_RANK)
+    f = f.sort_values(["_rank", "fact_id"]).drop_duplicates(["region_code", "indicator", "basis", "year"])
+    f = f.assign(year=f["year"].astype(int), method="stated")[
+        ["region_code", "indicator", "year", "value", "basis", "method", "fact_id", "source", "quote"]]
+    if not interpolate:
+        return f.sort_values(["region_code", "indicator", "basis", "year"]).reset_index(drop=True)
+    rows = []
+    for (code, ind, basis), g in f.groupby(["region_code", "indicator", "basis"]):
+        g = g.sort_values("year")
+        pts = list(g.itertuples(index=False))
+        for a, b in zip(pts, pts[1:]):
+            for y in range(a.year + 1, b.year):
+                if y not in years or a.value <= 0 or b.value <= 0:
+                    continue
+                v = a.value * (b.value / a.value) ** ((y - a.year) / (b.year - a.year))
+                rows.append((code, ind, y, v, basis, "interpolated", f"{a.fact_id} {b.fact_id}",
+                             a.source, f"{a.quote} … {b.quote}"))
+    interp = pd.DataFrame(rows, columns=f.columns)
+    out = pd.concat([f, interp], ignore_index=True) if rows else f
+    return out.sort_values(["region_code", "indicator", "basis", "year"]).reset_index(drop=True)
+
+
+def _normalise_population(population: pd.DataFrame) -> pd.DataFrame:
+    p = population.copy()
+    for c, default in (("basis", ""), ("method", "projection"), ("fact_id", ""), ("source", ""), ("quote", "")):
+        if c not in p:
+            p[c] = default
+        p[c] = p[c].fillna(default)
+    if "scenario" in p:  # a projection: name the scenario in the method
+        p["method"] = p["method"].astype(str) + np.where(p["scenario"].notna(), "/" + p["scenario"].astype(str), "")
+    p["basis"] = np.where((p["indicator"] == "population_registered") & (p["basis"] == ""), "户籍", p["basis"])
+    p["year"] = p["year"].astype(int)
+    return p[p["indicator"].isin(POPULATION_INDICATORS) & p["value"].notna()]
+
+
+_BASIS_RANK = {"常住": {"常住": 0, "": 1}, "户籍": {"户籍": 0, "": 1}, "": {"常住": 0, "": 1, "户籍": 2}}
+
+
+def _pick_population(pop: pd.DataFrame, keys: pd.DataFrame, indicators: tuple, basis_col: str,
+                     year_col: str) -> pd.DataFrame:
+    """For each key row (region_code, year_col, basis_col) the best population row: basis as required, then
+    resident before registered. Returns keys with value, basis, method, fact_id, source, quote (prefixed 'p_')."""
+    p = pop[pop["indicator"].isin(indicators)]
+    k = keys[["region_code", year_col, basis_col]].drop_duplicates()
+    m = k.merge(p, left_on=["region_code", year_col], right_on=["region_code", "year"], how="inner")
+    m["_rank"] = [_BASIS_RANK.get(req, _BASIS_RANK[""]).get(b) for req, b in zip(m[basis_col], m["basis"])]
+    m["_ind"] = m["indicator"].map({ind: i for i, ind in enumerate(indicators)})
+    m = m[m["_rank"].notna()].sort_values(["_rank", "_ind"]).drop_duplicates(["region_code", year_col, basis_col])
+    m = m[["region_code", year_col, basis_col, "indicator", "value", "basis", "method"] + _PROV_COLS]
+    m = m.rename(columns={c: "p_" + c for c in ["indicator", "value", "basis", "method"] + _PROV_COLS})
+    return keys.merge(m, on=["region_code", year_col, basis_col], how="left")
+
+
+def _population_reason(pop: pd.DataFrame, df: pd.DataFrame, indicators: tuple, year_col: str, basis_col: str,
+                       what: str) -> pd.Series:
+    """Why no population was found: none for the year, or only the other basis ('' where one was found)."""
+    full, df = df, df[df["_missing"]] if "_missing" in df else df
+    if df.empty:
+        return pd.Series("", index=full.index)
+    p = pop[pop["indicator"].isin(indicators)]
+    p = p.assign(basis=p["basis"].replace("", "口径未注明")).drop_duplicates(["region_code", "year", "basis"])
+    flags = pd.crosstab([p["region_code"], p["year"]], p["basis"]).astype(bool)
+    have = pd.Series("", index=flags.index)
+    for b in flags.columns:  # a handful of bases: 常住, 户籍, unstated
+        have = have.where(~flags[b], np.where(have == "", b, have + "、" + b))
+    have = have.rename("_have")
+    got = df[["region_code", year_col]].merge(have, left_on=["region_code", year_col], right_index=True,
+                                              how="left")["_have"]
+    got.index = df.index
+    return pd.Series(np.where(
+        got.isna(), "未提供" + df[year_col].astype(str) + "年" + what + " / no " + what + " for " + df[year_col].astype(str),
+        "仅有" + got.fillna("") + "口径的" + what + "，标准适用于" + df[basis_col] + "口径 / only " + got.fillna("")
+        + " population stated; the standard applies to " + df[basis_col]), index=df.index).reindex(full.index,
+                                                                                            fill_value="")
+
+
+# -- stated figures and targets from the facts ---------------------------------------------------------------------
+
+def _prov(row) -> dict:
+    return {"fact_id": row["fact_id"], "source": row["source"], "quote": row["quote"]}
+
+
+def _best(f: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per key, the most precisely stated value (then running text over table cells)."""
+    f = f.assign(_half=[stated_halfwidth(v, q) for v, q in zip(f["value"], f["quote"])],
+                 _table=f["quote"].str.contains(r"\||\t", regex=True))
+    return f.sort_values(["_half", "_table", "fact_id"]).drop_duplicates(keys)
+
+
+def plan_figures(facts: pd.DataFrame) -> pd.DataFrame:
+    """The plans' stated demand, gap, target count and target rate per region, service and year.
+
+    Columns: region_code, service, year, and for each of demand_stated, gap_stated, target_count, target_rate
+    the value and `<name>_prov` (fact_id, source, quote). target_rate is a percent of the bed target for nursing
+    beds and places per 1000 population for childcare.
+    """
+    f = facts[facts["value"].notna() & facts["year"].notna()].copy()
+    f["year"] = f["year"].astype(int)
+    parts = []
+    specs = [("demand_stated", {s: s for s in SERVICES}, ("plan_projection",)),
+             ("gap_stated", {s + "_gap": s for s in SERVICES}, ("plan_projection", "observed", "target")),
+             ("target_count", {s: s for s in SERVICES}, ("target",)),
+             ("target_rate", {"nursing_bed_share": "nursing_beds", "childcare_places_per_1000": "childcare_places"},
+              ("target",))]
+    for name, mapping, kinds in specs:
+        sub = f[f["indicator"].isin(list(mapping)) & f["kind"].isin(kinds)]
+        sub = sub.assign(service=sub["indicator"].map(mapping))
+        sub = _best(sub, ["region_code", "service", "year"])
+        parts.append(pd.DataFrame({"region_code": sub["region_code"], "service": sub["service"], "year": sub["year"],
+                                   name: sub["value"].astype(float), name + "_prov": [_prov(r) for _, r in sub.iterrows()]}))
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.merge(p, on=["region_code", "service", "year"], how="outer")
+    return out
+
+
+# -- the gap table --------------------------------------------------------------------------------------------------
+
+def _round_to(x: pd.Series, step: pd.Series) -> pd.Series:
+    return pd.Series(np.where(step.notna(), np.floor(x / step + 0.5) * step, x), index=x.index)
+
+
+def _n(x) -> str:
+    if x is None or pd.isna(x):
+        return "未提供"
+    x = float(x)
+    return f"{x:,.0f}" if x.is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFrame, *, years=YEARS,
+              figures: pd.DataFrame | None = None, names: dict | None = None, regions=None,
+              explain: bool = True) -> pd.DataFrame:
+    """Demand, supply, gap, target and target gap per region, service and year (see the module docstring).
+
+    In:  population (tidy, persons), standards, supply (models.supply.supply_table), figures (plan_figures: stated
+         demand/gap/targets; None = none), names {region_code: name}, regions (codes; default: every region in
+         supply, population or standards). `explain=False` skips the formula/inputs text (faster for many regions).
+    Out: GAP_COLUMNS, then achieved_share (%), demand_unrounded, supply_existing, pipeline, supply_year,
+         demand_stated, demand_difference (stated − computed), gap_stated, gap_difference, target_recomputed,
+         population_indicator, population_year, population_basis, population_method, formula, inputs, reason.
+    """
+    years = list(years)
+    pop = _normalise_population(population)
+    codes = sorted(set(regions) if regions is not None else
+                   set(supply["region_code"]) | set(pop["region_code"]) | set(standards.regions))
+    st = standards.frame(codes)
+    base = pd.MultiIndex.from_product([codes, years], names=["region_code", "year"]).to_frame(index=False)
+    base = base.merge(st, on="region_code", how="left")
+    base["pop_year"] = np.where(base["childcare_population_year"].notna(), base["childcare_population_year"],
+                                base["year"]).astype(int)
+
+    # elderly population in the demand year; total population in the standard's population year
+    e = _pick_population(pop, base, ("elderly_60plus",), "elderly_basis", "year")
+    t = _pick_population(pop, base, ("population_resident", "population_registered"), "population_basis", "pop_year")
+    E, P = e["p_value"], t["p_value"]
+    e_reason = _population_reason(pop, base.assign(_missing=E.isna().values), ("elderly_60plus",), "year",
+                                  "elderly_basis", "60岁及以上人口")
+    t_reason = _population_reason(pop, base.assign(_missing=P.isna().values),
+                                  ("population_resident", "population_registered"), "pop_year", "population_basis",
+                                  "总人口")
+
+    # elderly-care beds
+    m = base["bed_method"]
+    raw_beds = pd.Series(np.select(
+        [m == "per_1000", m == "institutional", m == "needs"],
+        [base["beds_per_1000_elderly"] * E / 1000, base["institutional_share"] / 100 * E,
+         E * base["disabled_share"] / 100 * base["supported_share"] / 100], default=np.nan), index=base.index)
+    beds = _round_to(raw_beds, base["beds_round_to"])
+    bed_reason = pd.Series(np.where(m == "", "规划未提供床位测算标准 / the plan states no bed standard",
+                                    np.where(E.isna(), e_reason, "")), index=base.index)
+    # nursing beds
+    nursing = base["nursing_share"] / 100 * beds
+    nursing_reason = pd.Series(np.where(base["nursing_share"].isna(), "规划未提供护理型床位占比 / no nursing-bed share",
+                                        bed_reason), index=base.index)
+    # childcare places
+    raw_places = base["places_per_1000"] * P / 1000
+    places = _round_to(raw_places, base["childcare_round_to"])
+    place_reason = pd.Series(np.where(base["places_per_1000"].isna(), "规划未提供托位标准 / no childcare standard",
+                                      np.where(P.isna(), t_reason, "")), index=base.index)
+
+    frames = []
+    for service, demand, raw, reason, popf, pop_year in (
+            ("elderly_beds", beds, raw_beds, bed_reason, e, base["year"]),
+            ("nursing_beds", nursing, nursing, nursing_reason, e, base["year"]),
+            ("childcare_places", places, raw_places, place_reason, t, base["pop_year"])):
+        frames.append(base.assign(
+            service=service, demand=demand.astype(float), demand_unrounded=raw.astype(float),
+            demand_reason=np.where(demand.isna(), reason, ""), population_value=popf["p_value"].values,
+            population_indicator=popf["p_indicator"].values, population_year=pop_year.values,
+            population_basis=popf["p_basis"].values, population_method=popf["p_method"].values,
+            population_prov=[{"fact_id": a, "source": b, "quote": c} for a, b, c in
+                             zip(popf["p_fact_id"], popf["p_source"], popf["p_quote"])],
+            beds_demand=beds.values))
+    df = pd.concat(frames, ignore_index=True)
+
+    # supply
+    df = df.merge(supply, on=["region_code", "service", "year"], how="left")
+    df["pipeline"] = df["pipeline"].fillna(0.0)
+    df["supply"] = np.where(df["count_pipeline"].astype(bool), df["supply_existing"] + df["pipeline"],
+                            df["supply_existing"])
+    df["supply_reason"] = df["supply_reason"].fillna("规划未提供现有数量 / the plan states no current count")
+    df["gap"] = df["demand"] - df["supply"]
+
+    # stated figures and targets
+    fig = figures if figures is not None else pd.DataFrame(columns=["region_code", "service", "year"])
+    df = df.merge(fig, on=["region_code", "service", "year"], how="left")
+    for c in ("demand_stated", "gap_stated", "target_count", "target_rate"):
+        if c not in df:
+            df[c], df[c + "_prov"] = np.nan, None
+        df[c] = df[c].astype(float)
+    bed_target = df.loc[df["service"] == "elderly_beds", ["region_code", "year", "target_count"]]
+    bed_target = df[["region_code", "year"]].merge(bed_target.rename(columns={"target_count": "_bt"}),
+                                                   on=["region_code", "year"], how="left")["_bt"]
+    bed_target.index = df.index
+    df["target_recomputed"] = np.select(
+        [df["service"] == "nursing_beds", df["service"] == "childcare_places"],
+        [df["target_rate"] / 100 * bed_target, df["target_rate"] * df["population_value"] / 1000], default=np.nan)
+    df["target"] = df["target_count"].fillna(df["target_recomputed"])
+    df["target_method"] = np.where(df["target_count"].notna(), "stated",
+                                   np.where(df["target_recomputed"].notna(), "rate × base", ""))
+    df["target_gap"] = df["target"] - df["supply"]
+    df["achieved_share"] = df["supply"] / df["target"] * 100
+    df["demand_difference"] = df["demand_stated"] - df["demand"]
+    df["gap_difference"] = df["gap_stated"] - df["gap"]
+    df["reason"] = _reasons(df)
+    df["method"] = _methods(df)
+    df["region_name"] = [(names or {}).get(c, "") for c in df["region_code"]]
+    if explain:
+        df["formula"] = _formulas(df)
+        df["inputs"] = _inputs(df)
+    else:
+        df["formula"], df["inputs"] = "", [[] for _ in range(len(df))]
+    extra = ["achieved_share", "demand_unrounded", "supply_existing", "pipeline", "supply_year", "demand_stated",
+             "demand_difference", "gap_stated", "gap_difference", "target_recomputed", "target_method",
+             "population_indicator", "population_year", "population_basis", "population_method", "formula", "inputs",
+             "reason"]
+    order = {s: i for i, s in enumerate(SERVICES)}
+    df = df.sort_values(["region_code", "year"], kind="stable")
+    df = df.iloc[np.lexsort((df["service"].map(order), df["year"], df["region_code"]))]
+    return df[GAP_COLUMNS + extra].reset_index(drop=True)
+
+
+def _reasons(df: pd.DataFrame) -> pd.Series:
+    demand = np.where(df["demand"].isna(), "需求：" + df["demand_reason"].astype(str), "")
+    supply = np.where(df["supply"].isna(), "供给：" + df["supply_reason"].astype(str), "")
+    target = np.where(df["target"].isna(), "目标：规划未提供该年目标 / no target stated for this year", "")
+    return pd.Series(["；".join(x for x in t if x) for t in zip(demand, supply, target)], index=df.index, dtype=str)
+
+
+def _methods(df: pd.DataFrame) -> pd.Series:
+    bed = {"per_1000": "每千名老年人床位标准 / beds per 1000 elderly", "institutional": "机构养老占比 / institutional share",
+           "needs": "失能失智需求 / needs-based", "": "未提供床位标准 / no bed standard"}
+    m = df["bed_method"].map(bed)
+    m = np.where(df["service"] == "nursing_beds", "护理型占比×床位需求 / nursing share × bed demand", m)
+    m = np.where(df["service"] == "childcare_places", "每千人口托位标准 / places per 1000 population", m)
+    pop = df["population_method"].fillna("")
+    return pd.Series(np.where(pop != "", m + "；人口：" + pop, m), index=df.index)
+
+
+def _formulas(df: pd.DataFrame) -> list[str]:
+    out = []
+    cols = ["service", "bed_method", "beds_per_1000_elderly", "institutional_share", "disabled_share",
+            "supported_share", "nursing_share", "places_per_1000", "population_value", "population_indicator",
+            "population_year", "population_basis", "demand_unrounded", "demand", "beds_demand", "supply",
+            "supply_existing", "pipeline", "count_pipeline", "supply_formula", "supply_year", "gap", "target",
+            "target_method", "target_rate", "target_gap", "demand_stated", "gap_stated"]
+    for r in df[cols].itertuples(index=False):
+        pop = f"{r.population_indicator or 'population'}({r.population_year}{', ' + r.population_basis if isinstance(r.population_basis, str) and r.population_basis else ''}) {_n(r.population_value)}"
+        if r.service == "elderly_beds":
+            if r.bed_method == "per_1000":
+                d = f"demand = beds_per_1000_elderly × {pop} / 1000 = {_n(r.beds_per_1000_elderly)} × {_n(r.population_value)} / 1000 = {_n(r.demand_unrounded)}"
+            elif r.bed_method == "institutional":
+                d = f"demand = institutional_share × {pop} = {_n(r.institutional_share)}% × {_n(r.population_value)} = {_n(r.demand_unrounded)}"
+            elif r.bed_method == "needs":
+                d = (f"demand = {pop} × disabled_share × supported_share = {_n(r.population_value)} × "
+                     f"{_n(r.disabled_share)}% × {_n(r.supported_share)}% = {_n(r.demand_unrounded)}")
+            else:
+                d = "demand = 未提供 (no bed standard)"
+        elif r.service == "nursing_beds":
+            d = f"demand = nursing_share × elderly-bed demand = {_n(r.nursing_share)}% × {_n(r.beds_demand)} = {_n(r.demand_unrounded)}"
+        else:
+            d = f"demand = places_per_1000 × {pop} / 1000 = {_n(r.places_per_1000)} × {_n(r.population_value)} / 1000 = {_n(r.demand_unrounded)}"
+        if pd.notna(r.demand) and pd.notna(r.demand_unrounded) and r.demand != r.demand_unrounded:
+            d += f" ≈ {_n(r.demand)} (rounded)"
+        s = f"supply = {r.supply_formula or _n(r.supply_existing)}"
+        if pd.notna(r.supply_year):
+            s += f" ({r.supply_year})"
+        if r.count_pipeline and r.pipeline:
+            s += f" + pipeline {_n(r.pipeline)} = {_n(r.supply)}"
+        g = f"gap = demand − supply = {_n(r.demand)} − {_n(r.supply)} = {_n(r.gap)}"
+        t = f"target = {_n(r.target)}" + (f" ({r.target_method})" if r.target_method else "")
+        tg = f"target_gap = target − supply = {_n(r.target)} − {_n(r.supply)} = {_n(r.target_gap)}"
+        stated = ""
+        if pd.notna(r.demand_stated) or pd.notna(r.gap_stated):
+            stated = f"; plan states demand {_n(r.demand_stated)}, gap {_n(r.gap_stated)}"
+        out.append("; ".join([d, s, g, t, tg]) + stated)
+    return out
+
+
+def _inputs(df: pd.DataFrame) -> list[list[dict]]:
+    params = {"elderly_beds": {"per_1000": ["beds_per_1000_elderly"], "institutional": ["institutional_share"],
+                               "needs": ["disabled_share", "supported_share"], "": []},
+              "nursing_beds": ["nursing_share"], "childcare_places": ["places_per_1000", "childcare_population_year",
+                                                                       "childcare_round_to"]}
+    out = []
+    for r in df.to_dict("records"):
+        names = params[r["service"]]
+        names = names[r["bed_method"]] if isinstance(names, dict) else names
+        if r["service"] == "nursing_beds":
+            names = names + params["elderly_beds"][r["bed_method"]]
+        items = []
+        for name in names:
+            prov = r.get(name + "__prov") or {}
+            if prov.get("value") is not None:
+                items.append({"name": name, "value": prov["value"], "fact_id": prov.get("fact_id", ""),
+                              "source": prov.get("source", ""), "quote": prov.get("quote", ""),
+                              "note": prov.get("note", "")})
+        if pd.notna(r["population_value"]):
+            items.append({"name": r["population_indicator"], "year": int(r["population_year"]),
+                          "value": float(r["population_value"]), "basis": r["population_basis"],
+                          "method": r["population_method"], **(r["population_prov"] or {})})
+        for s in r.get("supply_inputs") or []:
+            items.append({"name": "supply:" + s["indicator"], **s})
+        for name in ("target_count", "target_rate", "demand_stated", "gap_stated"):
+            prov = r.get(name + "_prov")
+            if isinstance(prov, dict) and pd.notna(r.get(name)):
+                items.append({"name": name, "value": r[name], **prov})
+        out.append(items)
+    return out
+
+
+# -- wiring: the plans' own numbers, or a projection -----------------------------------------------------------------
+
+def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | None = None,
+              population: pd.DataFrame | None = None, explain: bool = True) -> pd.DataFrame:
+    """gap_table from the database: assumptions 'plan' (the plans' populations and standards, existing supply),
+    'model' (a projection from forecasting.projection, plan standards, pipeline counted), or a JSON file/dict of
+    standard overrides (applied to the plan standards; key "population": "model" uses the projection).
+    """
+    from models.facts import all_facts, projects, regions
+    from models.standards import plan_standards
+    from models.supply import supply_table
+
+    facts = all_facts(db)
+    standards = plan_standards(facts)
+    spec = None
+    mode = assumptions if assumptions in ("plan", "model") else "plan"
+    if assumptions not in ("plan", "model"):
+        spec = assumptions
+        if not isinstance(spec, dict):
+            import json
+            from pathlib import Path
+
+            try:
+                spec = json.loads(Path(spec).read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                raise FileNotFoundError(f"找不到假设文件 {assumptions} / assumptions file not found") from None
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"假设文件不是有效的 JSON：{exc} / assumptions file is not valid JSON") from exc
+        if spec.get("population") == "model":
+            mode = "model"
+    if mode == "model":
+        # a projection replaces the plan's population quirks (e.g. Yuzhong applying 4.5‰ to its 2020 population)
+        standards = standards.override(count_pipeline=True, childcare_population_year=None, childcare_round_to=None,
+                                       beds_round_to=None)
+    if spec:
+        standards = standards.with_overrides(spec)
+    if population is None:
+        population = plan_population(facts, years=years) if mode == "plan" else model_population(db, years=years)
+    supply = supply_table(facts, projects(db), years=years)
+    names = dict(zip(regions(db)["code"], regions(db)["name_zh"]))
+    codes = sorted(set(facts["region_code"]))
+    if region:
+        codes = [region]
+        population = population[population["region_code"] == region]
+        supply = supply[supply["region_code"] == region]
+    return gap_table(population, standards, supply, years=years, figures=plan_figures(facts), names=names,
+                     regions=codes, explain=explain)
+
+
+def model_population(db=None, *, years=YEARS) -> pd.DataFrame:
+    """Population from forecasting.projection (method model, scenario medium), in the tidy population contract."""
+    try:
+        from forecasting import projection
+    except ImportError as exc:  # being written by another developer
+        raise ValueError("人口预测模块尚不可用 / forecasting.projection is not available yet") from exc
+    df = projection.project_all(db=db, methods=("model",), scenarios=("medium",))
+    return df[df["indicator"].isin(POPULATION_INDICATORS) & df["year"].isin(list(years))]

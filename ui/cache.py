@@ -39,3 +39,15 @@ def regions() -> pd.DataFrame:
 
 def document_text(source: str) -> str:
     return _document_text(data_version(), source)
+
+
+@st.cache_data(show_spinner=False)
+def _plan_gaps(version: str, years: tuple[int, ...]) -> pd.DataFrame:
+    from models.gaps import plan_gaps as compute
+
+    return compute(years=list(years))
+
+
+def plan_gaps(years: tuple[int, ...]) -> pd.DataFrame:
+    """models.gaps.plan_gaps (plan assumptions) for the given years, cached per data version."""
+    return _plan_gaps(data_version(), tuple(int(y) for y in years))

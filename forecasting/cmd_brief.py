@@ -1,0 +1,41 @@
+"""`python -m forecasting brief --region CODE [--region CODE ...] --out FILE.pdf|png [--year 2025] [--lang zh|en]`.
+
+The one-page leadership brief (models.brief) from the gap model under the plans' own assumptions
+(models.gaps.plan_gaps). One region → that region's page; several → one summary page for the set.
+The format comes from the file extension (.pdf or .png). Needs chromium (tools/install_system_deps.sh).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.brief import brief_bytes
+from models.facts import regions
+from models.gaps import YEARS, plan_gaps
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--region", action="append", required=True,
+                   help="GB/T 2260 region code, e.g. 500103 (repeat or comma-separate for a set page)")
+    p.add_argument("--out", required=True, help="output file, .pdf or .png")
+    p.add_argument("--year", type=int, default=2025, help="planning year (default 2025)")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
+
+
+def run(args) -> int:
+    codes = [c.strip() for arg in args.region for c in arg.split(",") if c.strip()]
+    known = regions()
+    unknown = [c for c in codes if c not in set(known["code"])]
+    if unknown:
+        raise ValueError(f"未知地区代码 {', '.join(unknown)} / unknown region code")
+    if args.year not in YEARS:
+        raise ValueError(f"年份须在 {YEARS.start}–{YEARS.stop - 1} 之间 / year must lie in {YEARS.start}–{YEARS.stop - 1}")
+    fmt = Path(args.out).suffix.lower().lstrip(".")
+    if fmt not in ("pdf", "png"):
+        raise ValueError(f"输出文件须为 .pdf 或 .png：{args.out} / --out must end in .pdf or .png")
+    names = dict(zip(known["code"], known["name_en"].where(known["name_en"].astype(bool), known["name_zh"])
+                     if args.lang == "en" else known["name_zh"]))
+    data = brief_bytes(plan_gaps(years=[args.year]), regions=codes, year=args.year, lang=args.lang, fmt=fmt,
+                       names=names)
+    Path(args.out).write_bytes(data)
+    print(f"{args.out}: {len(data):,} bytes")
+    return 0

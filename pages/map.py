@@ -1,0 +1,81 @@
+"""一张图: the chosen gap (or target achievement) on a map of Tianjin's and Chongqing's districts and Cangzhou's
+counties; click a region to open its workbench; download the one-page leadership brief (PNG, PDF)."""
+import html
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from models import geo
+from models.brief import brief_bytes
+from models.catalogue import SERVICES, label
+from models.charts_map import MEASURES, gap_map, map_table, measure_label
+from models.formatting import fmt_number
+from models.gaps import YEARS
+from models.i18n import t
+from ui import cache
+from ui.state import lang
+
+L = lang()
+st.title(t("page_map", L))
+
+c1, c2, c3, c4 = st.columns([2, 2, 1, 3])
+service = c1.selectbox(t("map_service", L), SERVICES, key="map_service", format_func=lambda s: label(s, L))
+measure = c2.selectbox(t("map_measure", L), MEASURES, key="map_measure",
+                       format_func=lambda m: t(f"map_measure_choice_{m}", L))
+years = list(YEARS)
+year = c3.selectbox(t("map_year", L), years, index=years.index(2025), key="map_year")
+sets = c4.multiselect(t("map_sets", L), list(geo.REGION_SETS), default=list(geo.REGION_SETS), key="map_sets",
+                      format_func=lambda s: geo.set_label(s, L)) or list(geo.REGION_SETS)
+
+gaps = cache.plan_gaps((year,))
+table = map_table(gaps, service=service, year=year, measure=measure, lang=L)
+fig = gap_map(table, sets=sets, title=f"{measure_label(measure, service, L)} · {year}",
+              colour_title=measure_label(measure, service, L), lang=L)
+event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="map_chart", width="stretch",
+                        config={"scrollZoom": False, "displaylogo": False})
+st.caption(t("map_click_hint", L))
+
+points = (event.selection.points if event and event.selection else []) or []
+clicked = None
+for p in points:
+    custom = p.get("customdata") or []
+    clicked = p.get("location") or (custom[2] if len(custom) > 2 else None)
+    if clicked:
+        break
+if clicked:
+    try:
+        st.switch_page("pages/workbench.py", query_params={"region": clicked, "year": str(year), "lang": L})
+    except StreamlitAPIException:
+        st.info(t("map_workbench_missing", L))
+
+drawn = set(geo.region_codes(sets))
+with_data = table[table["value"].notna()]
+off_map = with_data[~with_data["region_code"].isin(drawn)]
+if not off_map.empty:
+    st.caption(t("map_off_map", L, names="、".join(off_map["region_name"])))
+links = " · ".join(f'<a href="workbench?region={c}&year={year}&lang={L}" target="_self">{html.escape(n)}</a>'
+                   for c, n in zip(table["region_code"], table["region_name"]))
+if links:
+    st.markdown(f'<div data-testid="map-workbench-links">{links}</div>', unsafe_allow_html=True)
+
+with st.expander(t("map_table", L)):
+    shown = table.assign(shown=[fmt_number(v, u, L) for v, u in zip(table["value"], table["unit"])])
+    shown = shown[["region_code", "region_name", "shown", "reason"]]
+    shown.columns = [t("region", L) + " ID", t("region", L), measure_label(measure, service, L), t("note", L)]
+    st.dataframe(shown, hide_index=True, width="stretch")
+
+st.subheader(t("brief_header", L))
+codes = list(dict.fromkeys(gaps["region_code"].astype(str)))
+names = dict(zip(gaps["region_code"].astype(str), gaps["region_name"]))
+default = [clicked] if clicked in codes else ([c for c in codes if c == "500103"] or codes[:1])
+chosen = st.multiselect(t("brief_regions", L), codes, default=default, key="brief_regions",
+                        format_func=lambda c: f"{names.get(c) or c} ({c})")
+if chosen:
+    stem = f"brief_{'_'.join(chosen) if len(chosen) <= 3 else f'{len(chosen)}regions'}_{year}"
+    row = st.container(horizontal=True)
+    for fmt, mime in (("png", "image/png"), ("pdf", "application/pdf")):
+        row.download_button(
+            t(f"brief_download_{fmt}", L), key=f"brief_{fmt}", file_name=f"{stem}.{fmt}", mime=mime,
+            on_click="ignore", icon=":material/download:",
+            data=lambda fmt=fmt, chosen=tuple(chosen): brief_bytes(gaps, regions=chosen, year=year, lang=L,
+                                                                    fmt=fmt))

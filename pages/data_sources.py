@@ -9,6 +9,7 @@ from models.formatting import fmt_number
 from models.i18n import kind_label, t
 from models.sources import ARTEFACT
 from ui import cache
+from ui.editor import fact_editor
 from ui.state import lang
 
 L = lang()
@@ -69,7 +70,9 @@ elif not linked.empty:
 else:
     fact = None
     st.info(t("select_row_hint", L))
-if fact is not None:
+if fact is not None and fact["origin"] == "user":  # an imported figure has no document: plain text only
+    st.text(f"{fact['fact_id']} · {fact['source']} · {fact['note']}")
+elif fact is not None:
     st.subheader(f"{t('context_title', L)} · {fact['source']}")
     st.markdown(f"**{label(fact['indicator'], L)}** · {fact['year']} · "
                 f"{fmt_number(fact['value'], fact['unit'], L) if fact['value'] == fact['value'] else fact['text_value']}"
@@ -85,3 +88,4 @@ if fact is not None:
         st.caption(t("artefact_note", L, a=ARTEFACT))
     if fact["note"]:
         st.caption(f"{t('note', L)}: {fact['note']}")
+fact_editor(L, region=region)  # in-table corrections and change log (editor role only)

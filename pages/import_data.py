@@ -1,0 +1,61 @@
+"""数据导入: templates, upload with a preview of every row, one-transaction import, change log and backup.
+
+Viewing and downloading templates need no role; uploading, writing, reverting and restoring need the editor role.
+User text is shown only in tables or as plain text (never HTML).
+"""
+import streamlit as st
+
+from models import importer, userdata
+from models.i18n import t
+from ui.auth import editor_gate
+from ui.editor import backup_section, change_log_section, who_input
+from ui.state import lang
+
+L = lang()
+st.title(t("page_import", L))
+st.caption(t("imp_intro", L))
+
+st.subheader(t("imp_templates", L))
+c1, c2, c3 = st.columns(3)
+c1.download_button(t("imp_template_xlsx", L), importer.template_bytes("xlsx"), file_name="导入模板.xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="tpl_xlsx")
+c2.download_button(t("imp_template_csv_facts", L), importer.template_bytes("csv", "facts"),
+                   file_name="导入模板_规划数据.csv", mime="text/csv", key="tpl_csv_facts")
+c3.download_button(t("imp_template_csv_series", L), importer.template_bytes("csv", "series"),
+                   file_name="导入模板_年度序列.csv", mime="text/csv", key="tpl_csv_series")
+
+st.divider()
+if editor_gate(L, key="import"):
+    mb = importer.MAX_BYTES // 2**20
+    upload = st.file_uploader(t("imp_upload", L, mb=mb), type=["csv", "xlsx"], key="import_file",
+                              max_upload_size=mb)
+    who = who_input(L, key="import_who")
+    note = st.text_input(t("imp_source_note", L), key="import_note")
+    if upload is not None:
+        data = upload.getvalue()
+        plan = userdata.preview(data, upload.name)
+        st.subheader(t("imp_preview", L))
+        st.caption(plan.summary(L))
+        for p in plan.file_problems:
+            st.error("✗")
+            st.text(p.message(L))  # plain text: messages may quote the file
+        if plan.rows:
+            st.dataframe(plan.table(L), hide_index=True, width="stretch", key="import_preview")
+        done_key = f"import_done_{plan.sha256}"
+        if st.session_state.get(done_key):
+            st.success(st.session_state[done_key])
+        elif not plan.ok:
+            st.warning(t("imp_rejected", L))
+        elif st.button(t("imp_confirm", L), type="primary", key="import_confirm", disabled=not who.strip()):
+            try:
+                result = userdata.apply_import(plan, who=who, note=note)
+                st.session_state[done_key] = result.message(L)
+                st.success(result.message(L))
+            except userdata.Rejected as exc:
+                st.error(t("imp_rejected", L))
+                st.text(exc.message(L))
+        if not who.strip():
+            st.caption(t("imp_who_required", L))
+    st.divider()
+    change_log_section(L, who=who)
+    backup_section(L, who=who)

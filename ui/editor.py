@@ -1,0 +1,142 @@
+"""Editing user data in the dashboard: the in-table editor of the data page, plan-figure corrections, the change
+log with revert, and backup/restore. Layout only; every rule and write is in models/userdata.py. User text is
+shown in tables or as plain text, never as HTML."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from models import userdata
+from models.catalogue import label
+from models.formatting import fmt_number
+from models.i18n import t
+from ui.auth import editor_gate
+
+_WHO = "editor_who"
+
+
+def who_input(lang: str, *, key: str) -> str:
+    """The editor's name, shared by every form of the session."""
+    value = st.text_input(t("imp_who", lang), value=st.session_state.get(_WHO, ""), key=key)
+    st.session_state[_WHO] = value
+    return value
+
+
+def _show_error(exc: Exception, lang: str) -> None:
+    msg = exc.message(lang) if isinstance(exc, userdata.Rejected) else str(exc)
+    st.error(t("imp_rejected", lang) if not isinstance(exc, userdata.Rejected) else "✗")
+    st.text(msg)  # plain text: the message may quote what the user typed
+
+
+def fact_editor(lang: str, *, region: str | None = None) -> None:
+    """The data page's editing section: user facts in st.data_editor, correction of a plan figure, the log."""
+    st.divider()
+    st.subheader(t("ed_title", lang))
+    st.caption(t("ed_intro", lang))
+    if not editor_gate(lang, key="data_editor"):
+        return
+    who = who_input(lang, key="ed_who")
+    region = None if region in (None, "*") else region
+    facts = userdata.user_facts(region=region)
+    st.markdown(f"**{t('ed_user_facts', lang)}**")
+    if facts.empty:
+        st.caption(t("ed_no_user_facts", lang))
+    else:
+        shown = pd.DataFrame({
+            "fact_id": facts["fact_id"], "region": facts["region_name"] + " (" + facts["region_code"] + ")",
+            "indicator": facts["indicator"].map(lambda i: label(i, lang)), "year": facts["year"].astype("Int64"),
+            "value": [("" if pd.isna(v) else f"{v:g}") for v in facts["value"]],
+            "shown": [fmt_number(v, u, lang) for v, u in zip(facts["value"], facts["unit"])],
+            "comparator": facts["comparator"], "basis": facts["basis"], "note": facts["note"],
+            "created_by": facts["created_by"]})
+        edited = st.data_editor(
+            shown, key="ed_table", hide_index=True, num_rows="fixed", width="stretch",
+            disabled=["fact_id", "region", "indicator", "shown", "created_by"],
+            column_config={"value": st.column_config.TextColumn(t("value", lang)),
+                           "year": st.column_config.NumberColumn(t("year", lang), format="%d"),
+                           "note": st.column_config.TextColumn(t("note", lang))})
+        why = st.text_input(t("ed_why", lang), key="ed_why")
+        if st.button(t("ed_save", lang), key="ed_save"):
+            edits = _diff(shown, edited, facts)
+            if not edits:
+                st.info(t("ed_no_changes", lang))
+            else:
+                try:
+                    ids = userdata.edit_user_facts(edits, who=who, why=why)
+                    st.success(t("ed_saved", lang, n=len(ids)))
+                except userdata.Rejected as exc:
+                    _show_error(exc, lang)
+    with st.expander(t("ed_correct_plan", lang)):
+        plan = userdata.effective_facts(region=region)
+        plan = plan[plan["origin"] == "plan"]
+        options = list(plan["fact_id"])
+        fid = st.selectbox(t("ed_plan_fact", lang), options, key="ed_plan_fact", index=None,
+                           format_func=lambda f: _fact_label(plan, f, lang))
+        value = st.text_input(t("ed_new_value", lang), key="ed_plan_value")
+        why2 = st.text_input(t("ed_why", lang), key="ed_plan_why")
+        if st.button(t("ed_correct", lang), key="ed_plan_save") and fid:
+            try:
+                current = userdata.user_facts().set_index("fact_id")
+                expected = current.at[f"{fid}@user", "value"] if f"{fid}@user" in current.index else None
+                userdata.correct_plan_fact(fid, value, who=who, why=why2, expected=expected)
+                st.success(t("ed_saved", lang, n=1))
+            except userdata.Rejected as exc:
+                _show_error(exc, lang)
+    change_log_section(lang, who=who)
+
+
+def _fact_label(plan: pd.DataFrame, fid: str, lang: str) -> str:
+    r = plan[plan["fact_id"] == fid].iloc[0]
+    shown = fmt_number(r["value"], r["unit"], lang) if not pd.isna(r["value"]) else (r["text_value"] or "—")
+    return f"{fid} · {r['region_name']} · {label(r['indicator'], lang)} · {r['year']} · {shown}"
+
+
+def _diff(before: pd.DataFrame, after: pd.DataFrame, facts: pd.DataFrame) -> list[dict]:
+    """Edits of the grid as userdata.edit_user_facts wants them (with the values the editor saw)."""
+    edits = []
+    original = facts.set_index("fact_id")
+    for (_, b), (_, a) in zip(before.iterrows(), after.iterrows()):
+        changes, expected = {}, {}
+        for col in ("value", "year", "comparator", "basis", "note"):
+            bv, av = b[col], a[col]
+            if (pd.isna(bv) and pd.isna(av)) or bv == av:
+                continue
+            changes[col] = "" if pd.isna(av) else str(av)
+            expected[col] = original.at[b["fact_id"], col]
+        if changes:
+            edits.append({"fact_id": b["fact_id"], "changes": changes, "expected": expected})
+    return edits
+
+
+def change_log_section(lang: str, *, who: str) -> None:
+    """The audit log (newest first) and a revert form."""
+    st.markdown(f"**{t('ed_log', lang)}**")
+    log = userdata.change_log(limit=200)
+    st.dataframe(log[["change_id", "changed_at", "who", "action", "table_name", "row_key", "old_value", "new_value",
+                      "why", "reverted_by"]], hide_index=True, width="stretch", key="ed_log_table")
+    c1, c2, c3 = st.columns([1, 3, 1])
+    cid = c1.number_input(t("ed_change_id", lang), min_value=1, step=1, value=None, key="ed_revert_id")
+    why = c2.text_input(t("ed_why", lang), key="ed_revert_why")
+    if c3.button(t("ed_revert", lang), key="ed_revert") and cid:
+        try:
+            userdata.revert(int(cid), who=who, why=why)
+            st.success(t("ed_reverted", lang, id=int(cid)))
+        except userdata.Rejected as exc:
+            _show_error(exc, lang)
+
+
+def backup_section(lang: str, *, who: str) -> None:
+    """Export the whole user-data set as JSON, and restore it from such a file (validated, revertible)."""
+    st.subheader(t("ed_backup", lang))
+    if st.button(t("ed_export", lang), key="ed_export_prepare"):
+        st.session_state["ed_export_bytes"] = userdata.export_userdata()
+    if st.session_state.get("ed_export_bytes"):
+        st.download_button(t("ed_export", lang), st.session_state["ed_export_bytes"], file_name="ylyx-userdata.json",
+                           mime="application/json", key="ed_export_download")
+    up = st.file_uploader(t("ed_restore", lang), type=["json"], key="ed_restore_file", max_upload_size=100)
+    if up is not None and st.button(t("ed_restore", lang), key="ed_restore_go"):
+        try:
+            n = userdata.restore_userdata(up.getvalue(), who=who, why=f"restore {up.name[:100]}")
+            st.success(t("ed_restored", lang, n=n))
+        except userdata.Rejected as exc:
+            _show_error(exc, lang)

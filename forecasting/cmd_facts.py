@@ -15,7 +15,7 @@ def add_arguments(p) -> None:
 def run(args) -> int:
     if args.region and args.region not in set(regions()["code"]):
         raise ValueError(f"未知地区代码 {args.region} / unknown region code")
-    df = all_facts(region=args.region)
+    df = all_facts(region=args.region, include_superseded=True)
     extra = [c for c in df.columns if c not in COLUMNS]
     write_csv(df[COLUMNS + extra], args.out)
     return 0

@@ -22,9 +22,12 @@ def _db(db: Database | None) -> Database:
     return db or default()
 
 
-def all_facts(db: Database | None = None, *, region: str | None = None) -> pd.DataFrame:
+def all_facts(db: Database | None = None, *, region: str | None = None,
+              include_superseded: bool = False) -> pd.DataFrame:
     """Every figure (plans and user imports), one row each, ordered by region, then document order.
 
+    A planner's correction of a plan figure is a user fact `<plan fact_id>@user`; it supersedes the plan figure,
+    which is left out unless `include_superseded` (then column `superseded` marks it).
     Columns: FACT_COLUMNS; value in base units (persons, beds, places, percent numbers), year as Int64.
     """
     sql = f"SELECT * FROM ({_FACTS_SQL})"
@@ -35,7 +38,11 @@ def all_facts(db: Database | None = None, *, region: str | None = None) -> pd.Da
     sql += " ORDER BY region_code, origin, fact_id"
     df = _db(db).query(sql, params)
     df["year"] = df["year"].astype("Int64")
-    return df
+    corrected = {f[:-len("@user")] for f in df.loc[df["origin"] == "user", "fact_id"] if f.endswith("@user")}
+    superseded = (df["origin"] == "plan") & df["fact_id"].isin(corrected)
+    if include_superseded:
+        return df.assign(superseded=superseded)
+    return df[~superseded].reset_index(drop=True)
 
 
 def regions(db: Database | None = None) -> pd.DataFrame:

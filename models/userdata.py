@@ -676,7 +676,5 @@ def user_facts(db: Database | None = None, *, region: str | None = None) -> pd.D
 
 
 def effective_facts(db: Database | None = None, *, region: str | None = None) -> pd.DataFrame:
-    """all_facts() with every plan figure that a correction `<id>@user` supersedes left out."""
-    df = all_facts(db, region=region)
-    superseded = {f[:-5] for f in df.loc[df["origin"] == "user", "fact_id"] if str(f).endswith("@user")}
-    return df[~((df["origin"] == "plan") & df["fact_id"].isin(superseded))].reset_index(drop=True)
+    """all_facts() with every plan figure that a correction `<id>@user` supersedes left out (its default)."""
+    return all_facts(db, region=region)

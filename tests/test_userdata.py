@@ -93,8 +93,9 @@ def test_edit_conflict_correction_revert(fresh_db):
     assert userdata.user_facts(fresh_db)["value"].tolist() == [1300.0]
     # plan figure YZ-001 "全区养老服务设施148个" corrected: the plan row stays, the correction supersedes it
     ccid = userdata.correct_plan_fact("YZ-001", "150", who="d", why="2020年底核实", db=fresh_db)
-    facts = all_facts(fresh_db, region="500103")
+    facts = all_facts(fresh_db, region="500103", include_superseded=True)
     assert facts.query("fact_id == 'YZ-001'")["value"].tolist() == [148.0]
+    assert facts.query("fact_id == 'YZ-001'")["superseded"].tolist() == [True]
     eff = userdata.effective_facts(fresh_db, region="500103")
     assert "YZ-001" not in set(eff["fact_id"])
     corr = eff.query("fact_id == 'YZ-001@user'").iloc[0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from models.audit import audit, audit_checks, relations
 from models.export import write_csv
-from models.facts import all_facts, regions
+from models.facts import all_facts, require_regions
 
 
 def add_arguments(p) -> None:
@@ -18,8 +18,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    if args.region and args.region not in set(regions()["code"]):
-        raise ValueError(f"未知地区代码 {args.region} / unknown region code")
+    if args.region:
+        require_regions(args.region)
     df = (audit_checks if args.all else audit)(all_facts(), relations())
     if args.region:
         df = df[df["region_code"] == args.region]

@@ -9,8 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.brief import brief_bytes
-from models.facts import regions
-from models.gaps import YEARS, plan_gaps
+from models.facts import region_name, require_regions
+from models.gaps import plan_gaps, require_year
 
 
 def add_arguments(p) -> None:
@@ -23,17 +23,12 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     codes = [c.strip() for arg in args.region for c in arg.split(",") if c.strip()]
-    known = regions()
-    unknown = [c for c in codes if c not in set(known["code"])]
-    if unknown:
-        raise ValueError(f"未知地区代码 {', '.join(unknown)} / unknown region code")
-    if args.year not in YEARS:
-        raise ValueError(f"年份须在 {YEARS.start}–{YEARS.stop - 1} 之间 / year must lie in {YEARS.start}–{YEARS.stop - 1}")
+    require_regions(codes)
+    require_year(args.year)
     fmt = Path(args.out).suffix.lower().lstrip(".")
     if fmt not in ("pdf", "png"):
         raise ValueError(f"输出文件须为 .pdf 或 .png：{args.out} / --out must end in .pdf or .png")
-    names = dict(zip(known["code"], known["name_en"].where(known["name_en"].astype(bool), known["name_zh"])
-                     if args.lang == "en" else known["name_zh"]))
+    names = {c: region_name(c, args.lang) for c in codes}
     data = brief_bytes(plan_gaps(years=[args.year]), regions=codes, year=args.year, lang=args.lang, fmt=fmt,
                        names=names)
     Path(args.out).write_bytes(data)

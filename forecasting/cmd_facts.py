@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from models.export import write_csv
-from models.facts import all_facts, regions
+from models.facts import all_facts, require_regions
 
 COLUMNS = ["region_code", "region_name", "indicator", "year", "value", "unit", "basis", "kind", "source", "quote"]
 
@@ -13,8 +13,8 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    if args.region and args.region not in set(regions()["code"]):
-        raise ValueError(f"未知地区代码 {args.region} / unknown region code")
+    if args.region:
+        require_regions(args.region)
     df = all_facts(region=args.region, include_superseded=True)
     extra = [c for c in df.columns if c not in COLUMNS]
     write_csv(df[COLUMNS + extra], args.out)

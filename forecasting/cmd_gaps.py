@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 
 from models.export import write_csv
-from models.facts import regions
-from models.gaps import YEARS, plan_gaps
+from models.facts import require_regions
+from models.gaps import YEARS, plan_gaps, require_year
 
 
 def add_arguments(p) -> None:
@@ -24,10 +24,10 @@ def add_arguments(p) -> None:
 
 
 def run(args) -> int:
-    if args.region and args.region not in set(regions()["code"]):
-        raise ValueError(f"未知地区代码 {args.region} / unknown region code")
-    if args.year is not None and args.year not in YEARS:
-        raise ValueError(f"年份须在 {YEARS.start}–{YEARS.stop - 1} 之间 / year must lie in {YEARS.start}–{YEARS.stop - 1}")
+    if args.region:
+        require_regions(args.region)
+    if args.year is not None:
+        require_year(args.year)
     years = [args.year] if args.year is not None else YEARS
     df = plan_gaps(assumptions=args.assumptions, years=years, region=args.region)
     df["inputs"] = [json.dumps(v, ensure_ascii=False, default=str) for v in df["inputs"]]

@@ -53,6 +53,15 @@ def regions(db: Database | None = None) -> pd.DataFrame:
         "WHERE code NOT IN (SELECT code FROM regions) ORDER BY code")
 
 
+def require_regions(codes, db: Database | None = None) -> list[str]:
+    """The codes, checked against the known regions; ValueError (zh/en) naming the unknown ones."""
+    codes = [codes] if isinstance(codes, str) else list(codes)
+    unknown = [c for c in codes if c not in set(regions(db)["code"])]
+    if unknown:
+        raise ValueError(f"未知地区代码 {', '.join(unknown)} / unknown region code")
+    return codes
+
+
 def region_name(code: str, lang: str = "zh", db: Database | None = None) -> str:
     r = regions(db).set_index("code")
     if code not in r.index:

@@ -28,6 +28,15 @@ YEARS = range(2020, 2036)
 GAP_COLUMNS = ["region_code", "region_name", "service", "year", "demand", "supply", "gap", "target", "target_gap",
                "method"]
 POPULATION_INDICATORS = ("elderly_60plus", "population_resident", "population_registered")
+
+
+def require_year(year: int) -> int:
+    """A planning year inside YEARS; ValueError (zh/en) otherwise."""
+    if year not in YEARS:
+        raise ValueError(f"年份须在 {YEARS.start}–{YEARS.stop - 1} 之间 / year must lie in {YEARS.start}–{YEARS.stop - 1}")
+    return year
+
+
 _KIND_RANK = {"assumption": 0, "plan_projection": 1, "observed": 2, "target": 3}
 _PROV_COLS = ["fact_id", "source", "quote"]
 

@@ -22,7 +22,7 @@ browser:
 	@bash tools/install_system_deps.sh
 
 run: install browser
-	$(PY) -m streamlit run app.py --server.headless true --server.address 127.0.0.1 --server.port $(PORT) \
+	$(PY) -m ui.serve --server.headless true --server.address 127.0.0.1 --server.port $(PORT) \
 	  --browser.gatherUsageStats false
 
 test: install browser

@@ -1,0 +1,21 @@
+"""Start the dashboard: `python -m ui.serve [streamlit run options]` (what `make run` calls).
+
+Why not plain `streamlit run app.py`: Streamlit treats an app that has a `pages/` folder beside its main script
+as a v1 multipage app until the first script run calls st.navigation. So the very first visitor after a start
+who opens a deep link (e.g. /map?region=500103) gets the page script run on its own, without app.py's
+navigation and language switch. This app always uses st.navigation; we say so before the server starts.
+"""
+import sys
+
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.web import cli
+
+
+def main() -> int:
+    PagesManager.uses_pages_directory = False  # pages/ are listed in app.py with st.navigation, not discovered
+    sys.argv = ["streamlit", "run", "app.py", *sys.argv[1:]]
+    return cli.main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -9,8 +9,11 @@ lang = language_switch()
 
 # (file, string key, icon, url path). Pages are listed explicitly: st.navigation does not scan pages/.
 PAGES = [
-    ("pages/data_sources.py", "page_data", "📚", "data"),
+    ("pages/overview.py", "page_overview", "🏠", "overview"),
+    ("pages/export.py", "page_export", "📤", "export"),
+    ("pages/audit.py", "page_audit", "🔍", "audit"),
     ("pages/map.py", "page_map", "🗺️", "map"),
+    ("pages/data_sources.py", "page_data", "📚", "data"),
     ("pages/import_data.py", "page_import", "📥", "import"),
 ]
 pages = [st.Page(path, title=t(key, lang), icon=icon, url_path=url) for path, key, icon, url in PAGES]

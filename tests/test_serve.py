@@ -8,8 +8,9 @@ def test_launcher_turns_off_v1_pages_folder_mode(monkeypatch):
     from ui import serve
 
     called = {}
+    monkeypatch.setattr("sys.argv", ["serve", "--server.port", "1"])
     monkeypatch.setattr(cli, "main", lambda: called.setdefault("argv", list(__import__("sys").argv)) and 0)
     monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
     serve.main()
     assert PagesManager.uses_pages_directory is False
-    assert called["argv"][:3] == ["streamlit", "run", "app.py"]
+    assert called["argv"] == ["streamlit", "run", "app.py", "--server.port", "1"]

@@ -51,3 +51,49 @@ def _plan_gaps(version: str, years: tuple[int, ...]) -> pd.DataFrame:
 def plan_gaps(years: tuple[int, ...]) -> pd.DataFrame:
     """models.gaps.plan_gaps (plan assumptions) for the given years, cached per data version."""
     return _plan_gaps(data_version(), tuple(int(y) for y in years))
+
+
+# -- overview, analyst export, plan audit -----------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False)
+def _projections(version: str) -> pd.DataFrame:
+    from forecasting.projection import project_all
+
+    return project_all()
+
+
+def projections() -> pd.DataFrame:
+    """forecasting.projection.project_all (the plan regions × every method × scenario), cached per data version."""
+    return _projections(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _gaps(version: str, assumptions: str, scenario: str, years: tuple[int, ...], region: str | None,
+          explain: bool) -> pd.DataFrame:
+    from models.overview import gaps_for
+
+    proj = None if assumptions == "plan" else _projections(version)
+    return gaps_for(assumptions=assumptions, scenario=scenario, projections=proj, years=list(years), region=region,
+                    explain=explain)
+
+
+def gaps(assumptions: str = "plan", *, scenario: str = "medium", years=None, region: str | None = None,
+         explain: bool = True) -> pd.DataFrame:
+    """models.overview.gaps_for (gap table under plan / model / override assumptions), cached per data version.
+    years: None = every year of models.gaps.YEARS."""
+    from models.gaps import YEARS
+
+    years = tuple(int(y) for y in (years if years is not None else YEARS))
+    return _gaps(data_version(), assumptions, scenario, years, region, explain)
+
+
+@st.cache_data(show_spinner=False)
+def _audit_checks(version: str) -> pd.DataFrame:
+    from models.audit import audit_checks, relations
+
+    return audit_checks(facts.all_facts(), relations())
+
+
+def audit_checks() -> pd.DataFrame:
+    """models.audit.audit_checks (every check, ok or inconsistent), cached per data version."""
+    return _audit_checks(data_version())

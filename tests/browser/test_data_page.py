@@ -5,8 +5,8 @@ from models.facts import all_facts
 from tests.browser.conftest import wait_idle
 
 pytestmark = pytest.mark.browser
-# The default (first) page answers only at "/"; the data page is the default until the overview lands.
-DATA_PATH = ""
+# The default (first) page, the overview, answers only at "/"; the data page lives at /data.
+DATA_PATH = "data"
 
 
 def test_data_page_shows_yuzhong_beds_and_quote(server, page, db):

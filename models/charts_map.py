@@ -4,7 +4,9 @@ Input contract (the gap model's table, see models/gaps.py): one row per region_c
 region_code, region_name, service, year, demand, supply, gap, target, target_gap, method (and optionally formula,
 reason, source ...). Values in base units (beds, places). Missing numbers are NaN and drawn as "no data"
 (a separate grey trace, hover 未提供), never as zero.
-Offline: go.Choroplethmap on our own GeoJSON with map style "white-bg" (no tile server, no CDN topojson).
+Offline and without WebGL: the regions are plain SVG polygons (go.Scatter, fill="toself") from our own GeoJSON on
+hidden cartesian axes, so the map draws in headless browsers, on office PCs without a GPU and in kaleido exports
+(go.Choroplethmap needs WebGL; go.Choropleth would fetch world topojson from a CDN).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import math
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale, sample_colorscale
 from plotly.subplots import make_subplots
 
 from models import geo
@@ -152,46 +155,63 @@ def _short(text: str, width: int = 60) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def _bbox(coords) -> tuple[float, float, float, float]:
-    xs = [x for poly in coords for x, _ in poly[0]]
-    ys = [y for poly in coords for _, y in poly[0]]
-    return min(xs), min(ys), max(xs), max(ys)
+def _ring_area_centroid(ring) -> tuple[float, float, float]:
+    """Signed area and centroid of a closed ring of (x, y) points (shoelace formula)."""
+    a = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+        cross = x0 * y1 - x1 * y0
+        a += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(a) < 1e-12:
+        xs, ys = [p[0] for p in ring], [p[1] for p in ring]
+        return 0.0, sum(xs) / len(xs), sum(ys) / len(ys)
+    return a / 2, cx / (3 * a), cy / (3 * a)
 
 
-def _feature(shapes: dict, code: str) -> dict:
-    return next(f for f in shapes["features"] if f["id"] == code)
+def _crossings(y: float, rings) -> list[float]:
+    """Sorted x where the horizontal line at `y` crosses the rings' edges."""
+    return sorted(x0 + (y - y0) * (x1 - x0) / (y1 - y0)
+                  for ring in rings for (x0, y0), (x1, y1) in zip(ring, ring[1:]) if (y0 > y) != (y1 > y))
 
 
-def _centre(shapes: dict, code: str) -> tuple[float, float]:
-    x0, y0, x1, y1 = _bbox(_feature(shapes, code)["geometry"]["coordinates"])
-    return (x0 + x1) / 2, (y0 + y1) / 2
+def _label_point(rings) -> tuple[float, float]:
+    """A point inside the region (outer rings minus holes, even–odd rule): the centroid of its largest ring, or
+    (for a concave shape, or a centroid in a hole such as 宁河区's enclave) the middle of the widest inside
+    stretch of the horizontal line through that centroid."""
+    _, cx, cy = _ring_area_centroid(max(rings, key=lambda r: abs(_ring_area_centroid(r)[0])))
+    xs = _crossings(cy, rings)
+    spans = list(zip(xs[::2], xs[1::2]))
+    if not spans or any(a <= cx <= b for a, b in spans):
+        return cx, cy
+    a, b = max(spans, key=lambda s: s[1] - s[0])
+    return (a + b) / 2, cy
 
 
-def _is_small(shapes: dict, code: str) -> bool:
-    """True when the region's bounding box is under 1/150 of the set's (hard to find, let alone click)."""
-    x0, y0, x1, y1 = _bbox(_feature(shapes, code)["geometry"]["coordinates"])
-    boxes = [_bbox(f["geometry"]["coordinates"]) for f in shapes["features"]]
-    X0, Y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
-    X1, Y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-    return (x1 - x0) * (y1 - y0) * 150 < (X1 - X0) * (Y1 - Y0)
+def _project(shapes: dict) -> dict[str, list[list[tuple[float, float]]]]:
+    """Region code → its rings (outer rings and holes) as x/y: equirectangular, x = lon·cos(mean latitude),
+    y = lat, so with equal axis scales the shapes keep their proportions."""
+    lats = [y for f in shapes["features"] for poly in f["geometry"]["coordinates"] for _, y in poly[0]]
+    k = math.cos(math.radians((min(lats) + max(lats)) / 2))
+    return {f["id"]: [[(x * k, y) for x, y in ring] for poly in f["geometry"]["coordinates"] for ring in poly]
+            for f in shapes["features"]}
 
 
-def _view(shapes: dict, *, width: float, height: float) -> tuple[dict, float]:
-    """Centre and zoom that fit the features' bounding box into a `width` × `height` px map (web mercator,
-    512-px tiles as maplibre uses). Needed because map subplots have no fitbounds."""
-    xs, ys = [], []
-    for f in shapes["features"]:
-        for poly in f["geometry"]["coordinates"]:
-            for x, y in poly[0]:
-                xs.append(x)
-                ys.append(y)
-    def merc(lat):
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-    x0, x1, y0, y1 = min(xs), max(xs), merc(min(ys)), merc(max(ys))
-    lat_c = math.degrees(2 * math.atan(math.exp((y0 + y1) / 2)) - math.pi / 2)
-    zoom_x = math.log2(width * 360 / (512 * max(x1 - x0, 1e-6)))
-    zoom_y = math.log2(height * 2 * math.pi / (512 * max(y1 - y0, 1e-6)))
-    return {"lon": (x0 + x1) / 2, "lat": lat_c}, round(min(zoom_x, zoom_y) - 0.15, 2)
+def _colour_axis(zs: list[float], percent: bool) -> dict:
+    """Colour scale and range: gaps in reds from 0 (a single region still gets a readable scale); red–blue
+    centred on 0 when some region has a surplus; target achievement (percent) red below 100 %, blue above."""
+    if zs and (percent or min(zs) < 0):
+        mid = 100.0 if percent else 0.0
+        span = max(abs(max(zs) - mid), abs(min(zs) - mid)) or 1.0
+        return dict(colorscale="RdBu" if percent else "RdBu_r", cmin=mid - span, cmax=mid + span)
+    return dict(colorscale="OrRd", cmin=0, cmax=max(zs) if zs and max(zs) > 0 else 1)
+
+
+def _colour(value: float, axis: dict) -> str:
+    """The colour the shared colour axis gives `value` (clipped to its range)."""
+    span = (axis["cmax"] - axis["cmin"]) or 1.0
+    share = min(1.0, max(0.0, (value - axis["cmin"]) / span))
+    return sample_colorscale(get_colorscale(axis["colorscale"]), [share])[0]
 
 
 def gap_map(table: pd.DataFrame, *, sets: tuple[str, ...] | list[str] = tuple(geo.REGION_SETS),
@@ -200,66 +220,81 @@ def gap_map(table: pd.DataFrame, *, sets: tuple[str, ...] | list[str] = tuple(ge
     """A map per region set (side by side), coloured by `table.value`; regions without a value are grey.
 
     In: `table` as returned by map_table (region_code, region_name, value, unit, hover, reason); `sets` ids of
-    models.geo; `width`/`height` the expected size in px (each map's zoom fits its regions into that share; keep
-    `width` at the narrowest likely container, since map subplots clip rather than shrink).
-    Out: a figure with, per set, a trace named "data" (go.Choroplethmap: locations = region codes, z = values,
-    one shared colour axis) and a trace named "no data" (grey, hover 未提供). Offline: map style "white-bg"
-    (no tiles, no topojson download: plotly's go.Choropleth would fetch world_110m.json from a CDN).
+    models.geo; `height` the figure height in px; `width` is kept for callers but no longer needed (the maps
+    share the figure's width in proportion to their shapes' width/height and scale with the container).
+    Out: a figure of plain SVG on cartesian axes (no WebGL, no tiles, no CDN topojson, so it draws in headless
+    browsers, on PCs without a GPU and in kaleido exports). Per set (one subplot each, axes hidden, y anchored
+    to x so shapes keep their proportions):
+      - one go.Scatter per region (fill="toself" from its GeoJSON rings, name = region name, meta = region
+        code), filled with its value's colour sampled from the colour scale, or NO_DATA_COLOUR without a value
+        (never coloured as zero); hover text on the fill;
+      - a marker trace named "data" at the regions' label points: customdata = [code, name, hover],
+        marker.color = values on the shared colour axis (colour bar; clicking a marker selects the point);
+      - a marker trace named "no data" (grey, hover 未提供) for the regions without a value.
     Colours: gaps in reds (red–blue centred on 0 when some region has a surplus); target achievement
-    (percent) red below 100 %, blue above.
+    (percent) red below 100 %, blue above; the range covers the drawn regions only.
     """
     sets = list(sets)
-    values = {str(c): v for c, v in zip(table["region_code"], table["value"]) if not _missing(v)}
+    values = {str(c): float(v) for c, v in zip(table["region_code"], table["value"]) if not _missing(v)}
     hovers = dict(zip(table["region_code"].astype(str), table["hover"]))
-    fig = make_subplots(rows=1, cols=len(sets), specs=[[{"type": "map"}] * len(sets)],
-                        subplot_titles=[geo.set_label(s, lang) for s in sets], horizontal_spacing=0.01)
     no_data = t("no_data", lang)
-    top = 70 if title else 40
-    layout: dict = {}
-    drawn: list[float] = []  # the colour range covers the drawn regions only (not e.g. a whole municipality)
+    shapes = {s: geo.boundaries([s]) for s in sets}
+    rings = {s: _project(shapes[s]) for s in sets}
+    zs = [values[c] for s in sets for c in rings[s] if c in values]  # not e.g. a whole municipality's value
+    percent = bool(len(table)) and bool(table["unit"].eq("percent").all())
+    axis = _colour_axis(zs, percent)
+
+    def aspect(s: str) -> float:
+        pts = [p for rs in rings[s].values() for r in rs for p in r]
+        w = max(p[0] for p in pts) - min(p[0] for p in pts)
+        h = max(p[1] for p in pts) - min(p[1] for p in pts)
+        return min(2.0, max(0.6, w / h if h else 1.0))
+
+    fig = make_subplots(rows=1, cols=len(sets), subplot_titles=[geo.set_label(s, lang) for s in sets],
+                        column_widths=[aspect(s) for s in sets], horizontal_spacing=0.02)
     for i, set_id in enumerate(sets, start=1):
-        shapes = geo.boundaries([set_id])
-        names = {f["id"]: f["properties"]["district"] for f in shapes["features"]}
+        names = {f["id"]: f["properties"]["district"] for f in shapes[set_id]["features"]}
+        # larger regions first, so an enclave is never hidden under its surrounding region
+        order = sorted(rings[set_id], key=lambda c: -max(abs(_ring_area_centroid(r)[0]) for r in rings[set_id][c]))
+        for code in order:
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for ring in rings[set_id][code]:
+                xs += [p[0] for p in ring] + [None]
+                ys += [p[1] for p in ring] + [None]
+            have = code in values
+            hover = hovers.get(code, "") if have else "<br>".join(h for h in (no_data, hovers.get(code)) if h)
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, mode="lines", fill="toself", hoveron="fills", hoverinfo="text",
+                text=f"<b>{names[code]}</b><br>{hover}", name=names[code], meta=code, showlegend=False,
+                fillcolor=_colour(values[code], axis) if have else NO_DATA_COLOUR,
+                line=dict(color="white", width=0.8)), row=1, col=i)
+        points = {c: _label_point(rings[set_id][c]) for c in order}
         have = [c for c in names if c in values]
         missing = [c for c in names if c not in values]
-        subplot = "map" if i == 1 else f"map{i}"
-        drawn += [values[c] for c in have]
         if have:
-            fig.add_trace(go.Choroplethmap(
-                geojson=shapes, featureidkey="id", locations=have, z=[values[c] for c in have],
-                coloraxis="coloraxis", name="data", subplot=subplot,
-                customdata=[[names[c], hovers.get(c, "")] for c in have],
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>",
-                marker_line_color="white", marker_line_width=0.8))
+            fig.add_trace(go.Scatter(
+                x=[points[c][0] for c in have], y=[points[c][1] for c in have], mode="markers", name="data",
+                customdata=[[c, names[c], hovers.get(c, "")] for c in have], showlegend=False,
+                marker=dict(size=8, color=[values[c] for c in have], coloraxis="coloraxis",
+                            line=dict(color="white", width=1)),
+                hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>"), row=1, col=i)
         if missing:
-            fig.add_trace(go.Choroplethmap(
-                geojson=shapes, featureidkey="id", locations=missing, z=[0] * len(missing),
-                colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False, name="no data",
-                subplot=subplot, customdata=[[names[c], hovers.get(c) or no_data] for c in missing],
-                hovertemplate="<b>%{customdata[0]}</b><br>" + no_data + "<extra></extra>",
-                marker_line_color="white", marker_line_width=0.8))
-        small = [c for c in have if _is_small(shapes, c)]
-        if small:  # a dot on districts too small to see at this zoom (渝中区, 和平区): same colour, same hover
-            pts = {c: _centre(shapes, c) for c in small}
-            fig.add_trace(go.Scattermap(
-                lat=[pts[c][1] for c in small], lon=[pts[c][0] for c in small], mode="markers", name="small",
-                subplot=subplot, marker=dict(size=11, color=[values[c] for c in small], coloraxis="coloraxis"),
-                customdata=[[names[c], hovers.get(c, ""), c] for c in small],
-                hovertemplate="<b>%{customdata[0]}</b><br>%{customdata[1]}<extra></extra>", showlegend=False))
-        center, zoom = _view(shapes, width=(width - 80) / len(sets), height=height - top - 20)
-        layout[subplot] = dict(style="white-bg", center=center, zoom=zoom)
-    zs = drawn
-    percent = bool(len(table)) and table["unit"].eq("percent").all()
-    if zs and (percent or min(zs) < 0):
-        mid = 100.0 if percent else 0.0
-        span = max(abs(max(zs) - mid), abs(min(zs) - mid)) or 1.0
-        coloraxis = dict(colorscale="RdBu" if percent else "RdBu_r", cmin=mid - span, cmax=mid + span)
-    else:  # gaps from 0 up: a single region still gets a readable scale
-        coloraxis = dict(colorscale="OrRd", cmin=0, cmax=max(zs) if zs and max(zs) > 0 else 1)
+            fig.add_trace(go.Scatter(
+                x=[points[c][0] for c in missing], y=[points[c][1] for c in missing], mode="markers",
+                name="no data", customdata=[[c, names[c], hovers.get(c) or ""] for c in missing],
+                showlegend=False, marker=dict(size=6, color=NO_DATA_COLOUR, line=dict(color="#9e9e9e", width=1)),
+                hovertemplate="<b>%{customdata[1]}</b><br>" + no_data + "<extra></extra>"), row=1, col=i)
+        suffix = "" if i == 1 else str(i)
+        # equal scales: the map shrinks its own box (centred, right under its title) instead of padding the axes
+        fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain", row=1, col=i)
+        fig.update_yaxes(visible=False, showgrid=False, zeroline=False, scaleanchor=f"x{suffix}", scaleratio=1,
+                         constrain="domain", constraintoward="top", row=1, col=i)
+    top = 70 if title else 40
     fig.update_layout(
         title=dict(text=title, x=0.01), font=dict(family=FONT), height=height,
-        margin=dict(l=10, r=10, t=top, b=10),
-        coloraxis=dict(colorbar=dict(title=dict(text=colour_title), thickness=14), **coloraxis),
-        clickmode="event+select", **layout,
+        margin=dict(l=10, r=10, t=top, b=10), plot_bgcolor="white", paper_bgcolor="white",
+        coloraxis=dict(colorbar=dict(title=dict(text=colour_title), thickness=14), **axis),
+        clickmode="event+select", hovermode="closest",
     )
     return fig

@@ -36,12 +36,8 @@ event = st.plotly_chart(fig, on_select="rerun", selection_mode="points", key="ma
 st.caption(t("map_click_hint", L))
 
 points = (event.selection.points if event and event.selection else []) or []
-clicked = None
-for p in points:
-    custom = p.get("customdata") or []
-    clicked = p.get("location") or (custom[2] if len(custom) > 2 else None)
-    if clicked:
-        break
+# The clickable points are the region markers ("data" / "no data" traces): customdata = [code, name, hover].
+clicked = next((str(p["customdata"][0]) for p in points if p.get("customdata")), None)
 if clicked:
     try:
         st.switch_page("pages/workbench.py", query_params={"region": clicked, "year": str(year), "lang": L})

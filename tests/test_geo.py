@@ -4,9 +4,10 @@ import math
 
 import pandas as pd
 import pytest
+from plotly.colors import get_colorscale, sample_colorscale
 
 from models import geo
-from models.charts_map import MAP_COLUMNS, gap_map, lang_text, map_table, method_text, per_1000_base
+from models.charts_map import MAP_COLUMNS, NO_DATA_COLOUR, gap_map, lang_text, map_table, method_text, per_1000_base
 from models.paths import GEO
 
 
@@ -90,28 +91,64 @@ def test_map_table_per_1000_and_achievement():
         map_table(gaps_frame(), service="beds", year=2025)
 
 
+def _markers(fig, name: str) -> dict:
+    """Region code (customdata[0]) → marker colour of the marker traces called `name` ("data", "no data")."""
+    out = {}
+    for tr in fig.data:
+        if tr.name == name:
+            colours = tr.marker.color if isinstance(tr.marker.color, tuple | list) else [tr.marker.color] * len(tr.x)
+            out.update({c[0]: col for c, col in zip(tr.customdata, colours)})
+    return out
+
+
 def test_gap_map_data_trace_and_grey_no_data_trace():
     table = map_table(gaps_frame(), service="elderly_beds", year=2025)
     fig = gap_map(table, title="养老床位缺口")
-    data = {c: z for tr in fig.data if tr.name == "data" for c, z in zip(tr.locations, tr.z)}
-    grey = {c for tr in fig.data if tr.name == "no data" for c in tr.locations}
+    data = _markers(fig, "data")
+    grey = set(_markers(fig, "no data"))
     assert data == {"500103": 2085, "120110": -400}
     assert "120101" in grey and not grey & set(data) and len(grey) + len(data) == 70
     assert all("未提供" in tr.hovertemplate for tr in fig.data if tr.name == "no data")
-    # offline: no tile server, no topojson from a CDN (map traces on a white background)
-    assert {tr.type for tr in fig.data} <= {"choroplethmap", "scattermap"}
-    assert fig.layout.map.style == "white-bg" and fig.layout.map2.style == "white-bg"
-    # a surplus (东丽区 −400) gives a red–blue scale centred on 0
-    assert fig.layout.coloraxis.cmin == -fig.layout.coloraxis.cmax
-    # 渝中区 is too small to see on Chongqing's map: it also gets a dot with the same value
-    dots = [tr for tr in fig.data if tr.name == "small" and tr.subplot == "map2"]
-    assert dots and list(dots[0].marker.color) == [2085]
+    assert all(tr.marker.coloraxis == "coloraxis" for tr in fig.data if tr.name == "data")
+    # plain SVG on cartesian axes (no WebGL, no tiles, no CDN topojson): one filled polygon per region
+    assert {tr.type for tr in fig.data} == {"scatter"}
+    shapes = {tr.meta: tr for tr in fig.data if tr.fill == "toself"}
+    assert len(shapes) == 70 and all(tr.hoveron == "fills" for tr in shapes.values())
+    assert all(shapes[c].fillcolor == NO_DATA_COLOUR for c in grey)  # never coloured as 0
+    assert shapes["500103"].fillcolor not in (NO_DATA_COLOUR, shapes["120110"].fillcolor)
+    assert "需求: 4,000张" in shapes["500103"].text and "未提供" in shapes["120101"].text
+    assert fig.layout.yaxis.scaleanchor == "x" and fig.layout.yaxis2.scaleanchor == "x2"
+    assert not fig.layout.xaxis.visible and not fig.layout.yaxis3.visible
+    # a surplus (东丽区 −400) gives a red–blue scale centred on 0; the polygons take the colour bar's colours
+    ax = fig.layout.coloraxis
+    assert ax.cmin == -ax.cmax == -2085
+    assert shapes["500103"].fillcolor == sample_colorscale(get_colorscale("RdBu_r"), [1.0])[0]
+
+
+def test_gap_map_markers_lie_inside_their_regions():
+    fig = gap_map(map_table(gaps_frame(), service="elderly_beds", year=2025))
+    shapes = {tr.meta: tr for tr in fig.data if tr.fill == "toself"}
+    for tr in fig.data:
+        if tr.mode != "markers":
+            continue
+        for (code, *_), x, y in zip(tr.customdata, tr.x, tr.y):
+            xs, ys = shapes[code].x, shapes[code].y
+            rings, ring = [], []
+            for px, py in zip(xs, ys):
+                if px is None:
+                    rings.append(ring)
+                    ring = []
+                else:
+                    ring.append((px, py))
+            crossings = [x0 + (y - y0) * (x1 - x0) / (y1 - y0) for r in rings
+                         for (x0, y0), (x1, y1) in zip(r, r[1:]) if (y0 > y) != (y1 > y)]
+            assert sum(c > x for c in crossings) % 2 == 1, code  # even–odd: inside, not in a hole (宁河区)
 
 
 def test_gap_map_one_set():
     fig = gap_map(map_table(gaps_frame(), service="elderly_beds", year=2025), sets=["cangzhou"])
-    assert {tr.name for tr in fig.data} == {"no data"}
-    assert len(fig.data[0].locations) == 16
+    assert {tr.name for tr in fig.data if tr.mode == "markers"} == {"no data"}
+    assert len(_markers(fig, "no data")) == 16 and sum(tr.fill == "toself" for tr in fig.data) == 16
 
 
 def test_text_helpers():

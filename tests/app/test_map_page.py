@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from models.charts_map import NO_DATA_COLOUR
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -33,15 +34,21 @@ def traces(at):
 
 
 def data_values(at) -> dict:
+    """Region code (customdata[0]) → value (marker colour) on the "data" marker traces."""
     out = {}
     for tr in traces(at):
         if tr["name"] == "data":
-            out.update(dict(zip(_array(tr["locations"]), _array(tr["z"]))))
+            out.update({c[0]: v for c, v in zip(tr["customdata"], _array(tr["marker"]["color"]))})
     return out
 
 
 def grey_codes(at) -> set:
-    return {c for tr in traces(at) if tr["name"] == "no data" for c in _array(tr["locations"])}
+    return {c[0] for tr in traces(at) if tr["name"] == "no data" for c in tr["customdata"]}
+
+
+def shapes(at) -> dict:
+    """Region code → its filled polygon trace (plain SVG scatter, no WebGL)."""
+    return {tr["meta"]: tr for tr in traces(at) if tr.get("fill") == "toself"}
 
 
 @pytest.mark.parametrize("lang, title", [("zh", "一张图"), ("en", "Map")])
@@ -70,6 +77,9 @@ def test_regions_coloured_by_the_gap_model(db):
     for code in set(gaps.region_code) - set(want.index):
         assert code not in values
     assert len(values) + len(grey) == 16 + 38 + 16
+    polygons = shapes(at)
+    assert set(polygons) == set(values) | grey and {tr["type"] for tr in traces(at)} == {"scatter"}
+    assert all(polygons[c]["fillcolor"] == NO_DATA_COLOUR for c in grey)
 
 
 def test_grey_trace_says_not_provided(db):

@@ -10,6 +10,7 @@ lang = language_switch()
 # (file, string key, icon, url path). Pages are listed explicitly: st.navigation does not scan pages/.
 PAGES = [
     ("pages/overview.py", "page_overview", "🏠", "overview"),
+    ("pages/workbench.py", "page_workbench", "🧮", "workbench"),
     ("pages/export.py", "page_export", "📤", "export"),
     ("pages/audit.py", "page_audit", "🔍", "audit"),
     ("pages/map.py", "page_map", "🗺️", "map"),

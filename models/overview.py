@@ -1,0 +1,240 @@
+"""The leadership overview (总览), as data: KPI per region and service, deltas against the plans' own figures,
+the region hierarchy, aggregates by province/city for many regions, and the explanation of every number.
+
+In:  the gap model's table (models/gaps.py: one row per region_code × service × year; base units beds, places;
+     NaN = not provided, with `reason`), the regions table (models.facts.regions: code, name_zh, name_en, level,
+     parent_code). Out: data frames; the page only lays them out. Nothing here draws or caches.
+
+    gap_delta      = gap − gap_stated          (our recomputed gap minus the plan's stated gap; NaN if none stated)
+    achieved_share = supply / target × 100     (percent of the plan's target the current supply reaches)
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from models.catalogue import SERVICES, indicator
+from models.charts_map import lang_text
+from models.formatting import fmt_number
+from models.gaps import POPULATION_INDICATORS, YEARS, plan_gaps
+
+ASSUMPTIONS = ("plan", "model")
+CARD_LIMIT = 30  # above this many regions the overview aggregates by province/city instead of one card each
+KPI_COLUMNS = ["region_code", "region_name", "service", "year", "demand", "supply", "gap", "gap_stated", "gap_delta",
+               "target", "target_gap", "achieved_share", "method", "formula", "inputs", "reason"]
+TREE_COLUMNS = ["code", "name", "level", "parent_code", "depth", "path", "path_label", "has_data", "card_parent",
+                "province_code", "city_code"]
+SORT_KEYS = ("gap", "achieved_share", "region_code")
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
+
+
+# -- computing the gaps for the overview and the export ---------------------------------------------------------
+
+def scenario_population(projections: pd.DataFrame, *, method: str = "model", scenario: str = "medium") -> pd.DataFrame:
+    """The population rows of one projection method and scenario (forecasting.projection's tidy table), in the
+    gap model's population contract (region_code, indicator, year, value in persons, basis, method, scenario)."""
+    p = projections[(projections["method"] == method) & (projections["scenario"] == scenario)
+                    & projections["indicator"].isin(POPULATION_INDICATORS)]
+    return p[p["value"].notna()].reset_index(drop=True)
+
+
+def gaps_for(db=None, *, assumptions: str = "plan", scenario: str = "medium", projections: pd.DataFrame | None = None,
+             years=YEARS, region: str | None = None, explain: bool = True) -> pd.DataFrame:
+    """The gap table under the plan's assumptions (the plans' own populations and standards: one scenario) or a
+    projection ('model' or 'override', scenario low/medium/high; plan standards, pipeline counted).
+
+    In: `projections` forecasting.projection.project_all's table (needed unless assumptions='plan'; computed when
+    None). Out: models.gaps.gap_table's frame.
+    """
+    if assumptions == "plan":
+        return plan_gaps(db, assumptions="plan", years=years, region=region, explain=explain)
+    if assumptions not in ("model", "override"):
+        raise ValueError(f"assumptions: 应为 plan、model 或 override / must be plan, model or override, got {assumptions!r}")
+    if projections is None:
+        from forecasting.projection import project_all
+
+        projections = project_all(db=db, methods=(assumptions,), scenarios=(scenario,))
+    pop = scenario_population(projections, method=assumptions, scenario=scenario)
+    pop = pop[pop["year"].isin(list(years))]
+    return plan_gaps(db, assumptions="model", years=years, region=region, explain=explain, population=pop)
+
+
+# -- KPI --------------------------------------------------------------------------------------------------------
+
+def kpis(gaps: pd.DataFrame, *, year: int) -> pd.DataFrame:
+    """One row per region and service in `year`: demand, supply, gap, the plan's stated gap and our difference
+    (gap_delta = gap − gap_stated), target, target_gap, achieved_share (%), with method, formula, inputs, reason
+    (empty when the gap table was computed without explanations). Regions in the table's order, services in
+    SERVICES order; a service without a row is kept with NaN (未提供)."""
+    rows = gaps[gaps["year"].astype("Int64") == int(year)]
+    codes = list(dict.fromkeys(rows["region_code"].astype(str)))
+    grid = pd.MultiIndex.from_product([codes, list(SERVICES)], names=["region_code", "service"]).to_frame(index=False)
+    rows = rows.assign(region_code=rows["region_code"].astype(str))
+    out = grid.merge(rows, on=["region_code", "service"], how="left")
+    names = dict(zip(rows["region_code"], rows["region_name"]))
+    out["region_name"] = out["region_code"].map(names).fillna("")
+    out["year"] = int(year)
+    for c in ("demand", "supply", "gap", "target", "target_gap", "achieved_share"):
+        out[c] = out[c].astype(float) if c in out else np.nan
+    out["gap_stated"] = out["gap_stated"].astype(float) if "gap_stated" in out else np.nan
+    out["gap_delta"] = out["gap"] - out["gap_stated"]
+    for c in ("method", "formula", "reason"):
+        out[c] = out[c].fillna("").astype(str) if c in out else ""
+    out["inputs"] = [v if isinstance(v, list) else [] for v in (out["inputs"] if "inputs" in out else [None] * len(out))]
+    return out[KPI_COLUMNS]
+
+
+def kpi_text(row: dict, measure: str, lang: str = "zh") -> str:
+    """A KPI value as shown on a card: the gap in beds/places, or the target share in percent; 未提供 if missing."""
+    if measure == "achieved_share":
+        return fmt_number(row.get("achieved_share"), "percent", lang)
+    return fmt_number(row.get(measure), indicator(row["service"]).unit, lang)
+
+
+def delta_text(row: dict, lang: str = "zh") -> str | None:
+    """Our gap minus the plan's stated gap, signed ('+12张', '−3张', '0张'); None when the plan states no gap."""
+    d = row.get("gap_delta")
+    if _missing(d):
+        return None
+    unit = indicator(row["service"]).unit
+    sign = "+" if d > 0 else ("-" if d < 0 else "")
+    return sign + fmt_number(abs(d), unit, lang)
+
+
+def explanation(row: dict, lang: str = "zh") -> dict:
+    """What a card's numbers rest on: {'formula', 'reason' (in `lang`), 'inputs': [{name, value, year, fact_id,
+    source, quote}]} from a gap row computed with explain=True."""
+    inputs = []
+    for i in row.get("inputs") or []:
+        if not isinstance(i, dict):
+            continue
+        inputs.append({"name": i.get("name", ""), "value": i.get("value"), "year": i.get("year"),
+                       "fact_id": i.get("fact_id", ""), "source": i.get("source", ""), "quote": i.get("quote", "")})
+    return {"formula": row.get("formula") or "", "reason": lang_text(row.get("reason"), lang), "inputs": inputs}
+
+
+# -- the region hierarchy ---------------------------------------------------------------------------------------
+
+def _name(row, lang: str) -> str:
+    if lang == "en" and isinstance(row.get("name_en"), str) and row["name_en"]:
+        return row["name_en"]
+    return row.get("name_zh") or row["code"]
+
+
+def region_names(regions: pd.DataFrame, lang: str = "zh") -> dict[str, str]:
+    """Region code → display name in `lang` (English name when given, else the Chinese one)."""
+    return {r["code"]: _name(r, lang) for r in regions.to_dict("records")}
+
+
+def hierarchy(regions: pd.DataFrame, codes, *, lang: str = "zh") -> pd.DataFrame:
+    """The regions with data (`codes`) and their ancestors, depth first (a parent before its children, children by
+    code), one row each: TREE_COLUMNS. `path` the codes from the top (below China) down to the region;
+    `card_parent` the nearest ancestor that itself has data (a card is drawn inside that ancestor's card, e.g.
+    和平区 and 东丽区 inside 天津市), else ''; province_code / city_code the ancestors at those levels (a county of a
+    municipality has no city: city_code is its province)."""
+    reg = {r["code"]: r for r in regions.to_dict("records")}
+    codes = [str(c) for c in codes]
+    have = set(codes)
+
+    def chain(code: str) -> list[str]:
+        out = [code]
+        while True:
+            p = reg.get(out[-1], {}).get("parent_code") or ""
+            if not p or p in out or p not in reg or reg[p].get("level") == "country":
+                return out[::-1]
+            out.append(p)
+
+    paths = {c: chain(c) for c in codes}
+    nodes = {c for p in paths.values() for c in p}
+    children: dict[str, list[str]] = {}
+    roots = []
+    for n in sorted(nodes):
+        p = chain(n)
+        (children.setdefault(p[-2], []) if len(p) > 1 else roots).append(n)
+    order: list[str] = []
+
+    def walk(n: str) -> None:
+        order.append(n)
+        for c in children.get(n, []):
+            walk(c)
+
+    for r in roots:
+        walk(r)
+    rows = []
+    for n in order:
+        path = chain(n)
+        levels = {reg.get(c, {}).get("level"): c for c in path}
+        province = levels.get("province") or path[0]
+        rows.append({
+            "code": n, "name": _name(reg.get(n, {"code": n}), lang), "level": reg.get(n, {}).get("level") or "",
+            "parent_code": reg.get(n, {}).get("parent_code") or "", "depth": len(path) - 1, "path": path,
+            "path_label": " › ".join(_name(reg.get(c, {"code": c}), lang) for c in path), "has_data": n in have,
+            "card_parent": next((c for c in reversed(path[:-1]) if c in have), ""),
+            "province_code": province, "city_code": levels.get("city") or province})
+    return pd.DataFrame(rows, columns=TREE_COLUMNS)
+
+
+# -- many regions: aggregates and a paged table -----------------------------------------------------------------
+
+def aggregate(kpi: pd.DataFrame, tree: pd.DataFrame, *, level: str = "province", lang: str = "zh",
+              within: str | None = None) -> pd.DataFrame:
+    """Totals per province (level='province') or city ('city') over the regions below it that have data (the
+    group's own plan figures are left out so nothing is counted twice). Per service: gap_<service> = Σ known gaps,
+    known_<service> = how many regions have a gap (the others are 未提供, not 0), achieved_<service> = Σ supply /
+    Σ target × 100 over regions with both. `within` keeps the groups inside one province.
+    Columns: group_code, group_name, regions, then the per-service columns."""
+    if level not in ("province", "city"):
+        raise ValueError(f"level: 应为 province 或 city / must be province or city, got {level!r}")
+    col = f"{level}_code"
+    t = tree[tree["has_data"]][list(dict.fromkeys(["code", col, "province_code"]))].rename(columns={"code": "region_code"})
+    t = t[t["region_code"] != t[col]]
+    if within:
+        t = t[t["province_code"] == within]
+    k = kpi.merge(t, on="region_code", how="inner")
+    names = dict(zip(tree["code"], tree["name"]))
+    out = pd.DataFrame({"group_code": sorted(set(t[col]))})
+    out["group_name"] = out["group_code"].map(names).fillna(out["group_code"])
+    out["regions"] = out["group_code"].map(t.groupby(col)["region_code"].nunique()).fillna(0).astype(int)
+    for s in SERVICES:
+        g = k[k["service"] == s]
+        out[f"gap_{s}"] = out["group_code"].map(g.groupby(col)["gap"].sum(min_count=1))
+        out[f"known_{s}"] = out["group_code"].map(g.groupby(col)["gap"].count()).fillna(0).astype(int)
+        both = g[g["supply"].notna() & g["target"].notna()]
+        sums = both.groupby(col)[["supply", "target"]].sum()
+        out[f"achieved_{s}"] = out["group_code"].map(sums["supply"] / sums["target"].replace(0, np.nan) * 100)
+    return out
+
+
+def region_table(kpi: pd.DataFrame, tree: pd.DataFrame) -> pd.DataFrame:
+    """One row per region: region_code, region_name, path_label, province_code, city_code, then gap_<service>,
+    gap_stated_<service>, achieved_<service> for each service (NaN = 未提供)."""
+    wide = kpi.pivot_table(index="region_code", columns="service", values=["gap", "gap_stated", "achieved_share"],
+                           aggfunc="first", dropna=False)
+    out = pd.DataFrame({"region_code": list(dict.fromkeys(kpi["region_code"]))})
+    names = dict(zip(kpi["region_code"], kpi["region_name"]))
+    out["region_name"] = out["region_code"].map(names)
+    info = tree.set_index("code")
+    for c in ("path_label", "province_code", "city_code"):
+        out[c] = out["region_code"].map(info[c]) if len(info) else ""
+    for s in SERVICES:
+        for measure, name in (("gap", "gap"), ("gap_stated", "gap_stated"), ("achieved_share", "achieved")):
+            key = (measure, s)
+            out[f"{name}_{s}"] = out["region_code"].map(wide[key]) if key in wide.columns else np.nan
+    return out
+
+
+def sort_and_page(table: pd.DataFrame, *, by: str, ascending: bool = False, page: int = 1,
+                  page_size: int = 50) -> tuple[pd.DataFrame, int]:
+    """Sorted (missing values last, whatever the direction) and cut to one page (1-based).
+    Returns (the page's rows, number of pages)."""
+    if by not in table.columns:
+        raise ValueError(f"by: 没有列 {by!r} / no column {by!r}")
+    ordered = table.sort_values(by, ascending=ascending, na_position="last", kind="stable")
+    pages = max(1, math.ceil(len(ordered) / page_size))
+    page = min(max(1, int(page)), pages)
+    return ordered.iloc[(page - 1) * page_size: page * page_size].reset_index(drop=True), pages

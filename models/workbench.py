@@ -1,0 +1,456 @@
+"""The planner's workbench: one scenario (region, year, projection assumptions, standards) evaluated end to end.
+
+In:  `PlannerScenario` (frozen, validated): region (GB/T 2260), year (2020–2035), method (plan | model | override:
+     where the population comes from), scenario (low | medium | high), the projection rates (population_growth and
+     elderly_growth in %/yr, aging_rate_increment in pp/yr, birth_rate in ‰; None = the plan's stated value, else the
+     model) and the planner's standards (beds_per_1000_elderly, places_per_1000 per 1000; *_share in percent;
+     bed_method; None = the plan's standard).
+Out: `evaluate(...)` → `Evaluation` (frozen): projections of the three methods, the gap table of the chosen method
+     for every year (models.gaps.gap_table, with formula and inputs), the waterfall of the chosen year, and the three
+     methods side by side; `sensitivity(...)` → one row per assumption and service: the gap of the year when the
+     assumption moves by its stated step (STEPS), sorted by impact (the tornado).
+
+Methods (as `python -m forecasting gaps`): plan = the plans' own stated population and standards (existing supply
+only, as the plans compute their gaps); model / override = a projection (forecasting.projection), standards without
+the plans' quirks (rounding, Yuzhong's 2020 population for places) and the pipeline counted in supply. The
+planner's standards apply to every method, so the three methods differ only in the population (and pipeline).
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from forecasting import projection
+from models.catalogue import SERVICES
+from models.gaps import YEARS, gap_table, plan_figures, plan_population
+from models.standards import BED_METHODS, RegionStandards, Standards, plan_standards
+
+METHODS = projection.METHODS  # plan, model, override
+PROJECTION_FIELDS = ("population_growth", "elderly_growth", "aging_rate_increment", "birth_rate")
+STANDARD_FIELDS = ("beds_per_1000_elderly", "nursing_share", "places_per_1000", "disabled_share", "supported_share",
+                   "institutional_share")
+ASSUMPTION_FIELDS = PROJECTION_FIELDS + STANDARD_FIELDS
+UNITS = {"population_growth": "%/yr", "elderly_growth": "%/yr", "aging_rate_increment": "pp/yr", "birth_rate": "‰",
+         "beds_per_1000_elderly": "per_1000", "places_per_1000": "per_1000", "nursing_share": "percent",
+         "disabled_share": "percent", "supported_share": "percent", "institutional_share": "percent"}
+# Sensitivity steps: (kind, step). 'absolute' adds ± step in the assumption's own unit (rates: percentage points of
+# the yearly rate; birth rate: ‰); 'relative' multiplies by (1 ± step) (standards: ±10%).
+STEPS = MappingProxyType({
+    "population_growth": ("absolute", 0.5), "elderly_growth": ("absolute", 0.5),
+    "aging_rate_increment": ("absolute", 0.1), "birth_rate": ("absolute", 1.0),
+    **{name: ("relative", 0.10) for name in STANDARD_FIELDS}})
+_MODEL_MODE = dict(count_pipeline=True, childcare_population_year=None, childcare_round_to=None, beds_round_to=None)
+_SHARE_MAX = {"nursing_share": 100.0, "disabled_share": 100.0, "supported_share": 100.0, "institutional_share": 100.0,
+              "beds_per_1000_elderly": 1000.0, "places_per_1000": 1000.0}
+
+
+# -- the planner's scenario ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlannerScenario:
+    """Everything a planner sets on the workbench (see the module docstring for units). Validated at construction:
+    an invalid value raises ValueError naming the field (zh + en), through forecasting's Assumptions and
+    models.standards' RegionStandards, so the workbench accepts exactly what the CLI accepts."""
+
+    region: str
+    year: int = 2025
+    method: str = "plan"
+    scenario: str = "medium"
+    population_growth: float | None = None
+    elderly_growth: float | None = None
+    aging_rate_increment: float | None = None
+    birth_rate: float | None = None
+    bed_method: str | None = None
+    beds_per_1000_elderly: float | None = None
+    nursing_share: float | None = None
+    places_per_1000: float | None = None
+    disabled_share: float | None = None
+    supported_share: float | None = None
+    institutional_share: float | None = None
+
+    def __post_init__(self):
+        if isinstance(self.year, bool) or not isinstance(self.year, int | np.integer) or self.year not in YEARS:
+            raise ValueError(f"year: 年份应在{YEARS[0]}–{YEARS[-1]}之间 / year must be an integer in "
+                             f"{YEARS[0]}–{YEARS[-1]}, got {self.year!r}")
+        # validates region, method, scenario and the rates (whatever the method, so a saved scenario stays valid)
+        projection.Assumptions(self.region, method=self.method, scenario=self.scenario,
+                               **{k: getattr(self, k) for k in PROJECTION_FIELDS})
+        if self.bed_method is not None and self.bed_method not in BED_METHODS[:-1]:
+            raise ValueError(f"bed_method: 床位测算方法应为 {'|'.join(BED_METHODS[:-1])} / bed_method must be one of "
+                             f"{BED_METHODS[:-1]}, got {self.bed_method!r}")
+        RegionStandards(**{k: float(v) for k, v in self.standard_changes().items() if k != "bed_method"})
+
+    def assumptions(self, method: str | None = None) -> projection.Assumptions:
+        """The projection assumptions of this scenario (method: this scenario's, or another to compare). The rates
+        are passed to the override method only: plan and model do not use them, so they are not recorded there."""
+        method = method or self.method
+        rates = {k: getattr(self, k) for k in PROJECTION_FIELDS} if method == "override" else {}
+        return projection.Assumptions(self.region, method=method, scenario=self.scenario, **rates)
+
+    def gaps_key(self, method: str | None = None) -> tuple:
+        """Everything the gap table of `method` depends on (a cache key): the plan method reads neither the
+        scenario band nor the rates; model and override read their projection's assumptions."""
+        method = method or self.method
+        head = (self.region, "plan") if method == "plan" else (self.assumptions(method),)
+        return head + tuple(sorted(self.standard_changes().items()))
+
+    def standard_changes(self) -> dict:
+        """The planner-set standards (not None), as models.standards field names."""
+        names = ("bed_method",) + STANDARD_FIELDS
+        return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
+
+    def overrides(self) -> dict:
+        """Every planner-set assumption (projection rates and standards, not None)."""
+        return {**{k: getattr(self, k) for k in PROJECTION_FIELDS if getattr(self, k) is not None},
+                **self.standard_changes()}
+
+    def to_dict(self) -> dict:
+        """JSON-ready: the full view state (the payload of a saved scenario)."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> PlannerScenario:
+        """From `to_dict()` output (unknown keys are ignored; ValueError on invalid values)."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    def reset(self) -> PlannerScenario:
+        """The plan's view of the same region and year: method plan, medium, nothing overridden."""
+        return PlannerScenario(self.region, year=self.year)
+
+
+# -- data loaded once -----------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PlanData:
+    """What every evaluation reads, loaded once from the database: facts, the plans' standards, supply (with the
+    pipeline), the plans' stated figures and population, region names, and forecasting's inputs (model fits are
+    memoised there, so a second projection of the same region costs milliseconds)."""
+
+    facts: pd.DataFrame = field(repr=False)
+    standards: Standards = field(repr=False)
+    supply: pd.DataFrame = field(repr=False)
+    figures: pd.DataFrame = field(repr=False)
+    population: pd.DataFrame = field(repr=False)
+    names: MappingProxyType = field(repr=False)
+    projection_inputs: object = field(repr=False, compare=False)
+
+    @classmethod
+    def load(cls, db=None) -> PlanData:
+        from models.facts import all_facts, projects, regions
+        from models.supply import supply_table
+
+        facts = all_facts(db)
+        reg = regions(db)
+        return cls(facts, plan_standards(facts), supply_table(facts, projects(db), years=YEARS), plan_figures(facts),
+                   plan_population(facts, years=YEARS), MappingProxyType(dict(zip(reg["code"], reg["name_zh"]))),
+                   # forecasting's loader; project() builds the same object on every call (tested to agree)
+                   projection._Inputs.load(db))
+
+    def regions(self) -> list[str]:
+        """Region codes the plans state figures for (the workbench's choices)."""
+        return sorted(set(self.facts["region_code"]))
+
+    def project(self, assumptions: projection.Assumptions) -> projection.Projection:
+        """forecasting.projection.project on the loaded inputs (same result, without reloading the facts)."""
+        return projection._project(assumptions, self.projection_inputs)
+
+
+def assumption_sources(region: str, *, data: PlanData) -> pd.DataFrame:
+    """The default of every assumption and where it comes from.
+
+    Out columns: name, group ('projection' | 'standards'), value (None = the plan states none), unit, fact_id,
+    source, quote, note. Projection defaults: forecasting.projection.plan_defaults (the plan's stated rate);
+    standards: the region's plan standard (RegionStandards.source_of).
+    """
+    rows = []
+    d = projection.plan_defaults(region, _inp=data.projection_inputs)
+    for name in PROJECTION_FIELDS:
+        f = d.get(name) or {}
+        rows.append({"name": name, "group": "projection", "value": f.get("value"), "unit": UNITS[name],
+                     "fact_id": f.get("fact_id", ""), "source": "", "quote": f.get("quote", ""),
+                     "note": "" if f else "规划未说明；使用统计模型 / the plan states none: the model path is used"})
+    rs = data.standards.for_region(region)
+    for name in ("bed_method",) + STANDARD_FIELDS:
+        p = rs.source_of(name)
+        value = rs.effective_bed_method if name == "bed_method" else p.value
+        rows.append({"name": name, "group": "standards", "value": value if value not in ("",) else None,
+                     "unit": UNITS.get(name, ""), "fact_id": p.fact_id, "source": p.source, "quote": p.quote,
+                     "note": p.note if value is not None else "规划未提供 / the plan states none"})
+    return pd.DataFrame(rows)
+
+
+# -- the pieces, each cacheable on its own ------------------------------------------------------------------------------
+def standards_for(ps: PlannerScenario, method: str, *, data: PlanData) -> Standards:
+    """The plans' standards with the method's treatment and the planner's changes applied to ps.region."""
+    st = data.standards
+    if method != "plan":
+        st = st.override(region=ps.region, **_MODEL_MODE)
+    changes = ps.standard_changes()
+    if changes:
+        # the bed method stays the plan's unless the planner picks one (setting a needs share does not switch it)
+        changes.setdefault("bed_method", st.for_region(ps.region).effective_bed_method)
+        st = st.override(region=ps.region, note="规划人员设定 / planner override", **changes)
+    return st
+
+
+def population_for(ps: PlannerScenario, method: str, *, data: PlanData,
+                   project_fn: Callable | None = None) -> pd.DataFrame:
+    """The population the gap uses: plan → the plan's stated figures (interpolated between stated years); model /
+    override → the projection's table (persons)."""
+    if method == "plan":
+        return data.population[data.population["region_code"] == ps.region]
+    return (project_fn or data.project)(ps.assumptions(method)).table
+
+
+def gaps_for(ps: PlannerScenario, method: str, *, data: PlanData, project_fn: Callable | None = None,
+             years=YEARS, explain: bool = True) -> pd.DataFrame:
+    """models.gaps.gap_table of ps.region under `method` with the planner's standards, for `years`."""
+    return gap_table(population_for(ps, method, data=data, project_fn=project_fn), standards_for(ps, method, data=data),
+                     data.supply[data.supply["region_code"] == ps.region], years=years, figures=data.figures,
+                     names=dict(data.names), regions=[ps.region], explain=explain)
+
+
+# -- the result -------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Evaluation:
+    """The workbench's result for one PlannerScenario.
+
+    projections: TABLE_COLUMNS of forecasting.projection for plan, model and override (the scenario's band) plus
+                 the model's medium path with its 80/95% bands (scenario 'medium', method 'model'), persons.
+    gaps:        gap table of the chosen method, every year 2020–2035 (formula, inputs, reason per row).
+    waterfall:   service, step, measure (absolute | relative | total), value, formula, reason; for the year.
+    methods:     service, method (stated | plan | model | override), chosen, population, population_indicator,
+                 demand, supply, gap, formula, reason; for the year.
+    sources:     assumption_sources(region): every default and its quote.
+    """
+
+    scenario: PlannerScenario
+    projections: pd.DataFrame = field(repr=False)
+    gaps: pd.DataFrame = field(repr=False)
+    waterfall: pd.DataFrame = field(repr=False)
+    methods: pd.DataFrame = field(repr=False)
+    sources: pd.DataFrame = field(repr=False)
+
+    def row(self, service: str, year: int | None = None) -> dict:
+        """The gap row of one service in the year (default: the scenario's year)."""
+        g = self.gaps[(self.gaps["service"] == service) & (self.gaps["year"] == (year or self.scenario.year))]
+        return g.iloc[0].to_dict()
+
+    def gap(self, service: str, year: int | None = None) -> float:
+        """The gap (demand − supply, beds or places) of one service in the year; NaN when unknown."""
+        return float(self.row(service, year)["gap"])
+
+
+def evaluate(ps: PlannerScenario, *, db=None, data: PlanData | None = None, project_fn: Callable | None = None,
+             gaps_fn: Callable | None = None) -> Evaluation:
+    """Evaluate one planner scenario (see Evaluation). `project_fn(Assumptions) -> Projection` and
+    `gaps_fn(ps, method) -> gap table` let the UI pass cached versions; by default they compute."""
+    data = data or PlanData.load(db)
+    project_fn = project_fn or data.project
+    gaps_fn = gaps_fn or (lambda p, m: gaps_for(p, m, data=data, project_fn=project_fn))
+    tables = [project_fn(ps.assumptions(m)).table for m in METHODS]
+    if not (ps.scenario == "medium"):
+        tables.append(project_fn(replace(ps, scenario="medium").assumptions("model")).table)
+    gaps = {m: gaps_fn(ps, m) for m in METHODS}
+    return Evaluation(ps, pd.concat(tables, ignore_index=True), gaps[ps.method],
+                      waterfall(gaps[ps.method], year=ps.year), _methods(gaps, ps), assumption_sources(ps.region,
+                                                                                                      data=data))
+
+
+def _num(x) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)) or pd.isna(x):
+        return "未提供"
+    return f"{float(x):,.0f}" if float(x).is_integer() else f"{float(x):,.2f}"
+
+
+def waterfall(gaps: pd.DataFrame, *, year: int) -> pd.DataFrame:
+    """Per service, the path from current supply to the projected demand in `year`:
+    supply_existing (absolute) → + pipeline (relative) → to the target (target − supply − pipeline) → beyond the
+    target (demand − target) → demand (total). Without a target the middle steps are one: demand − supply − pipeline.
+    Out columns: service, step, measure, value, formula, reason (NaN value with the reason when unknown, never 0).
+    """
+    rows = []
+    for r in gaps[gaps["year"] == year].to_dict("records"):
+        s, ex, pipe, tgt, dem = r["service"], r["supply_existing"], r["pipeline"], r["target"], r["demand"]
+        have = ex + pipe if pd.notna(ex) else np.nan
+        no_supply = "" if pd.notna(ex) else "现有供给未提供 / current supply not stated"
+        steps = [("supply_existing", "absolute", ex, f"supply_existing = {_num(ex)}"
+                  + (f" ({r['supply_year']})" if pd.notna(r["supply_year"]) else ""), no_supply),
+                 ("pipeline", "relative", pipe, f"pipeline completed by {year} = {_num(pipe)}", "")]
+        if pd.notna(tgt):
+            steps.append(("to_target", "relative", tgt - have, f"target − supply − pipeline = {_num(tgt)} − "
+                          f"{_num(ex)} − {_num(pipe)} = {_num(tgt - have)}", no_supply))
+            steps.append(("beyond_target", "relative", dem - tgt, f"demand − target = {_num(dem)} − {_num(tgt)} = "
+                          f"{_num(dem - tgt)}", "" if pd.notna(dem) else str(r["reason"])))
+        else:
+            steps.append(("to_demand", "relative", dem - have, f"demand − supply − pipeline = {_num(dem)} − "
+                          f"{_num(ex)} − {_num(pipe)} = {_num(dem - have)}",
+                          str(r["reason"]) if pd.isna(dem - have) else ""))
+        steps.append(("demand", "total", dem, f"demand = {_num(dem)}", "" if pd.notna(dem) else str(r["reason"])))
+        rows += [{"service": s, "step": a, "measure": b, "value": float(c) if pd.notna(c) else np.nan, "formula": d,
+                  "reason": e} for a, b, c, d, e in steps]
+    return pd.DataFrame(rows, columns=["service", "step", "measure", "value", "formula", "reason"])
+
+
+def _population_value(row: dict) -> float:
+    """The population a gap row used (persons), from its inputs (gap_table lists it with its indicator name)."""
+    for item in row.get("inputs") or []:
+        if item.get("name") == row.get("population_indicator") and "year" in item:
+            return float(item["value"])
+    return np.nan
+
+
+def _methods(gaps: dict, ps: PlannerScenario) -> pd.DataFrame:
+    rows = []
+    for m, g in [("stated", gaps["plan"])] + list(gaps.items()):
+        for r in g[g["year"] == ps.year].to_dict("records"):
+            if m == "stated":
+                rows.append({"service": r["service"], "method": "stated", "chosen": False, "population": np.nan,
+                             "population_indicator": "", "demand": r["demand_stated"], "supply": np.nan,
+                             "gap": r["gap_stated"], "formula": "规划原文 / as the plan states",
+                             "reason": "" if pd.notna(r["gap_stated"]) else "规划未说明该年缺口 / the plan states no gap"})
+                continue
+            rows.append({"service": r["service"], "method": m, "chosen": m == ps.method,
+                         "population": _population_value(r),
+                         "population_indicator": r["population_indicator"], "demand": r["demand"],
+                         "supply": r["supply"], "gap": r["gap"], "formula": r["formula"], "reason": r["reason"]})
+    out = pd.DataFrame(rows)
+    for c in ("population", "demand", "supply", "gap"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    return out
+
+
+def compare_scenarios(scenarios: dict, *, year: int = 2025, data: PlanData,
+                      gaps_fn: Callable | None = None) -> pd.DataFrame:
+    """Saved scenarios side by side: {name: PlannerScenario} → one row per scenario and service with its gap in
+    `year` under its own method. Columns: name, region_code, region_name, method, service, year, demand, supply,
+    gap, reason (beds / places; NaN with the reason when unknown)."""
+    rows = []
+    for name, ps in scenarios.items():
+        g = gaps_fn(ps, ps.method) if gaps_fn else gaps_for(ps, ps.method, data=data, years=[year], explain=False)
+        for r in g[g["year"] == year].to_dict("records"):
+            rows.append({"name": name, "region_code": ps.region, "region_name": r["region_name"], "method": ps.method,
+                         "service": r["service"], "year": year, "demand": r["demand"], "supply": r["supply"],
+                         "gap": r["gap"], "reason": r["reason"]})
+    cols = ["name", "region_code", "region_name", "method", "service", "year", "demand", "supply", "gap", "reason"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# -- sensitivity (the tornado) ------------------------------------------------------------------------------------------
+def _base_value(ps: PlannerScenario, name: str, sources: pd.DataFrame):
+    v = getattr(ps, name)
+    if v is not None:
+        return float(v), "planner-set"
+    s = sources[sources["name"] == name]
+    v = s["value"].iat[0] if len(s) else None
+    return (float(v), "plan") if v is not None and pd.notna(v) else (None, "")
+
+
+def _stepped(name: str, base: float) -> tuple[float, float]:
+    kind, step = STEPS[name]
+    lo, hi = (base - step, base + step) if kind == "absolute" else (base * (1 - step), base * (1 + step))
+    if name in _SHARE_MAX:
+        lo, hi = max(lo, 0.0), min(hi, _SHARE_MAX[name])
+    return lo, hi
+
+
+def step_label(name: str) -> str:
+    """The stated step of an assumption, e.g. '±10%' or '±0.5 %/yr'."""
+    kind, step = STEPS[name]
+    return f"±{step * 100:g}%" if kind == "relative" else f"±{step:g} {UNITS[name]}"
+
+
+def sensitivity(ps: PlannerScenario, *, db=None, data: PlanData | None = None, project_fn: Callable | None = None,
+                year: int | None = None) -> pd.DataFrame:
+    """How far each assumption moves the gap of `year` (default ps.year) when moved by its stated step (STEPS).
+
+    Standards move the gap under the scenario's own method. Projection rates only drive a projected population, so
+    they are re-projected with method override (the rate ± step from the observed base; the other rates as set or
+    stated) and the change is taken against the override with the unchanged rate: under method plan this is how the
+    plan's stated population would move with its stated rate.
+    Out columns: assumption, group, service, step, base_value, base_source, low_value, high_value, gap_base,
+    gap_low, gap_high, delta_low, delta_high, impact (max |delta|, beds/places), reason (why NaN). Sorted by
+    service, then impact descending (rows without a number last).
+    """
+    data = data or PlanData.load(db)
+    project_fn = project_fn or data.project
+    year = year or ps.year
+    sources = assumption_sources(ps.region, data=data)
+    variants, specs = {}, []  # key → (scenario, method); one spec per assumption
+
+    def add(key, p, method):
+        variants[key] = (p, method)
+
+    add("base", ps, ps.method)
+    add("base_override", ps, "override")
+    for name in ASSUMPTION_FIELDS:
+        base, src = _base_value(ps, name, sources)
+        group = "projection" if name in PROJECTION_FIELDS else "standards"
+        spec = {"assumption": name, "group": group, "step": step_label(name), "base_value": base, "base_source": src,
+                "low_value": np.nan, "high_value": np.nan, "reason": ""}
+        specs.append(spec)
+        if base is None:
+            spec["reason"] = "未提供：规划未说明，亦未设定 / not provided: the plan states none and none is set"
+            continue
+        other = {"elderly_growth": "aging_rate_increment", "aging_rate_increment": "elderly_growth"}.get(name)
+        if other and getattr(ps, other) is not None:
+            spec["reason"] = f"未使用：已设定 {other} / not in use: {other} is set"
+            continue
+        if other and getattr(ps, name) is None and _base_value(ps, other, sources)[1] == "plan" \
+                and name == "aging_rate_increment":
+            # plan states both: forecasting uses elderly_growth first (Assumptions: set only one)
+            spec["reason"] = "未使用：规划同时给出老年人口增长率 / not in use: the plan's elderly growth rate is used"
+            continue
+        lo, hi = _stepped(name, base)
+        spec["low_value"], spec["high_value"] = lo, hi
+        method = "override" if group == "projection" else ps.method
+        for side, v in (("low", lo), ("high", hi)):
+            try:
+                add(f"{name}:{side}", replace(ps, **{name: v}), method)
+            except ValueError as exc:
+                spec["reason"] = str(exc)
+    gaps = _variant_gaps(variants, ps.region, year, data=data, project_fn=project_fn)
+    rows = []
+    for spec in specs:
+        base_key = "base_override" if spec["group"] == "projection" else "base"
+        for service in SERVICES:
+            g0 = gaps.get((base_key, service), np.nan)
+            glo = gaps.get((f"{spec['assumption']}:low", service), np.nan)
+            ghi = gaps.get((f"{spec['assumption']}:high", service), np.nan)
+            dlo, dhi = glo - g0, ghi - g0
+            impact = np.nanmax([abs(dlo), abs(dhi)]) if np.isfinite([dlo, dhi]).any() else np.nan
+            reason = spec["reason"] or ("" if np.isfinite(impact) else "该项缺口未提供 / the gap is not provided")
+            rows.append({**spec, "service": service, "gap_base": gaps.get(("base", service), np.nan), "gap_low": glo,
+                         "gap_high": ghi, "delta_low": dlo, "delta_high": dhi, "impact": impact, "reason": reason})
+    out = pd.DataFrame(rows)
+    out["_order"] = out["service"].map({s: i for i, s in enumerate(SERVICES)})
+    out = out.sort_values(["_order", "impact"], ascending=[True, False], na_position="last", kind="stable")
+    cols = ["assumption", "group", "service", "step", "base_value", "base_source", "low_value", "high_value",
+            "gap_base", "gap_low", "gap_high", "delta_low", "delta_high", "impact", "reason"]
+    return out[cols].reset_index(drop=True)
+
+
+def _variant_gaps(variants: dict, region: str, year: int, *, data: PlanData, project_fn: Callable) -> dict:
+    """Gap of `year` per (variant key, service), all variants in one gap_table call: each variant is a pseudo-region
+    whose population, standards and supply are the region's under that variant."""
+    pops, regs, supply = [], {}, data.supply[(data.supply["region_code"] == region) & (data.supply["year"] == year)]
+    sup = []
+    for i, (p, method) in enumerate(variants.values()):
+        code = f"v{i:03d}"
+        pops.append(population_for(p, method, data=data, project_fn=project_fn).assign(region_code=code))
+        regs[code] = standards_for(p, method, data=data).for_region(region)
+        sup.append(supply.assign(region_code=code))
+    st = replace(data.standards, regions=MappingProxyType(regs))
+    pop = pd.concat(pops, ignore_index=True)
+    g = gap_table(pop, st, pd.concat(sup, ignore_index=True), years=[year], regions=list(regs), explain=False)
+    keys = {f"v{i:03d}": key for i, key in enumerate(variants)}
+    return {(keys[c], s): float(v) for c, s, v in zip(g["region_code"], g["service"], g["gap"])}
+
+
+__all__ = ["PlannerScenario", "PlanData", "Evaluation", "evaluate", "sensitivity", "waterfall", "gaps_for",
+           "standards_for", "population_for", "compare_scenarios", "assumption_sources", "step_label", "STEPS", "METHODS",
+           "PROJECTION_FIELDS", "STANDARD_FIELDS", "ASSUMPTION_FIELDS", "UNITS"]

@@ -1,0 +1,328 @@
+"""规划测算 (planner workbench): choose a region and year, change any assumption, and see the gap, its projection,
+supply and pipeline, waterfall, sensitivity and the three methods side by side; save and compare named scenarios.
+Layout only: the state lives in the URL (ui.state), numbers come from models.workbench through ui.cache."""
+import math
+
+import pandas as pd
+import streamlit as st
+
+from models import scenarios as store
+from models.catalogue import SERVICES, indicator, label
+from models.charts_workbench import (
+    assumption_label,
+    fan_chart,
+    method_label,
+    methods_chart,
+    scenarios_chart,
+    supply_demand_chart,
+    tornado_chart,
+    waterfall_chart,
+)
+from models.formatting import fmt_number
+from models.gaps import YEARS
+from models.i18n import t
+from models.workbench import METHODS, PROJECTION_FIELDS, STANDARD_FIELDS, UNITS, PlannerScenario
+from ui import cache, state
+from ui.state import lang
+
+L = lang()
+ss = st.session_state
+st.title(t("page_workbench", L))
+data = cache.wb_data()
+REGIONS = data.regions()
+NAMES = dict(data.names)
+BED_METHODS = ("per_1000", "institutional", "needs")
+PAIR = {"elderly_growth": "aging_rate_increment", "aging_rate_increment": "elderly_growth"}
+# widget bounds = the domain's validation ranges (forecasting.projection.Assumptions, models.standards)
+BOUNDS = {"population_growth": (-10.0, 10.0, 0.01), "elderly_growth": (-10.0, 20.0, 0.01),
+          "aging_rate_increment": (-3.0, 3.0, 0.01), "birth_rate": (0.0, 40.0, 0.01),
+          "beds_per_1000_elderly": (0.0, 1000.0, 1.0), "places_per_1000": (0.0, 1000.0, 0.1),
+          **{n: (0.0, 100.0, 1.0) for n in ("nursing_share", "disabled_share", "supported_share", "institutional_share")}}
+UNIT_IDS = {"%/yr": "percent", "pp/yr": "percentage_point", "‰": "permille"}
+
+
+_DEFAULTS: dict = {}  # per run: the page module is executed afresh on every run
+
+
+def defaults(region: str) -> dict:
+    """Each assumption's plan default and its source row (models.workbench.assumption_sources)."""
+    if region not in _DEFAULTS:
+        _DEFAULTS[region] = {r["name"]: r for r in cache.wb_sources(region).to_dict("records")}
+    return _DEFAULTS[region]
+
+
+def seed(ps: PlannerScenario) -> None:
+    """Put a scenario into the widgets (before they are drawn)."""
+    d = defaults(ps.region)
+    ss["wb_region"], ss["wb_year"], ss["wb_method"], ss["wb_scenario"] = ps.region, ps.year, ps.method, ps.scenario
+    ss["wb_bed_method"] = ps.bed_method or d["bed_method"]["value"] or "per_1000"
+    for name in PROJECTION_FIELDS + STANDARD_FIELDS:
+        v = getattr(ps, name)
+        v = v if v is not None else d[name]["value"]
+        ss[f"wb_{name}"] = None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def from_widgets() -> PlannerScenario:
+    """The widgets → PlannerScenario: a value equal to the plan's default is 'not set' (None)."""
+    region = ss["wb_region"]
+    d = defaults(region)
+    values = {}
+    for name in PROJECTION_FIELDS + STANDARD_FIELDS:
+        v, dv = ss.get(f"wb_{name}"), d[name]["value"]
+        same = v is None or (dv is not None and not pd.isna(dv) and math.isclose(v, float(dv), abs_tol=1e-9))
+        values[name] = None if same else float(v)
+    bed = ss.get("wb_bed_method")
+    values["bed_method"] = None if bed == (d["bed_method"]["value"] or "per_1000") else bed
+    return PlannerScenario(region, year=int(ss["wb_year"]), method=ss["wb_method"], scenario=ss["wb_scenario"],
+                           **values)
+
+
+# -- callbacks (run before the script, so they may set widget values) -------------------------------------------------
+def on_region() -> None:
+    seed(PlannerScenario(ss["wb_region"], year=int(ss["wb_year"])))
+
+
+def on_rate(name: str) -> None:
+    if ss["wb_method"] != "override":
+        ss["wb_method"] = "override"
+        ss["_wb_notice"] = "wb_switched_override"
+    other = PAIR.get(name)
+    if other and ss.get(f"wb_{name}") is not None:
+        dv = defaults(ss["wb_region"])[other]["value"]
+        ss[f"wb_{other}"] = None if dv is None else float(dv)
+
+
+def on_reset() -> None:
+    seed(PlannerScenario(ss["wb_region"], year=int(ss["wb_year"])))
+    ss["_wb_saved"] = None
+
+
+def on_load() -> None:
+    name = ss.get("wb_load_name")
+    try:
+        ps = PlannerScenario.from_dict(store.load_scenario(name))
+    except (KeyError, ValueError, TypeError) as exc:
+        ss["_wb_message"] = ("error", t("wb_bad_saved", L, name=name, why=exc))
+        return
+    seed(ps)
+    ss["_wb_saved"] = (name, ps.to_dict())
+
+
+def on_save() -> None:
+    name = ss.get("wb_save_name", "")
+    try:
+        ps = from_widgets()
+        name = store.save_scenario(name, ps.region, ps.to_dict(), who="planner")
+    except ValueError as exc:
+        ss["_wb_message"] = ("error", str(exc))
+        return
+    ss["_wb_saved"] = (name, ps.to_dict())
+    ss["_wb_message"] = ("success", t("wb_saved", L, name=name))
+
+
+def on_delete() -> None:
+    name = ss.get("wb_load_name")
+    try:
+        store.delete_scenario(name, who="planner")
+    except KeyError as exc:
+        ss["_wb_message"] = ("error", str(exc))
+        return
+    if (ss.get("_wb_saved") or (None,))[0] == name:
+        ss["_wb_saved"] = None
+    ss["_wb_message"] = ("success", t("wb_deleted", L, name=name))
+
+
+# -- state: read the URL once (or when it changed from outside), then the widgets own it --------------------------------
+warnings = []
+if state.workbench_url_changed() or "wb_region" not in ss:
+    def _load(name):
+        return store.load_scenario(name)
+
+    ps0, warnings, saved0 = state.parse_workbench(state.url_workbench_params(), regions=REGIONS, load_saved=_load)
+    seed(ps0)
+    ss["_wb_saved"] = (saved0, ps0.to_dict()) if saved0 else None
+for key, value, why in warnings:
+    st.warning(t("wb_bad_url", L, param=key, value=value, why=why))
+
+# -- sidebar: region, year, method, assumptions -------------------------------------------------------------------------
+sb = st.sidebar
+sb.selectbox(t("wb_region", L), REGIONS, key="wb_region", on_change=on_region,
+             format_func=lambda c: f"{NAMES.get(c) or c} ({c})")
+sb.selectbox(t("wb_year", L), list(YEARS), key="wb_year")
+sb.radio(t("wb_method", L), METHODS, key="wb_method", format_func=lambda m: method_label(m, L))
+sb.radio(t("wb_scenario", L), ("low", "medium", "high"), key="wb_scenario", horizontal=True,
+         format_func=lambda s: t(f"wb_scenario_{s}", L))
+D = defaults(ss["wb_region"])
+
+
+def help_text(name: str) -> str:
+    row = D[name]
+    unit = UNIT_IDS.get(UNITS.get(name, ""), UNITS.get(name, ""))
+    if row["value"] is None or (isinstance(row["value"], float) and math.isnan(row["value"])):
+        text = t("wb_help_no_default", L, note=row["note"] or "—")
+    else:
+        value = row["value"] if name == "bed_method" else fmt_number(row["value"], unit, L)
+        text = t("wb_help_source", L, value=value, fact=row["fact_id"] or row["source"] or "—",
+                 quote=row["quote"] or "—")
+        if row["note"]:
+            text += f"\n\n{row['note']}"
+    if name in PROJECTION_FIELDS:
+        text += "\n\n" + t("wb_help_projection", L)
+    return text
+
+
+def number(container, name: str, *, on_change=None, args=()) -> None:
+    lo, hi, step = BOUNDS[name]
+    container.number_input(assumption_label(name, L), min_value=lo, max_value=hi, step=step, value=None,
+                           format="%.2f", key=f"wb_{name}", help=help_text(name), on_change=on_change, args=args,
+                           placeholder=t("no_data", L))
+
+
+with sb.expander(t("wb_group_projection", L), expanded=True):
+    for name in PROJECTION_FIELDS:
+        number(st, name, on_change=on_rate, args=(name,))
+    st.caption(t("wb_elderly_one", L))
+with sb.expander(t("wb_group_standards", L), expanded=True):
+    st.selectbox(t("wb_a_bed_method", L), BED_METHODS, key="wb_bed_method", help=help_text("bed_method"),
+                 format_func=lambda m: t(f"wb_bed_method_{m}", L))
+    for name in STANDARD_FIELDS:
+        number(st, name)
+sb.button(t("wb_reset", L), key="wb_reset", on_click=on_reset, icon=":material/restart_alt:")
+
+# -- the scenario: validate, write the URL ------------------------------------------------------------------------------
+try:
+    ps = from_widgets()
+except ValueError as exc:  # the widgets' bounds make this rare; never leave the page in a broken state
+    st.error(str(exc))
+    ps = PlannerScenario(ss["wb_region"], year=int(ss["wb_year"]))
+saved = ss.get("_wb_saved")
+saved_name = saved[0] if saved and saved[1] == ps.to_dict() else None
+state.write_workbench(ps, saved=saved_name)
+if ss.pop("_wb_notice", None):
+    st.info(t("wb_switched_override", L))
+
+ev = cache.wb_evaluate(ps)
+year = ps.year
+parts = [f"{NAMES.get(ps.region) or ps.region} ({ps.region})", str(year), method_label(ps.method, L),
+         t("wb_scenario", L) + " " + t(f"wb_scenario_{ps.scenario}", L)]
+if saved_name:
+    parts.append(t("wb_current_saved", L, name=saved_name))
+st.markdown(" · ".join(parts))
+if ps.overrides():
+    st.caption(t("wb_overridden", L, names="、".join(
+        assumption_label(k, L) + " = " + (t(f"wb_bed_method_{v}", L) if k == "bed_method" else f"{v:g}")
+        for k, v in ps.overrides().items())))
+st.caption(t("wb_copy_link", L))
+
+# -- headline: the gap of each service, each explaining itself ----------------------------------------------------------
+cols = st.columns(len(SERVICES))
+for col, service in zip(cols, SERVICES):
+    row = ev.row(service)
+    unit = indicator(service).unit
+    delta = None
+    if pd.notna(row["gap"]) and pd.notna(row["gap_stated"]) and row["gap"] != row["gap_stated"]:
+        d = row["gap"] - row["gap_stated"]
+        delta = t("wb_delta_vs_plan", L, delta=("+" if d > 0 else "−") + fmt_number(abs(d), unit, L))
+    col.metric(t("wb_gap_metric", L, year=year, service=label(service, L)), fmt_number(row["gap"], unit, L),
+               delta=delta, delta_color="inverse")
+    if pd.isna(row["gap"]) and row["reason"]:
+        col.caption(f"{t('no_data', L)}: {row['reason']}")
+for service in SERVICES:
+    row = ev.row(service)
+    with st.expander(t("wb_explain", L, service=label(service, L))):
+        st.markdown(f"**{t('wb_formula', L)}**")
+        st.code(row["formula"].replace("; ", "\n"), language=None, wrap_lines=True)
+        if row["reason"]:
+            st.markdown(f"**{t('wb_reason', L)}**: {row['reason']}")
+        inputs = pd.DataFrame(row["inputs"])
+        if not inputs.empty:
+            st.markdown(f"**{t('wb_inputs', L)}**")
+            keep = [c for c in ("name", "value", "year", "fact_id", "source", "quote", "note") if c in inputs]
+            st.dataframe(inputs[keep], hide_index=True, width="stretch")
+
+# -- charts -------------------------------------------------------------------------------------------------------------
+tabs = st.tabs([t(k, L) for k in ("wb_tab_projection", "wb_tab_supply", "wb_tab_waterfall", "wb_tab_sensitivity",
+                                  "wb_tab_methods", "wb_tab_scenarios")])
+with tabs[0]:
+    inds = [i for i in ("elderly_60plus", "population_resident", "population_registered", "infants_0_3")
+            if i in set(ev.projections["indicator"])]
+    ind = st.selectbox(t("wb_indicator", L), inds, key="wb_fan_indicator", format_func=lambda i: label(i, L))
+    st.plotly_chart(fan_chart(ev.projections, indicator_id=ind, lang=L, scenario=ps.scenario, chosen=ps.method),
+                    key="wb_fan_chart", width="stretch")
+with tabs[1]:
+    st.plotly_chart(supply_demand_chart(ev.gaps, lang=L), key="wb_supply_chart", width="stretch")
+with tabs[2]:
+    wf_service = st.radio(t("wb_service", L), SERVICES, key="wb_wf_service", horizontal=True,
+                          format_func=lambda s: label(s, L))
+    st.plotly_chart(waterfall_chart(ev.waterfall, service=wf_service, year=year, lang=L), key="wb_waterfall_chart",
+                    width="stretch")
+    w = ev.waterfall[ev.waterfall["service"] == wf_service]
+    st.caption(" · ".join(f"{t('wb_step_' + s, L)}: {f}" + (f"（{r}）" if r else "")
+                          for s, f, r in zip(w["step"], w["formula"], w["reason"])))
+with tabs[3]:
+    sens = cache.wb_sensitivity(ps)
+    s_service = st.radio(t("wb_service", L), SERVICES, key="wb_sens_service", horizontal=True,
+                         format_func=lambda s: label(s, L))
+    st.plotly_chart(tornado_chart(sens, service=s_service, year=year, lang=L), key="wb_tornado_chart",
+                    width="stretch")
+    st.caption(t("wb_tornado_note", L))
+    missing = sens[(sens["service"] == s_service) & sens["impact"].isna()]
+    if len(missing):
+        st.caption(t("wb_tornado_missing", L, items="；".join(
+            f"{assumption_label(a, L)}（{r}）" for a, r in zip(missing["assumption"], missing["reason"]))))
+with tabs[4]:
+    m = ev.methods
+    table = pd.DataFrame({
+        t("wb_service", L): [label(s, L) for s in m["service"]],
+        t("wb_col_method", L): [method_label(x, L) + (t("wb_chosen", L) if c else "")
+                                for x, c in zip(m["method"], m["chosen"])],
+        t("wb_col_population", L): [fmt_number(v, "person", L) if x != "stated" else "—"
+                                    for v, x in zip(m["population"], m["method"])],
+        t("wb_col_demand", L): [fmt_number(v, indicator(s).unit, L) for v, s in zip(m["demand"], m["service"])],
+        t("wb_col_supply", L): [fmt_number(v, indicator(s).unit, L) if x != "stated" else "—"
+                                for v, s, x in zip(m["supply"], m["service"], m["method"])],
+        t("wb_col_gap", L): [fmt_number(v, indicator(s).unit, L) for v, s in zip(m["gap"], m["service"])],
+        t("note", L): list(m["reason"]),
+    })
+    st.dataframe(table, hide_index=True, width="stretch", key="wb_methods_table")
+    st.plotly_chart(methods_chart(m, year=year, lang=L), key="wb_methods_chart", width="stretch")
+    st.caption(t("wb_methods_note", L))
+with tabs[5]:
+    message = ss.pop("_wb_message", None)
+    if message:
+        (st.success if message[0] == "success" else st.error)(message[1])
+    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+    c1.text_input(t("wb_save_name", L), key="wb_save_name", max_chars=store.MAX_NAME)
+    c2.button(t("wb_save", L), key="wb_save", on_click=on_save, icon=":material/save:")
+    listed = store.list_scenarios()
+    names = list(listed["name"])
+    if not names:
+        st.caption(t("wb_no_saved", L))
+    else:
+        c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+        c1.selectbox(t("wb_load_pick", L), names, key="wb_load_name",
+                     format_func=lambda n: f"{n} · {NAMES.get(dict(zip(listed['name'], listed['region_code']))[n], '')}")
+        c2.button(t("wb_load", L), key="wb_load", on_click=on_load)
+        c3.button(t("wb_delete", L), key="wb_delete", on_click=on_delete)
+        picked = st.multiselect(t("wb_compare_pick", L), names, key="wb_compare", max_selections=4)
+        if len(picked) < 2:
+            st.caption(t("wb_compare_need", L))
+        else:
+            chosen, bad = {}, []
+            for n in picked:
+                try:
+                    chosen[n] = PlannerScenario.from_dict(store.load_scenario(n))
+                except (KeyError, ValueError, TypeError) as exc:
+                    bad.append(t("wb_bad_saved", L, name=n, why=exc))
+            for b in bad:
+                st.warning(b)
+            if len(chosen) >= 2:
+                cmp = cache.wb_compare(chosen, year)
+                wide = cmp.assign(shown=[fmt_number(v, indicator(s).unit, L) for v, s in zip(cmp["gap"],
+                                                                                             cmp["service"])])
+                wide = wide.pivot(index="name", columns="service", values="shown").reindex(
+                    index=list(chosen), columns=SERVICES)
+                wide.columns = [label(s, L) for s in wide.columns]
+                wide.index.name = t("wb_col_scenario", L)
+                st.dataframe(wide.reset_index(), hide_index=True, width="stretch", key="wb_compare_table")
+                st.plotly_chart(scenarios_chart(cmp, year=year, lang=L), key="wb_compare_chart", width="stretch")

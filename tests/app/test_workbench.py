@@ -1,0 +1,131 @@
+"""规划测算 page through AppTest: renders in both languages, an assumption moves the gap by the model's amount,
+saved scenarios survive a restart, and the view round-trips through the URL."""
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from models.formatting import fmt_number
+from models.workbench import PlanData, PlannerScenario, evaluate
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+YZ = "500103"
+
+
+def open_workbench(lang="zh", **params):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = lang
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/workbench.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metrics(at) -> list[str]:
+    return [m.value for m in at.metric]
+
+
+@pytest.fixture(scope="module")
+def data(db):
+    return PlanData.load(db)
+
+
+@pytest.mark.parametrize("lang, title, label", [("zh", "规划测算", "2025年养老床位缺口"),
+                                                ("en", "Planner workbench", "Elderly-care beds gap, 2025")])
+def test_renders_in_both_languages(db, lang, title, label):
+    at = open_workbench(lang, region=YZ, year="2025")
+    assert at.title[0].value == title
+    assert at.metric[0].label == label
+    assert len(at.get("plotly_chart")) >= 5
+    assert not at.warning
+
+
+def test_changing_the_bed_standard_moves_the_gap_by_the_models_amount(data):
+    at = open_workbench(region=YZ, year="2025")
+    # 渝中区：“缺口2085张”
+    assert metrics(at)[0] == "2,085张"
+    assert at.number_input(key="wb_beds_per_1000_elderly").value == 32
+    at.number_input(key="wb_beds_per_1000_elderly").set_value(35.0).run()
+    want = evaluate(PlannerScenario(YZ, beds_per_1000_elderly=35), data=data)
+    assert want.gap("elderly_beds") == 35 * 125000 / 1000 - 1915 == 2460
+    assert metrics(at)[0] == fmt_number(want.gap("elderly_beds"), "bed", "zh") == "2,460张"
+    assert metrics(at)[1] == fmt_number(want.gap("nursing_beds"), "bed", "zh")
+    assert at.query_params["beds_per_1000_elderly"] == "35"
+
+
+def test_a_rate_switches_to_the_override_method(data):
+    at = open_workbench(region=YZ)
+    at.number_input(key="wb_population_growth").set_value(-0.5).run()
+    assert at.radio(key="wb_method").value == "override"
+    assert at.info and "规划人员设定" in at.info[0].value
+    want = evaluate(PlannerScenario(YZ, method="override", population_growth=-0.5), data=data)
+    assert metrics(at)[0] == fmt_number(want.gap("elderly_beds"), "bed", "zh")
+    assert at.query_params["method"] == "override" and at.query_params["population_growth"] == "-0.5"
+
+
+def test_reset_returns_to_the_plan():
+    at = open_workbench(region=YZ, beds_per_1000_elderly="40", method="model")
+    at.button(key="wb_reset").click().run()
+    assert metrics(at)[0] == "2,085张"
+    assert "beds_per_1000_elderly" not in at.query_params and "method" not in at.query_params
+
+
+def test_url_state_round_trips():
+    at = open_workbench(region="120110", year="2030", method="model", scenario="high", nursing_share="65")
+    assert at.selectbox(key="wb_region").value == "120110"
+    assert at.selectbox(key="wb_year").value == 2030
+    assert at.radio(key="wb_method").value == "model"
+    assert at.radio(key="wb_scenario").value == "high"
+    assert at.number_input(key="wb_nursing_share").value == 65
+    at.selectbox(key="wb_year").set_value(2025).run()
+    at.number_input(key="wb_nursing_share").set_value(70.0).run()
+    q = at.query_params
+    assert (q["region"], q["year"], q["method"], q["scenario"], q["nursing_share"]) == \
+        ("120110", "2025", "model", "high", "70")
+    # the written parameters open the same view in a new session
+    again = open_workbench(**{k: v for k, v in q.items() if k != "lang"})
+    assert metrics(again) == metrics(at)
+    assert again.number_input(key="wb_nursing_share").value == 70
+
+
+def test_a_bad_url_value_warns_and_uses_the_default():
+    at = open_workbench(region=YZ, year="2099", beds_per_1000_elderly="many")
+    texts = " ".join(w.value for w in at.warning)
+    assert "year=2099" in texts and "beds_per_1000_elderly=many" in texts
+    assert at.selectbox(key="wb_year").value == 2025
+    assert metrics(at)[0] == "2,085张"
+    assert at.query_params["year"] == "2025" and "beds_per_1000_elderly" not in at.query_params
+
+
+def test_saved_scenario_survives_a_restart():
+    at = open_workbench(region=YZ)
+    at.number_input(key="wb_beds_per_1000_elderly").set_value(35.0).run()
+    at.text_input(key="wb_save_name").input("每千人35张").run()
+    at.button(key="wb_save").click().run()
+    assert not at.exception and at.success and "每千人35张" in at.success[0].value
+    assert at.query_params["saved"] == "每千人35张"
+
+    fresh = open_workbench(region=YZ)  # a new session: nothing in memory
+    assert metrics(fresh)[0] == "2,085张"
+    fresh.selectbox(key="wb_load_name").set_value("每千人35张").run()
+    fresh.button(key="wb_load").click().run()
+    assert fresh.number_input(key="wb_beds_per_1000_elderly").value == 35
+    assert metrics(fresh)[0] == "2,460张"
+    by_link = open_workbench(saved="每千人35张")
+    assert metrics(by_link)[0] == "2,460张"
+
+
+def test_compare_saved_scenarios():
+    at = open_workbench(region=YZ)
+    at.text_input(key="wb_save_name").input("对比-规划").run()
+    at.button(key="wb_save").click().run()
+    at.number_input(key="wb_nursing_share").set_value(60.0).run()
+    at.text_input(key="wb_save_name").input("对比-60%").run()
+    at.button(key="wb_save").click().run()
+    at.multiselect(key="wb_compare").set_value(["对比-规划", "对比-60%"]).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if list(d.value.columns)[:1] == ["方案"])
+    rows = table.set_index(table.columns[0])
+    # 60% × 4000 − 716 = 1684 nursing beds
+    assert rows.loc["对比-规划", "护理型床位"] == "2,084张" and rows.loc["对比-60%", "护理型床位"] == "1,684张"

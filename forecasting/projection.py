@@ -171,9 +171,25 @@ class _Inputs:
         facts = facts[facts["value"].notna()].copy()
         return cls(facts, reference_series(db), all_regions(db))
 
+    def _index(self) -> dict:
+        """Lookups built once per _Inputs (thousands of regions: a dict hit instead of a frame scan per call).
+        facts/series: (region, indicator) → records in table order; parent: code → parent_code; codes."""
+        idx = self.memo.get("_index")
+        if idx is None:
+            facts: dict[tuple, list[dict]] = {}
+            for r in self.facts.to_dict("records"):
+                facts.setdefault((r["region_code"], r["indicator"]), []).append(r)
+            series: dict[tuple, list[dict]] = {}
+            for r in self.series.to_dict("records"):
+                series.setdefault((r["region_code"], r["indicator"]), []).append(r)
+            parent: dict[str, object] = {}
+            for code, p in zip(self.regions["code"], self.regions["parent_code"]):
+                parent.setdefault(code, p)
+            idx = self.memo["_index"] = {"facts": facts, "series": series, "parent": parent, "codes": set(parent)}
+        return idx
+
     def parent(self, code: str) -> str | None:
-        r = self.regions[self.regions["code"] == code]
-        p = r["parent_code"].iat[0] if len(r) else None
+        p = self._index()["parent"].get(code)
         return p or None
 
     def chain(self, code: str) -> list[str]:
@@ -185,24 +201,32 @@ class _Inputs:
     def fact(self, region: str, indicator: str, kinds: tuple[str, ...], *, year: int | None = None,
              basis: str | None = None) -> dict | None:
         """The fact of the first kind in `kinds` that exists (latest year), as a dict; None if none."""
-        f = self.facts[(self.facts["region_code"] == region) & (self.facts["indicator"] == indicator)]
+        f = self._index()["facts"].get((region, indicator), ())
         if year is not None:
-            f = f[f["year"] == year]
+            f = [r for r in f if not _na(r["year"]) and r["year"] == year]
         if basis is not None:
-            f = f[f["basis"] == basis]
+            f = [r for r in f if r["basis"] == basis]
         for kind in kinds:
-            k = f[f["kind"] == kind].sort_values("year")
-            if len(k):
-                return k.iloc[-1].to_dict()
+            k = [r for r in f if r["kind"] == kind]
+            if k:  # latest year (a missing year sorts last, as in sort_values), table order among equals
+                return dict(max(enumerate(k), key=lambda ir: (_na(ir[1]["year"]), 0 if _na(ir[1]["year"])
+                                                             else ir[1]["year"], ir[0]))[1])
         return None
 
     def history(self, region: str, indicator: str) -> tuple:
-        s = self.series[(self.series["region_code"] == region) & (self.series["indicator"] == indicator)]
-        return as_history(s["year"].astype(int), s["value"].astype(float))
+        s = self._index()["series"].get((region, indicator), ())
+        return as_history([int(r["year"]) for r in s], [float(r["value"]) for r in s])
 
     def series_row(self, region: str, indicator: str) -> dict | None:
-        s = self.series[(self.series["region_code"] == region) & (self.series["indicator"] == indicator)]
-        return s.sort_values("year").iloc[-1].to_dict() if len(s) else None
+        s = self._index()["series"].get((region, indicator))
+        if not s:
+            return None
+        return dict(max(enumerate(s), key=lambda ir: (_na(ir[1]["year"]), 0 if _na(ir[1]["year"])
+                                                      else ir[1]["year"], ir[0]))[1])
+
+
+def _na(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
 
 
 @dataclass(frozen=True)
@@ -240,7 +264,10 @@ def _driver(inp: _Inputs, region: str, indicator: str, to_year: int) -> tuple[pd
         if not hist:
             continue
         try:
-            frame = fit_forecast(hist, to_year).set_index("year")
+            key = ("driver_frame", hist, to_year)  # one indexed frame per fitted series, shared by its children
+            if key not in inp.memo:
+                inp.memo[key] = fit_forecast(hist, to_year).set_index("year")
+            frame = inp.memo[key]
         except InsufficientHistory:
             skipped.append(f"{code} has {len(hist)} points < {MIN_POINTS}")
             continue
@@ -254,18 +281,24 @@ def _driver(inp: _Inputs, region: str, indicator: str, to_year: int) -> tuple[pd
 
 
 def _share(anchor: _Anchor, driver: pd.DataFrame, years: range, *, own: bool = False) -> pd.DataFrame:
-    """anchor × driver(t) / driver(anchor year) for each year (bands scaled alike)."""
+    """anchor × driver(t) / driver(anchor year) for each year (bands scaled alike). Plain numpy on the columns:
+    this runs once per region and indicator (thousands of times for a national table)."""
     ratio = anchor.value / driver.at[anchor.year, "value"]
-    out = driver.reindex(years)[["value", *BANDS, "kind"]].copy()
-    for c in ["value", *BANDS]:
-        out[c] = out[c] * ratio
+    d = driver.reindex(years)
+    cols = {c: d[c].to_numpy(dtype=float) * ratio for c in ["value", *BANDS]}
+    kind = d["kind"].to_numpy(dtype=object)
     if not own:  # the parent's observed years are history of the child, not observations of it
-        out["kind"] = out["kind"].replace({"observed": "history", "interpolated": "history"})
-    if anchor.year in out.index:
-        out.at[anchor.year, "value"] = anchor.value
-        out.loc[anchor.year, BANDS] = np.nan
-        out.at[anchor.year, "kind"] = _anchor_note(anchor)
-    return out
+        kind = np.array([_AS_HISTORY.get(k, k) if isinstance(k, str) else k for k in kind], dtype=object)
+    if anchor.year in years:
+        i = anchor.year - years.start
+        cols["value"][i] = anchor.value
+        for c in BANDS:
+            cols[c][i] = np.nan
+        kind[i] = _anchor_note(anchor)
+    return pd.DataFrame({**cols, "kind": kind}, index=pd.Index(list(years)))
+
+
+_AS_HISTORY = {"observed": "history", "interpolated": "history"}
 
 
 def _anchor_note(anchor: _Anchor) -> str:
@@ -380,44 +413,62 @@ def _model_paths(inp: _Inputs, region: str, to_year: int) -> _ModelPaths:
 
 def _births(pop: pd.DataFrame, br: pd.DataFrame) -> pd.DataFrame:
     """Births per year = birth rate ‰ × population / 1000; bands combine both relative log-widths (RSS)."""
-    out = pd.DataFrame(index=pop.index)
-    out["value"] = pop["value"] * br["value"] / 1000
-    for lo, hi in (("lower_80", "upper_80"), ("lower_95", "upper_95")):
-        wl = np.sqrt(np.log(pop["value"] / pop[lo]).fillna(0) ** 2 + np.log(br["value"] / br[lo]).fillna(0) ** 2)
-        wh = np.sqrt(np.log(pop[hi] / pop["value"]).fillna(0) ** 2 + np.log(br[hi] / br["value"]).fillna(0) ** 2)
-        has = pop[lo].notna() | br[lo].notna()
-        out[lo] = np.where(has, out["value"] * np.exp(-wl), np.nan)
-        out[hi] = np.where(has, out["value"] * np.exp(wh), np.nan)
+    br = br.reindex(pop.index)
+
+    def col(f, c):
+        return f[c].to_numpy(dtype=float)
+
+    def z(x):  # fillna(0)
+        return np.where(np.isnan(x), 0.0, x)
+
+    value = col(pop, "value") * col(br, "value") / 1000
+    out = {"value": value}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for lo, hi in (("lower_80", "upper_80"), ("lower_95", "upper_95")):
+            wl = np.sqrt(z(np.log(col(pop, "value") / col(pop, lo))) ** 2 + z(np.log(col(br, "value") / col(br, lo))) ** 2)
+            wh = np.sqrt(z(np.log(col(pop, hi) / col(pop, "value"))) ** 2 + z(np.log(col(br, hi) / col(br, "value"))) ** 2)
+            has = ~np.isnan(col(pop, lo)) | ~np.isnan(col(br, lo))
+            out[lo] = np.where(has, value * np.exp(-wl), np.nan)
+            out[hi] = np.where(has, value * np.exp(wh), np.nan)
+    return pd.DataFrame(out, index=pop.index)
+
+
+def _cohort_sums(births: pd.DataFrame, col: str, years: range) -> np.ndarray:
+    """Σ of births over ages 0..2 for every year: b(t−2) + b(t−1) + b(t), NaN if any is missing. History cohorts
+    have no band, so their value stands in for it (adjacent years' forecast errors are treated as perfectly
+    correlated: a conservative band)."""
+    b = births.reindex(range(years[0] - INFANT_COHORTS + 1, years[-1] + 1))
+    vals = (b[col].fillna(b["value"]) if col != "value" else b["value"]).to_numpy(dtype=float)
+    n = len(years)
+    out = vals[0:n].copy()
+    for k in range(1, INFANT_COHORTS):
+        out = out + vals[k:k + n]
     return out
-
-
-def _cohort_sum(births: pd.DataFrame, col: str, year: int) -> float:
-    """Σ of births over ages 0..2 at `year`; history cohorts have no band, so their value stands in for it
-    (adjacent years' forecast errors are treated as perfectly correlated: a conservative band)."""
-    b = births.reindex(range(year - INFANT_COHORTS + 1, year + 1))
-    vals = b[col].fillna(b["value"]) if col != "value" else b["value"]
-    return float(vals.sum()) if vals.notna().all() else np.nan
 
 
 def _infants(pop: _Path, br: _Path, anchor: _Anchor | None, years: range) -> _Path:
     births = _births(pop.frame, br.frame)
-    est = pd.DataFrame({c: [_cohort_sum(births, c, y) for y in years] for c in ["value", *BANDS]},
-                       index=list(years))
+    est = {c: _cohort_sums(births, c, years) for c in ["value", *BANDS]}
+    n = len(years)
+    window = births.reindex(range(years[0] - INFANT_COHORTS + 1, years[-1] + 1))
     for c in BANDS:  # no band where every cohort is history
-        est.loc[births.reindex(est.index)[c].isna() & births.reindex(est.index - 1)[c].isna()
-                & births.reindex(est.index - 2)[c].isna(), c] = np.nan
-    if anchor is not None and anchor.year in est.index and np.isfinite(est.at[anchor.year, "value"]):
-        scale = anchor.value / est.at[anchor.year, "value"]
+        na = np.isnan(window[c].to_numpy(dtype=float))
+        est[c][na[2:2 + n] & na[1:1 + n] & na[0:n]] = np.nan
+    i = anchor.year - years.start if anchor is not None and anchor.year in years else None
+    if i is not None and np.isfinite(est["value"][i]):
+        scale = anchor.value / est["value"][i]
         calib = f"scaled ×{scale:.3f} to the observed {anchor.value:,.0f} ({anchor.year}, {anchor.ref})"
         ref = anchor.ref
     else:
         scale, calib, ref = 1.0, "no observed count: not calibrated", ""
-    est = est * scale
-    est["kind"] = np.where(est["lower_80"].notna(), "forecast", "history")
-    if anchor is not None and anchor.year in est.index:
-        est.at[anchor.year, "value"] = anchor.value
-        est.loc[anchor.year, BANDS] = np.nan
-        est.at[anchor.year, "kind"] = _anchor_note(anchor)
+    est = {c: v * scale for c, v in est.items()}
+    kind = np.where(~np.isnan(est["lower_80"]), "forecast", "history").astype(object)
+    if i is not None:
+        est["value"][i] = anchor.value
+        for c in BANDS:
+            est[c][i] = np.nan
+        kind[i] = _anchor_note(anchor)
+    est = pd.DataFrame({**est, "kind": kind}, index=pd.Index(list(years)))
     detail = (f"births of ages 0,1,2 = Σ_(k=0..2) birth_rate(t−k)‰ × population(t−k) / 1000, {calib}; "
               f"birth rate: {br.detail}; population: {pop.detail}")
     basis = anchor.basis if anchor is not None and anchor.basis else pop.basis
@@ -432,6 +483,9 @@ def plan_defaults(region: str, db: Database | None = None, *, _inp: _Inputs | No
     births (persons/yr). Only those the plan states; looked up by indicator and kind, never by fact id.
     """
     inp = _inp or _Inputs.load(db)
+    key = ("plan_defaults", region)
+    if key in inp.memo:
+        return inp.memo[key]
     out = {}
     for name, ind in _PLAN_RATE_INDICATORS.items():
         f = inp.fact(region, ind, ("assumption", "plan_projection", "observed"))
@@ -439,6 +493,7 @@ def plan_defaults(region: str, db: Database | None = None, *, _inp: _Inputs | No
             continue
         out[name] = {k: f[k] for k in ("value", "unit", "year", "fact_id", "quote", "kind")}
         out[name]["year"] = int(out[name]["year"])
+    inp.memo[key] = out
     return out
 
 
@@ -615,21 +670,35 @@ def _plan_paths(inp: _Inputs, region: str, years: range) -> dict:
 
 # -- assembling --------------------------------------------------------------------------------------------
 def _rows(region, indicator, method, scenario, frame: pd.DataFrame, basis, detail, inputs) -> pd.DataFrame:
-    t = frame.reset_index().rename(columns={"index": "year"})
-    return pd.DataFrame({"region_code": region, "indicator": indicator, "year": t["year"].astype(int),
-                         "method": method, "scenario": scenario, "value": t["value"].astype(float),
-                         **{c: t[c].astype(float) for c in BANDS}, "basis": basis, "note": t["note"],
-                         "method_detail": detail, "inputs": inputs})
+    n = len(frame)
+
+    def same(x):
+        return np.full(n, x, dtype=object)
+
+    return pd.DataFrame({"region_code": same(region), "indicator": same(indicator),
+                         "year": np.asarray(frame.index, dtype=float).astype(int), "method": same(method),
+                         "scenario": same(scenario), "value": frame["value"].to_numpy(dtype=float),
+                         **{c: frame[c].to_numpy(dtype=float) for c in BANDS}, "basis": same(basis),
+                         "note": frame["note"].to_numpy(dtype=object), "method_detail": same(detail),
+                         "inputs": same(inputs)})
+
+
+_NOTES = {"forecast": "model forecast ({})", "history": "history (parent's observed trend by share)",
+          "interpolated": "history (interpolated)"}
 
 
 def _model_frame(path: _Path, scenario: str, years: range) -> pd.DataFrame:
-    f = path.frame.reindex(years).copy()
+    """The path's rows for `years` in one scenario (value = the scenario's column where there is one), with a
+    note per year. A new frame each call (callers modify it)."""
+    d = path.frame.reindex(years)
+    cols = {c: d[c].to_numpy(dtype=float, copy=True) for c in ["value", *BANDS]}
     col = _SCENARIO_COLUMN[scenario]
-    f["value"] = f[col].where(f[col].notna(), f["value"])
-    f["note"] = f["kind"].fillna("未提供").map(lambda k: {"forecast": f"model forecast ({scenario})",
-                                                          "history": "history (parent's observed trend by share)",
-                                                          "interpolated": "history (interpolated)"}.get(k, k))
-    return f
+    if col != "value":
+        cols["value"] = np.where(~np.isnan(cols[col]), cols[col], cols["value"])
+    kind = d["kind"].to_numpy(dtype=object)
+    note = [(_NOTES[k].format(scenario) if k == "forecast" else _NOTES.get(k, k)) if isinstance(k, str)
+            else "未提供" for k in kind]
+    return pd.DataFrame({**cols, "kind": kind, "note": np.array(note, dtype=object)}, index=pd.Index(list(years)))
 
 
 def _relative_band(path: _Path | None, scenario: str, years: range) -> pd.Series:
@@ -647,7 +716,7 @@ def _missing_rows(region, indicator, method, scenario, years, reason) -> pd.Data
 
 def _project(a: Assumptions, inp: _Inputs) -> Projection:
     years = range(START_YEAR, a.to_year + 1)
-    if a.region not in set(inp.regions["code"]):
+    if a.region not in inp._index()["codes"]:
         raise ValueError(f"region: 未知地区代码 {a.region} / unknown region code")
     key = ("model_paths", a.region, a.to_year)
     if key not in inp.memo:
@@ -667,7 +736,10 @@ def _project(a: Assumptions, inp: _Inputs) -> Projection:
                 parts.append(_missing_rows(a.region, ind, "model", a.scenario, years,
                                            mp.missing.get(ind, "not available")))
     elif a.method == "plan":
-        paths = _plan_paths(inp, a.region, years)
+        key = ("plan_paths", a.region, years.start, years.stop)
+        if key not in inp.memo:
+            inp.memo[key] = _plan_paths(inp, a.region, years)
+        paths = inp.memo[key]
         for ind in ("population_resident", "population_registered", "elderly_60plus", "aging_rate", "infants_0_3"):
             if ind not in paths:
                 if ind in ("elderly_60plus", "infants_0_3") or (
@@ -798,14 +870,99 @@ def project(assumptions: Assumptions, *, db: Database | None = None) -> Projecti
 
 
 def project_all(regions=None, *, to_year: int = 2035, db: Database | None = None,
-                methods=METHODS, scenarios=SCENARIOS) -> pd.DataFrame:
+                methods=METHODS, scenarios=SCENARIOS, workers: int | None = None) -> pd.DataFrame:
     """Every region × method × scenario as one tidy frame (TABLE_COLUMNS). regions: codes (default: the five
-    plan regions); parents are fitted once and children derived by share."""
+    plan regions); parents are fitted once and children derived by share.
+
+    workers: processes to spread the regions over (None = automatic: up to 2 cores when there are at least
+    PARALLEL_MIN_REGIONS regions and the caller is single-threaded, e.g. the command line or the benchmarks; a
+    dashboard session, which runs in a thread, stays in one process). Results are identical either way.
+    """
     inp = _Inputs.load(db)
     codes = list(regions) if regions is not None else list(PLAN_REGIONS)
-    frames = [_project(Assumptions(code, method=m, scenario=s, to_year=to_year), inp).table
-              for code in codes for m in methods for s in scenarios]
+    n = _workers(workers, len(codes))
+    if n > 1:
+        frames = _project_parallel(inp, codes, n, to_year, tuple(methods), tuple(scenarios))
+    else:
+        frames = _project_codes(inp, codes, to_year, methods, scenarios)
     return pd.concat(frames, ignore_index=True)
+
+
+PARALLEL_MIN_REGIONS = 200
+
+
+def _workers(workers: int | None, n_codes: int) -> int:
+    import os
+    import threading
+
+    if workers is not None:
+        return max(1, int(workers))
+    if n_codes < PARALLEL_MIN_REGIONS or threading.active_count() > 1:
+        return 1  # small batches do not pay the workers' start-up; a dashboard session keeps its one process
+    return min(2, os.cpu_count() or 1)
+
+
+def _project_codes(inp: _Inputs, codes, to_year, methods, scenarios) -> list[pd.DataFrame]:
+    return [_project(Assumptions(code, method=m, scenario=s, to_year=to_year), inp).table
+            for code in codes for m in methods for s in scenarios]
+
+
+def _project_chunk(args) -> pd.DataFrame:
+    inp, codes, to_year, methods, scenarios = args
+    return pd.concat(_project_codes(inp, codes, to_year, methods, scenarios), ignore_index=True)
+
+
+# Worker processes get one BLAS/OpenMP thread each: with the default (a thread per core) two forked workers on two
+# cores spent twice the CPU time and the parallel run was slower than the serial one (measured, bench/README.md).
+# The libraries read these variables when they load, so each worker is a fresh interpreter started with them set
+# (a subprocess reading its chunk from stdin: nothing of the caller's __main__ is re-run, no fork of a threaded
+# process).
+_WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _worker_main() -> None:
+    """Entry of a worker: a pickled chunk on stdin, the pickled frame on stdout."""
+    import pickle
+    import sys
+
+    args = pickle.load(sys.stdin.buffer)
+    pickle.dump(_project_chunk(args), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    sys.stdout.buffer.flush()
+
+
+def _project_parallel(inp: _Inputs, codes, n, to_year, methods, scenarios) -> list[pd.DataFrame]:
+    """Contiguous chunks of codes (children of one province stay together, so its fits are done once per worker)
+    on `n` worker processes; results in order. Costs ~2 s of worker start-up (imports); a failed worker's chunk
+    is projected here instead."""
+    import os
+    import pickle
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bounds = np.linspace(0, len(codes), n + 1).astype(int)
+    bare = _Inputs(inp.facts, inp.series, inp.regions)  # no memo: each worker fits what its regions need
+    chunks = [(bare, codes[a:b], to_year, methods, scenarios) for a, b in zip(bounds, bounds[1:]) if b > a]
+    env = dict(os.environ, **_WORKER_ENV)
+    root = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = root + os.pathsep + env.get("PYTHONPATH", "")
+    cmd = [sys.executable, "-c", "from forecasting.projection import _worker_main; _worker_main()"]
+    procs = []
+    for chunk in chunks:
+        p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                             env=env, cwd=root)
+        p.stdin.write(pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL))
+        p.stdin.close()
+        procs.append(p)
+    frames = []
+    for p, chunk in zip(procs, chunks):
+        data = p.stdout.read()
+        p.stdout.close()
+        if p.wait() == 0 and data:
+            frames.append(pickle.loads(data))
+        else:
+            frames.append(_project_chunk((inp, *chunk[1:])))
+    return frames
 
 
 def assumptions_dict(a: Assumptions) -> dict:

@@ -59,19 +59,27 @@ def plan_population(facts: pd.DataFrame, *, years=YEARS, interpolate: bool = Tru
         ["region_code", "indicator", "year", "value", "basis", "method", "fact_id", "source", "quote"]]
     if not interpolate:
         return f.sort_values(["region_code", "indicator", "basis", "year"]).reset_index(drop=True)
-    rows = []
-    for (code, ind, basis), g in f.groupby(["region_code", "indicator", "basis"]):
-        g = g.sort_values("year")
-        pts = list(g.itertuples(index=False))
-        for a, b in zip(pts, pts[1:]):
-            for y in range(a.year + 1, b.year):
-                if y not in years or a.value <= 0 or b.value <= 0:
-                    continue
-                v = a.value * (b.value / a.value) ** ((y - a.year) / (b.year - a.year))
-                rows.append((code, ind, y, v, basis, "interpolated", f"{a.fact_id} {b.fact_id}",
-                             a.source, f"{a.quote} … {b.quote}"))
-    interp = pd.DataFrame(rows, columns=f.columns)
-    out = pd.concat([f, interp], ignore_index=True) if rows else f
+    # consecutive stated points a, b of one series (vectorised): every year strictly between them inside `years`
+    f = f.sort_values(["region_code", "indicator", "basis", "year"])
+    nxt = f.groupby(["region_code", "indicator", "basis"], sort=False).shift(-1)
+    ok = nxt["year"].notna() & (f["value"] > 0) & (nxt["value"] > 0)
+    a, b = f[ok], nxt[ok]
+    span = (b["year"].astype(int) - a["year"]).to_numpy()
+    n = np.maximum(span - 1, 0)
+    idx = np.repeat(np.arange(len(a)), n)
+    step = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n) + 1  # 1..n-1 within each pair
+    ay, av, bv = a["year"].to_numpy()[idx], a["value"].to_numpy()[idx], b["value"].to_numpy()[idx]
+    y = ay + step
+    keep = np.isin(y, list(years))
+    idx, y = idx[keep], y[keep]
+    interp = pd.DataFrame({
+        "region_code": a["region_code"].to_numpy()[idx], "indicator": a["indicator"].to_numpy()[idx],
+        "year": y.astype(int), "value": av[keep] * (bv[keep] / av[keep]) ** ((y - ay[keep]) / span[idx]),
+        "basis": a["basis"].to_numpy()[idx], "method": "interpolated",
+        "fact_id": a["fact_id"].to_numpy()[idx] + " " + b["fact_id"].to_numpy()[idx].astype(object),
+        "source": a["source"].to_numpy()[idx],
+        "quote": a["quote"].to_numpy()[idx] + " … " + b["quote"].to_numpy()[idx].astype(object)}, columns=f.columns)
+    out = pd.concat([f, interp], ignore_index=True) if len(interp) else f
     return out.sort_values(["region_code", "indicator", "basis", "year"]).reset_index(drop=True)
 
 
@@ -94,16 +102,33 @@ _BASIS_RANK = {"常住": {"常住": 0, "": 1}, "户籍": {"户籍": 0, "": 1}, "
 def _pick_population(pop: pd.DataFrame, keys: pd.DataFrame, indicators: tuple, basis_col: str,
                      year_col: str) -> pd.DataFrame:
     """For each key row (region_code, year_col, basis_col) the best population row: basis as required, then
-    resident before registered. Returns keys with value, basis, method, fact_id, source, quote (prefixed 'p_')."""
+    resident before registered (then the first stated). Returns the key columns with value, basis, method, fact_id,
+    source, quote (prefixed 'p_'), in the order of `keys`. Dictionary lookups: fast for one region (the
+    workbench's rerun) and for thousands."""
     p = pop[pop["indicator"].isin(indicators)]
-    k = keys[["region_code", year_col, basis_col]].drop_duplicates()
-    m = k.merge(p, left_on=["region_code", year_col], right_on=["region_code", "year"], how="inner")
-    m["_rank"] = [_BASIS_RANK.get(req, _BASIS_RANK[""]).get(b) for req, b in zip(m[basis_col], m["basis"])]
-    m["_ind"] = m["indicator"].map({ind: i for i, ind in enumerate(indicators)})
-    m = m[m["_rank"].notna()].sort_values(["_rank", "_ind"]).drop_duplicates(["region_code", year_col, basis_col])
-    m = m[["region_code", year_col, basis_col, "indicator", "value", "basis", "method"] + _PROV_COLS]
-    m = m.rename(columns={c: "p_" + c for c in ["indicator", "value", "basis", "method"] + _PROV_COLS})
-    return keys.merge(m, on=["region_code", year_col, basis_col], how="left")
+    ind_rank = {ind: i for i, ind in enumerate(indicators)}
+    cand: dict[tuple, list] = {}
+    cols = ["indicator", "value", "basis", "method"] + _PROV_COLS
+    for row in zip(p["region_code"], p["year"], *(p[c] for c in cols)):
+        cand.setdefault((row[0], int(row[1])), []).append(row[2:])
+    picked = []
+    missing = (np.nan,) * len(cols)
+    for code, year, req in zip(keys["region_code"], keys[year_col], keys[basis_col]):
+        ranks = _BASIS_RANK.get(req, _BASIS_RANK[""])
+        best, best_key = missing, None
+        for r in cand.get((code, int(year)), ()):
+            rank = ranks.get(r[2])
+            if rank is None:
+                continue
+            key = (rank, ind_rank[r[0]])
+            if best_key is None or key < best_key:
+                best, best_key = r, key
+        picked.append(best)
+    out = keys[["region_code", year_col, basis_col]].reset_index(drop=True)
+    values = list(zip(*picked)) if picked else [[] for _ in cols]
+    for c, v in zip(cols, values):
+        out["p_" + c] = pd.Series(v, dtype=float) if c == "value" else pd.Series(v, dtype=object)
+    return out
 
 
 def _population_reason(pop: pd.DataFrame, df: pd.DataFrame, indicators: tuple, year_col: str, basis_col: str,
@@ -112,16 +137,12 @@ def _population_reason(pop: pd.DataFrame, df: pd.DataFrame, indicators: tuple, y
     full, df = df, df[df["_missing"]] if "_missing" in df else df
     if df.empty:
         return pd.Series("", index=full.index)
-    p = pop[pop["indicator"].isin(indicators)]
-    p = p.assign(basis=p["basis"].replace("", "口径未注明")).drop_duplicates(["region_code", "year", "basis"])
-    flags = pd.crosstab([p["region_code"], p["year"]], p["basis"]).astype(bool)
-    have = pd.Series("", index=flags.index)
-    for b in flags.columns:  # a handful of bases: 常住, 户籍, unstated
-        have = have.where(~flags[b], np.where(have == "", b, have + "、" + b))
-    have = have.rename("_have")
-    got = df[["region_code", year_col]].merge(have, left_on=["region_code", year_col], right_index=True,
-                                              how="left")["_have"]
-    got.index = df.index
+    p = pop[pop["indicator"].isin(indicators) & pop["region_code"].isin(df["region_code"].unique())]
+    bases: dict[tuple, set] = {}  # (region, year) → the bases stated (a handful: 常住, 户籍, unstated)
+    for code, year, b in zip(p["region_code"], p["year"], p["basis"]):
+        bases.setdefault((code, int(year)), set()).add(b or "口径未注明")
+    got = pd.Series(["、".join(sorted(bases[k])) if k in bases else np.nan
+                     for k in zip(df["region_code"], df[year_col].astype(int))], index=df.index, dtype=object)
     return pd.Series(np.where(
         got.isna(), "未提供" + df[year_col].astype(str) + "年" + what + " / no " + what + " for " + df[year_col].astype(str),
         "仅有" + got.fillna("") + "口径的" + what + "，标准适用于" + df[basis_col] + "口径 / only " + got.fillna("")
@@ -162,7 +183,8 @@ def plan_figures(facts: pd.DataFrame) -> pd.DataFrame:
         sub = sub.assign(service=sub["indicator"].map(mapping))
         sub = _best(sub, ["region_code", "service", "year"])
         parts.append(pd.DataFrame({"region_code": sub["region_code"], "service": sub["service"], "year": sub["year"],
-                                   name: sub["value"].astype(float), name + "_prov": [_prov(r) for _, r in sub.iterrows()]}))
+                                   name: sub["value"].astype(float), name + "_prov": [{"fact_id": a, "source": b, "quote": c} for a, b, c in
+                                                   zip(sub["fact_id"], sub["source"], sub["quote"])]}))
     out = parts[0]
     for p in parts[1:]:
         out = out.merge(p, on=["region_code", "service", "year"], how="outer")
@@ -397,6 +419,8 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
     from models.supply import supply_table
 
     facts = all_facts(db)
+    if region:  # one region's figures decide its standards, supply, population and stated figures
+        facts = facts[facts["region_code"] == region].reset_index(drop=True)
     standards = plan_standards(facts)
     spec = None
     mode = assumptions if assumptions in ("plan", "model") else "plan"

@@ -275,9 +275,50 @@ def plan_standards(facts: pd.DataFrame, rows: pd.DataFrame | None = None) -> Sta
 
     default = build(RegionStandards(), rows[rows["region_code"] == "*"])
     regions = {code: build(default, sub) for code, sub in rows[rows["region_code"] != "*"].groupby("region_code")}
+    regions.update(_own_fact_standards(facts, default, exclude=set(regions)))
     for code in facts["region_code"].unique():
         regions.setdefault(code, default)
     return Standards(default, MappingProxyType(regions), tuple(missing))
+
+
+# A region without rows in data/standards.csv (e.g. one a planner imported) takes its standards from its own facts:
+# field → (indicator, kinds in order of preference). The latest year of the first kind present wins.
+OWN_FACT_STANDARDS = {"beds_per_1000_elderly": ("beds_per_1000_elderly", ("standard", "target")),
+                      "nursing_share": ("nursing_bed_share", ("target", "standard")),
+                      "places_per_1000": ("childcare_places_per_1000", ("standard", "target"))}
+
+
+def _own_fact_standards(facts: pd.DataFrame, default: RegionStandards, *, exclude: set) -> dict:
+    """{code: RegionStandards} for regions not in `exclude` that state a standard of their own (see
+    OWN_FACT_STANDARDS); '*' defaults fill the rest. One pass over the facts (fast for thousands of regions)."""
+    by_ind = {ind: (name, kinds) for name, (ind, kinds) in OWN_FACT_STANDARDS.items()}
+    f = facts[facts["indicator"].isin(list(by_ind)) & facts["value"].notna() & ~facts["region_code"].isin(exclude)]
+    if f.empty:
+        return {}
+    f = f.assign(_field=f["indicator"].map(lambda i: by_ind[i][0]),
+                 _pref=[by_ind[i][1].index(k) if k in by_ind[i][1] else -1 for i, k in zip(f["indicator"], f["kind"])])
+    f = f[f["_pref"] >= 0].sort_values(["_pref", "year", "fact_id"], ascending=[False, True, True])
+    f = f.drop_duplicates(["region_code", "_field"], keep="last")  # first kind, then the latest year
+    note = "本地区自有标准（事实） / the region's own stated standard (no row in data/standards.csv)"
+    by_code: dict[str, list[dict]] = {}
+    for r in f[["region_code", "_field", "value", "basis", "source", "quote", "fact_id"]].to_dict("records"):
+        by_code.setdefault(r["region_code"], []).append(r)
+    out = {}
+    for code, records in by_code.items():
+        values, prov = {}, dict(default.provenance)
+        for r in records:
+            v = float(r["value"])
+            values[r["_field"]] = v
+            if r["_field"] == "beds_per_1000_elderly":
+                values["elderly_basis"] = r["basis"] if r["basis"] in BASES else ""
+            if r["_field"] == "places_per_1000":
+                values["population_basis"] = r["basis"] if r["basis"] in BASES else ""
+            prov[r["_field"]] = Provenance(v, r["source"], r["quote"], r["fact_id"], note)
+        try:
+            out[code] = replace(default, **values, provenance=MappingProxyType(prov))
+        except ValueError:  # an invalid stated value (e.g. a share over 100) leaves the '*' defaults
+            continue
+    return out
 
 
 def supply_rules(rows: pd.DataFrame | None = None) -> pd.DataFrame:

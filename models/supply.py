@@ -61,43 +61,62 @@ def observed_counts(facts: pd.DataFrame, rules: pd.DataFrame | None = None) -> p
     """Stated supply per region, service and observation year (no carrying forward).
 
     Columns: region_code, service, obs_year, value, method, formula, inputs (list of dicts), alternatives.
+    Each statement's precision is computed once and the statements are bucketed by region, year and indicator in
+    one pass (the choice per bucket is `_pick`'s: most precise, then text over table, then fact_id).
     """
     rules = supply_rules() if rules is None else rules
     components = {s: list(rules.loc[(rules["standard"] == "supply_component") & (rules["service"] == s), "value"])
                   for s in SERVICES}
-    obs = facts[(facts["kind"] == "observed") & facts["value"].notna() & facts["year"].notna()]
-    rows = []
-    for (code, year), g in obs.groupby(["region_code", "year"]):
+    wanted = set(SERVICES) | {c for cs in components.values() for c in cs} | {"nursing_bed_share"}
+    obs = facts[(facts["kind"] == "observed") & facts["value"].notna() & facts["year"].notna()
+                & facts["indicator"].isin(list(wanted))]
+    o = obs[["region_code", "year", "indicator", "value", "fact_id", "source", "quote"]].copy()
+    o["year"] = o["year"].astype(int)
+    o["value"] = o["value"].astype(float)
+    o["_half"] = [stated_halfwidth(v, q) for v, q in zip(o["value"], o["quote"])]
+    o["_table"] = [_is_table(q) for q in o["quote"]]
+    o = o.sort_values(["_half", "_table", "fact_id"])
+    buckets: dict[tuple, list[dict]] = {}
+    for r in o.to_dict("records"):
+        buckets.setdefault((r["region_code"], r["year"], r["indicator"]), []).append(r)
+
+    def pick(key):
+        rows = buckets.get(key)
+        if not rows:
+            return None, []
+        chosen = rows[0]
+        return chosen, [_ref(r) for r in rows[1:] if r["value"] != chosen["value"]]
+
+    out = []
+    for code, year in sorted({(k[0], k[1]) for k in buckets}):
         for service in SERVICES:
-            main = g[g["indicator"] == service]
-            if main.empty:
+            chosen, alts = pick((code, year, service))
+            if chosen is None:
                 continue
-            chosen, alts = _pick(main)
             inputs, value = [_ref(chosen)], float(chosen["value"])
             parts = [f"{service} {_fmt(value)}"]
             for comp in components[service]:
-                c = g[g["indicator"] == comp]
-                if not c.empty:
-                    cc, calts = _pick(c)
+                cc, calts = pick((code, year, comp))
+                if cc is not None:
                     inputs.append(_ref(cc))
                     alts += calts
                     value += float(cc["value"])
                     parts.append(f"{comp} {_fmt(cc['value'])}")
             formula = " + ".join(parts) + (f" = {_fmt(value)}" if len(parts) > 1 else "")
-            rows.append((code, service, int(year), value, "stated", formula, inputs, alts))
+            out.append((code, service, int(year), value, "stated", formula, inputs, alts))
         # nursing beds derived from a stated share and bed count of the same year
-        if (g["indicator"] == "nursing_beds").any():
+        if (code, year, "nursing_beds") in buckets:
             continue
-        share, beds = g[g["indicator"] == "nursing_bed_share"], g[g["indicator"] == "elderly_beds"]
-        if not share.empty and not beds.empty:
-            s, _ = _pick(share)
-            b, _ = _pick(beds)
+        s, _ = pick((code, year, "nursing_bed_share"))
+        b, _ = pick((code, year, "elderly_beds"))
+        if s is not None and b is not None:
             value = float(s["value"]) * float(b["value"]) / 100
             formula = f"nursing_bed_share {_fmt(s['value'])}% × elderly_beds {_fmt(b['value'])} = {_fmt(value)}"
-            rows.append((code, "nursing_beds", int(year), value, "derived: share × beds", formula,
-                         [_ref(s), _ref(b)], []))
-    return pd.DataFrame(rows, columns=["region_code", "service", "obs_year", "value", "method", "formula", "inputs",
-                                       "alternatives"])
+            out.append((code, "nursing_beds", int(year), value, "derived: share × beds", formula,
+                        [_ref(s), _ref(b)], []))
+    df = pd.DataFrame(out, columns=["region_code", "service", "obs_year", "value", "method", "formula", "inputs",
+                                    "alternatives"])
+    return df.astype({"region_code": "str", "service": "str", "obs_year": "int64", "value": "float64"})  # typed when empty
 
 
 def pipeline_table(projects: pd.DataFrame, facts: pd.DataFrame, rules: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -139,7 +158,7 @@ def supply_table(facts: pd.DataFrame, projects: pd.DataFrame | None = None, *, y
     obs = observed_counts(facts, rules)
     codes = sorted(facts["region_code"].unique())
     grid = pd.MultiIndex.from_product([codes, SERVICES, list(years)], names=["region_code", "service", "year"])
-    grid = grid.to_frame(index=False)
+    grid = grid.to_frame(index=False).astype({"region_code": "str", "service": "str"})  # typed when empty
     obs_sorted = obs.sort_values("obs_year")
     # latest count in or before each year: merge_asof by year within region+service
     merged = pd.merge_asof(grid.sort_values("year"), obs_sorted, left_on="year", right_on="obs_year",

@@ -9,9 +9,13 @@ from models.database import default
 
 
 def data_version() -> str:
+    """The cache key of the data: the database file's identity (inode, size, modification time). Every rebuild
+    and every user write changes it. Cheap on every rerun: ensure_built() only stats the source files when they
+    are unchanged, and no database connection is opened."""
     db = default()
     db.ensure_built()
-    return f"{db.built_hash()}:{db.path.stat().st_mtime_ns}"
+    st_ = db.path.stat()
+    return f"{st_.st_ino}:{st_.st_size}:{st_.st_mtime_ns}"
 
 
 @st.cache_data(show_spinner=False)
@@ -97,3 +101,89 @@ def _audit_checks(version: str) -> pd.DataFrame:
 def audit_checks() -> pd.DataFrame:
     """models.audit.audit_checks (every check, ok or inconsistent), cached per data version."""
     return _audit_checks(data_version())
+
+
+# -- planner workbench (models.workbench): keyed by frozen assumptions, so one changed input recomputes one piece ----
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _wb_data(version: str):
+    from models.workbench import PlanData
+
+    return PlanData.load()
+
+
+def wb_data():
+    """models.workbench.PlanData for the current data version (loaded once, shared by sessions)."""
+    return _wb_data(data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _wb_projection(version: str, assumptions):
+    return _wb_data(version).project(assumptions)
+
+
+def wb_projection(assumptions):
+    """forecasting.projection.project, cached by the frozen Assumptions."""
+    return _wb_projection(data_version(), assumptions)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _wb_gaps(version: str, key: tuple, _scenario, method: str) -> pd.DataFrame:
+    from models.workbench import gaps_for
+
+    return gaps_for(_scenario, method, data=_wb_data(version),
+                    project_fn=lambda a: _wb_projection(version, a))
+
+
+def wb_gaps(scenario, method: str) -> pd.DataFrame:
+    """The gap table of one method, cached by PlannerScenario.gaps_key (projection assumptions + standards)."""
+    return _wb_gaps(data_version(), scenario.gaps_key(method), scenario, method)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _wb_evaluate(version: str, scenario):
+    from models.workbench import evaluate
+
+    return evaluate(scenario, data=_wb_data(version), project_fn=lambda a: _wb_projection(version, a),
+                    gaps_fn=lambda s, m: _wb_gaps(version, s.gaps_key(m), s, m))
+
+
+def wb_evaluate(scenario):
+    """models.workbench.evaluate, cached by the PlannerScenario; its projections and gap tables are cached apart."""
+    return _wb_evaluate(data_version(), scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _wb_sensitivity(version: str, scenario) -> pd.DataFrame:
+    from models.workbench import sensitivity
+
+    return sensitivity(scenario, data=_wb_data(version), project_fn=lambda a: _wb_projection(version, a))
+
+
+def wb_sensitivity(scenario) -> pd.DataFrame:
+    """models.workbench.sensitivity, cached by the PlannerScenario."""
+    return _wb_sensitivity(data_version(), scenario)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _wb_compare(version: str, scenarios: tuple, year: int) -> pd.DataFrame:
+    from models.workbench import compare_scenarios
+
+    return compare_scenarios(dict(scenarios), year=year, data=_wb_data(version),
+                             gaps_fn=lambda s, m: _wb_gaps(version, s.gaps_key(m), s, m))
+
+
+def wb_compare(scenarios: dict, year: int) -> pd.DataFrame:
+    """models.workbench.compare_scenarios, cached by the (name, PlannerScenario) pairs and the year."""
+    return _wb_compare(data_version(), tuple(scenarios.items()), int(year))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _wb_sources(version: str, region: str) -> pd.DataFrame:
+    from models.workbench import assumption_sources
+
+    return assumption_sources(region, data=_wb_data(version))
+
+
+def wb_sources(region: str) -> pd.DataFrame:
+    """models.workbench.assumption_sources: each assumption's plan default and its quote."""
+    return _wb_sources(data_version(), region)

@@ -39,7 +39,7 @@ def _layout(fig: go.Figure, *, title: str, height: int = 380) -> go.Figure:
     fig.update_layout(title=dict(text=title, x=0.01), font=dict(family=FONT, size=14), height=height,
                       margin=dict(l=10, r=10, t=60 if title else 20, b=10), legend=dict(orientation="h", y=-0.18),
                       plot_bgcolor="white", paper_bgcolor="white", hoverlabel=dict(font_size=13))
-    fig.update_yaxes(gridcolor="#e5e5e5", separatethousands=True)
+    fig.update_yaxes(gridcolor="#e5e5e5", separatethousands=True, tickformat=",~r")  # 300,000 not "300k": planners read full numbers
     return fig
 
 

@@ -63,6 +63,8 @@ def browser():
 def page(browser, request):
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True, locale="zh-CN")
     pg = ctx.new_page()
+    # First renders compute projections; on a loaded 2-core CI machine that can take longer than Playwright's 30 s.
+    pg.set_default_timeout(90000)
     yield pg
     ARTIFACTS.mkdir(exist_ok=True)
     pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)

@@ -28,21 +28,30 @@ def write_csv(df: pd.DataFrame, out: str | Path | None) -> None:
 def xlsx_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
     """An .xlsx workbook with one sheet per entry (sheet names cut to Excel's 31 characters).
 
-    Text cells that Excel would read as formulas (starting with = + - @) are prefixed with "'" so that no
-    user text becomes a formula in the analyst's Excel (CSV/formula injection).
+    Written with openpyxl's write-only mode, row by row (several times faster than pandas' cell-by-cell writer
+    on the national table). Missing values become empty cells. Text cells that Excel would read as formulas
+    (starting with = + - @) are prefixed with "'" so that no user text becomes a formula in the analyst's Excel.
     """
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    for name, df in sheets.items():
+        ws = wb.create_sheet(title=name[:31])
+        ws.append([str(c) for c in df.columns])
+        for row in df.itertuples(index=False, name=None):
+            ws.append([_cell(v) for v in row])
     buf = io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
-        for name, df in sheets.items():
-            safe = df.copy()
-            for col in safe.columns:
-                if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-                    safe[col] = safe[col].map(_no_formula)
-            safe.to_excel(writer, sheet_name=name[:31], index=False)
+    wb.save(buf)
     return buf.getvalue()
 
 
-def _no_formula(v):
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@"):
-        return "'" + v
+def _cell(v):
+    if isinstance(v, str):
+        return "'" + v if v[:1] in ("=", "+", "-", "@") else v
+    if v is None or (not isinstance(v, list | dict | tuple) and pd.isna(v)):
+        return None
+    if isinstance(v, list | dict | tuple):
+        return str(v)
+    if hasattr(v, "item"):  # numpy scalar → Python number
+        return v.item()
     return v

@@ -195,6 +195,12 @@ def _log(con, entries: list[dict]) -> list[int]:
                      "old_value": None if e["old"] is None else json.dumps(e["old"], ensure_ascii=False),
                      "new_value": None if e["new"] is None else json.dumps(e["new"], ensure_ascii=False),
                      "why": e["why"], "reverted_by": None})
+    _insert_log_rows(con, rows)
+    return [r["change_id"] for r in rows]
+
+
+def _insert_log_rows(con, rows: list) -> None:
+    """Insert change_log rows (dicts or lists in LOG_COLUMNS order) with the table's column types."""
     frame = pd.DataFrame(rows, columns=list(LOG_COLUMNS)).astype(object)
     frame["change_id"] = frame["change_id"].astype("int64")
     frame["reverted_by"] = pd.array(frame["reverted_by"], dtype="Int64")
@@ -204,7 +210,6 @@ def _log(con, entries: list[dict]) -> list[int]:
         con.execute("INSERT INTO change_log BY NAME SELECT * FROM _log_rows")
     finally:
         con.unregister("_log_rows")
-    return [r["change_id"] for r in rows]
 
 
 # -- import -----------------------------------------------------------------------------------------------
@@ -646,15 +651,7 @@ def restore_userdata(data: bytes, *, who: str, why: str = "", db: Database | Non
         before = _snapshot(con)
         _replace_all(con, tables)
         if tables.get("change_log") and not con.execute("SELECT count(*) FROM change_log").fetchall()[0][0]:
-            frame = pd.DataFrame(tables["change_log"], columns=list(LOG_COLUMNS)).astype(object)
-            frame["change_id"] = frame["change_id"].astype("int64")
-            frame["reverted_by"] = pd.array(frame["reverted_by"], dtype="Int64")
-            frame["changed_at"] = pd.to_datetime(frame["changed_at"])
-            con.register("_old_log", frame)
-            try:
-                con.execute("INSERT INTO change_log BY NAME SELECT * FROM _old_log")
-            finally:
-                con.unregister("_old_log")
+            _insert_log_rows(con, tables["change_log"])
         after = _snapshot(con)
         _log(con, [{"action": "restore", "table": "*", "key": "[]", "old": before, "new": after, "who": who,
                     "why": why or "从备份恢复"}])

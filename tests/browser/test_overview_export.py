@@ -4,6 +4,7 @@ import io
 
 import pandas as pd
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import wait_idle
 
@@ -16,10 +17,10 @@ def test_overview_then_export_csv(server, page, tmp_path):
     page.get_by_role("heading", name="总览").wait_for()
     card = page.locator(".st-key-ov_card_500103")
     card.wait_for()
-    text = card.inner_text()
+    # The card streams in; expect() retries until the metrics are drawn (reading inner_text once races them).
     # 渝中区 plan: “缺口2085张”, recomputed by the tool and shown on the card
-    assert "2,085张" in text
-    assert "渝中区2025年养老床位缺口2085张，护理型床位缺口2084张，托位缺口1639个" in text
+    expect(card).to_contain_text("2,085张")
+    expect(card).to_contain_text("渝中区2025年养老床位缺口2085张，护理型床位缺口2084张，托位缺口1639个")
     page.locator(".js-plotly-plot").first.wait_for(timeout=30000)
 
     page.get_by_role("link", name="预测导出").click()

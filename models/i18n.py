@@ -457,3 +457,19 @@ STRINGS.update({
     "wb_copy_link": ("复制浏览器地址栏中的链接，即可重新打开当前视图（地区、年份、方法、全部假设）。",
                      "Copy the address bar's link to reopen this exact view (region, year, method, every assumption)."),
 })
+
+# -- cohort projection, vintages and backtest, page 方法与检验 (forecasting/, pages/method.py) --
+STRINGS.update({
+})
+
+# -- leader overview, 终期评估, offline, precision (pages/overview.py, models/overview.py) --
+STRINGS.update({
+})
+
+# -- plan-text extraction and the friendlier importer (models/extract.py, pages/import_data.py) --
+STRINGS.update({
+})
+
+# -- accounts, login, lockout (models/accounts.py, ui/auth.py) --
+STRINGS.update({
+})

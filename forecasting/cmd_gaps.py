@@ -13,7 +13,7 @@ import json
 
 from models.export import write_csv
 from models.facts import require_regions
-from models.gaps import YEARS, plan_gaps, require_year
+from models.gaps import YEARS, plan_gaps, require_year, whole_counts
 
 
 def add_arguments(p) -> None:
@@ -29,7 +29,10 @@ def run(args) -> int:
     if args.year is not None:
         require_year(args.year)
     years = [args.year] if args.year is not None else YEARS
-    df = plan_gaps(assumptions=args.assumptions, years=years, region=args.region)
+    # whole beds and places (demand rounded up); the values before rounding stay in <col>_unrounded
+    df = whole_counts(plan_gaps(assumptions=args.assumptions, years=years, region=args.region))
+    for c in ("demand", "supply", "gap", "target", "target_gap"):
+        df[c] = df[c].astype("Int64")  # integers in the CSV (4000, not 4000.0); missing stays empty
     df["inputs"] = [json.dumps(v, ensure_ascii=False, default=str) for v in df["inputs"]]
     write_csv(df, args.out)
     return 0

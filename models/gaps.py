@@ -406,6 +406,44 @@ def _inputs(df: pd.DataFrame) -> list[list[dict]]:
     return out
 
 
+# -- whole beds and places for people -------------------------------------------------------------------------------
+
+COUNT_COLUMNS = ("demand", "supply", "gap", "target", "target_gap")
+_EPS = 1e-6  # float noise (4000.0000000001 is 4000 beds, not 4001)
+
+
+def whole_counts(gaps: pd.DataFrame) -> pd.DataFrame:
+    """The gap table in whole beds and places, as shown to people and written to files (CLI, pages, export, brief).
+
+    demand and target are rounded UP (a need of 2,346.5 beds is met only by 2,347); supply is a count, rounded to
+    the nearest whole; gap = demand − supply and target_gap = target − supply are recomputed from the whole
+    numbers, achieved_share (%) from them. Each of COUNT_COLUMNS keeps its value before this rounding in
+    `<col>_unrounded` (an existing demand_unrounded — the model's demand before the plan's own rounding — is kept
+    as it is). Missing stays NaN. Idempotent. In/out: models.gaps.gap_table's frame (a copy is returned).
+    """
+    out = gaps.copy()
+    for c in COUNT_COLUMNS:
+        if c in out and f"{c}_unrounded" not in out:
+            out[f"{c}_unrounded"] = out[c].astype(float)
+
+    def up(s: pd.Series) -> pd.Series:
+        return np.ceil(s.astype(float) - _EPS)
+
+    if "demand" in out:
+        out["demand"] = up(out["demand"])
+    if "target" in out:
+        out["target"] = up(out["target"])
+    if "supply" in out:
+        out["supply"] = np.floor(out["supply"].astype(float) + 0.5)
+        if "demand" in out:
+            out["gap"] = out["demand"] - out["supply"]
+        if "target" in out:
+            out["target_gap"] = out["target"] - out["supply"]
+            if "achieved_share" in out:
+                out["achieved_share"] = out["supply"] / out["target"].where(out["target"] != 0) * 100
+    return out
+
+
 # -- wiring: the plans' own numbers, or a projection -----------------------------------------------------------------
 
 def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | None = None,

@@ -18,7 +18,7 @@ import pandas as pd
 from models.catalogue import SERVICES, indicator
 from models.charts_map import lang_text
 from models.formatting import fmt_number
-from models.gaps import POPULATION_INDICATORS, YEARS, plan_gaps
+from models.gaps import POPULATION_INDICATORS, YEARS, plan_gaps, whole_counts
 
 ASSUMPTIONS = ("plan", "model")
 CARD_LIMIT = 30  # above this many regions the overview aggregates by province/city instead of one card each
@@ -45,23 +45,26 @@ def scenario_population(projections: pd.DataFrame, *, method: str = "model", sce
 
 def gaps_for(db=None, *, assumptions: str = "plan", scenario: str = "medium", projections: pd.DataFrame | None = None,
              years=YEARS, region: str | None = None, explain: bool = True) -> pd.DataFrame:
-    """The gap table under the plan's assumptions (the plans' own populations and standards: one scenario) or a
-    projection ('model' or 'override', scenario low/medium/high; plan standards, pipeline counted).
+    """The gap table, in whole beds and places (models.gaps.whole_counts), under the plan's assumptions (the plans'
+    own populations and standards: one scenario) or a projection ('model' or 'override', scenario low/medium/high;
+    plan standards, pipeline counted).
 
-    In: `projections` forecasting.projection.project_all's table (needed unless assumptions='plan'; computed when
-    None). Out: models.gaps.gap_table's frame.
+    In: `projections` forecasting.projection.project_all's tidy table (region_code, indicator, year, method,
+    scenario, value, …), required unless assumptions='plan': the caller (the page, through ui/cache.py) computes
+    it, so that the domain model never imports forecasting. Out: models.gaps.gap_table's frame, whole numbers,
+    with `<col>_unrounded`.
     """
     if assumptions == "plan":
-        return plan_gaps(db, assumptions="plan", years=years, region=region, explain=explain)
+        return whole_counts(plan_gaps(db, assumptions="plan", years=years, region=region, explain=explain))
     if assumptions not in ("model", "override"):
         raise ValueError(f"assumptions: 应为 plan、model 或 override / must be plan, model or override, got {assumptions!r}")
     if projections is None:
-        from forecasting.projection import project_all
-
-        projections = project_all(db=db, methods=(assumptions,), scenarios=(scenario,))
+        raise ValueError("projections: 需要人口预测表 / the projection table is required for assumptions "
+                         f"{assumptions!r}")
     pop = scenario_population(projections, method=assumptions, scenario=scenario)
     pop = pop[pop["year"].isin(list(years))]
-    return plan_gaps(db, assumptions="model", years=years, region=region, explain=explain, population=pop)
+    return whole_counts(plan_gaps(db, assumptions="model", years=years, region=region, explain=explain,
+                                  population=pop))
 
 
 # -- KPI --------------------------------------------------------------------------------------------------------
@@ -92,7 +95,7 @@ def kpis(gaps: pd.DataFrame, *, year: int) -> pd.DataFrame:
 def kpi_text(row: dict, measure: str, lang: str = "zh") -> str:
     """A KPI value as shown on a card: the gap in beds/places, or the target share in percent; 未提供 if missing."""
     if measure == "achieved_share":
-        return fmt_number(row.get("achieved_share"), "percent", lang)
+        return fmt_number(row.get("achieved_share"), "percent", lang, digits=0)  # no decimals on the overview
     return fmt_number(row.get(measure), indicator(row["service"]).unit, lang)
 
 
@@ -238,3 +241,114 @@ def sort_and_page(table: pd.DataFrame, *, by: str, ascending: bool = False, page
     pages = max(1, math.ceil(len(ordered) / page_size))
     page = min(max(1, int(page)), pages)
     return ordered.iloc[(page - 1) * page_size: page * page_size].reset_index(drop=True), pages
+
+
+# -- the leader's first screen: every region compared -------------------------------------------------------------
+
+COMPARE_YEARS = (2025, 2030, 2035)  # 2025: the plans' own figures (十四五 end); 2030, 2035: the projection
+REVIEW_YEAR = 2025  # 终期评估: the 十四五 targets are for 2025
+
+
+def comparison(kpi: pd.DataFrame) -> pd.DataFrame:
+    """Every region's three services for the comparison chart and table, regions sorted: the most complete first
+    (how many of the three gaps are known, then how many target gaps), then by the largest gap.
+
+    In: kpis(...) of one year (whole numbers). Out: the kpi rows with `rank` (0 = first region), `known` (gaps
+    known for the region) and `known_targets`, ordered by rank then SERVICES order.
+    """
+    k = kpi.copy()
+    by_region = k.groupby("region_code", sort=False)
+    known = by_region["gap"].count()
+    known_t = by_region["target_gap"].count()
+    largest = by_region["gap"].max().fillna(-np.inf)
+    largest_t = by_region["target_gap"].max().fillna(-np.inf)
+    order = pd.DataFrame({"known": known, "known_targets": known_t, "largest": largest, "largest_t": largest_t})
+    order = order.sort_values(["known", "known_targets", "largest", "largest_t"], ascending=False, kind="stable")
+    rank = {c: i for i, c in enumerate(order.index)}
+    k["rank"] = k["region_code"].map(rank)
+    k["known"] = k["region_code"].map(known)
+    k["known_targets"] = k["region_code"].map(known_t)
+    svc = {s: i for i, s in enumerate(SERVICES)}
+    k = k.assign(_s=k["service"].map(svc)).sort_values(["rank", "_s"], kind="stable").drop(columns="_s")
+    return k.reset_index(drop=True)
+
+
+COMPARE_TABLE_KEYS = ("region", "ov_c_service", "ov_c_gap", "ov_c_stated", "ov_c_delta", "ov_c_target",
+                      "ov_c_completion")
+
+
+def compare_table(cmp: pd.DataFrame, *, names: dict | None = None, lang: str = "zh") -> pd.DataFrame:
+    """The compact table beside the comparison chart, as text a leader reads: region, service, gap, the plan's own
+    gap, our difference, target, completion (supply / target, whole percent). Missing → "—".
+    In: comparison(...). Out: one row per region × service, headers in `lang` (COMPARE_TABLE_KEYS)."""
+    from models.catalogue import label
+    from models.formatting import cell
+    from models.i18n import t
+
+    names = names or {}
+    rows = []
+    for r in cmp.to_dict("records"):
+        unit = indicator(r["service"]).unit
+        d = delta_text(r, lang)
+        rows.append([names.get(r["region_code"]) or r["region_name"] or r["region_code"], label(r["service"], lang),
+                     cell(r["gap"], unit, lang), cell(r["gap_stated"], unit, lang), d if d is not None else "—",
+                     cell(r["target"], unit, lang), cell(r["achieved_share"], "percent", lang, digits=0)])
+    return pd.DataFrame(rows, columns=[t(k, lang) for k in COMPARE_TABLE_KEYS])
+
+
+def missing_line(rows, lang: str = "zh") -> str:
+    """One quiet line naming what a region's plan does not give ("规划未给出：托位缺口、护理型床位缺口"), or ''
+    when every gap is known. In: kpi rows (dicts) of one region."""
+    from models.catalogue import label
+    from models.i18n import t
+
+    what = [t("ov_gap", lang, service=label(r["service"], lang)) for r in rows if _missing(r.get("gap"))]
+    sep = "、" if lang == "zh" else ", "
+    return t("ov_not_given", lang, what=sep.join(what)) if what else ""
+
+
+# -- 终期评估: did each region reach its 2025 target? ------------------------------------------------------------
+
+REVIEW_COLUMNS = ["region_code", "region_name", "service", "target", "actual", "actual_year", "completion", "met",
+                  "status", "origin", "fact_id", "source", "quote"]
+
+
+def final_review(facts: pd.DataFrame, gaps: pd.DataFrame, *, year: int = REVIEW_YEAR,
+                 source_title=None) -> pd.DataFrame:
+    """The final review of the plans' targets: per region and service, the `year` target against the observed
+    supply of that year or later (the latest; from the plan, an import or a correction — models.facts.all_facts
+    already lets a `<id>@user` correction supersede the plan figure).
+
+    In: facts (all_facts: indicator, year, value in beds/places, kind, source, quote, origin), gaps (the gap table
+    in whole numbers, with `target` for `year`), source_title(source) → a readable source name (default: as
+    stored). Out: REVIEW_COLUMNS, one row per region × service of the gap table; actual NaN when no observed
+    figure of `year` or later exists (status 'no_actual'); completion = actual / target × 100 (%); met = actual ≥
+    target (NA without a target: status 'no_target'); status 'met' or 'not_met' otherwise.
+    """
+    g = gaps[gaps["year"].astype(int) == int(year)]
+    obs = facts[facts["indicator"].isin(list(SERVICES)) & (facts["kind"] == "observed") & facts["value"].notna()
+                & facts["year"].notna()]
+    obs = obs[obs["year"].astype(int) >= int(year)]
+    # the latest year; in one year a user's figure before the plan's, then the last entered
+    obs = obs.assign(_user=(obs["origin"] == "user").astype(int)).sort_values(
+        ["year", "_user", "fact_id"], ascending=[False, False, False], kind="stable")
+    latest = {(r["region_code"], r["indicator"]): r for r in obs.drop_duplicates(["region_code", "indicator"])
+              .to_dict("records")}
+    rows = []
+    for r in g.to_dict("records"):
+        a = latest.get((r["region_code"], r["service"]))
+        target = r.get("target")
+        actual = float(a["value"]) if a else np.nan
+        if a and not _missing(target):
+            completion = actual / target * 100 if target else np.nan
+            met, status = bool(actual >= target), ("met" if actual >= target else "not_met")
+        else:
+            completion, met = np.nan, pd.NA
+            status = "no_actual" if not a else "no_target"
+        src = (a.get("source") or "") if a else ""
+        rows.append({"region_code": r["region_code"], "region_name": r.get("region_name", ""),
+                     "service": r["service"], "target": target, "actual": actual,
+                     "actual_year": int(a["year"]) if a else pd.NA, "completion": completion, "met": met,
+                     "status": status, "origin": a["origin"] if a else "", "fact_id": a["fact_id"] if a else "",
+                     "source": (source_title(src) if (source_title and src) else src), "quote": a["quote"] if a else ""})
+    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)

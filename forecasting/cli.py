@@ -13,6 +13,7 @@ COMMANDS = {
     "facts": ("forecasting.cmd_facts", "导出全部规划数据及原文引用 / all sourced figures as CSV"),
     "brief": ("forecasting.cmd_brief", "一页领导简报（PDF/PNG）/ one-page leadership brief as PDF or PNG"),
     "import": ("forecasting.cmd_import", "导入本地数据（CSV/Excel），先校验 / import own data (CSV/Excel), validated"),
+    "users": ("forecasting.cmd_users", "编辑账号：创建、列出、停用 / editor accounts: add, list, disable"),
     "gaps": ("forecasting.cmd_gaps", "需求、供给与缺口 / demand, supply and gap as CSV"),
     "audit": ("forecasting.cmd_audit", "核查规划自身的计算 / audit each plan's own arithmetic as CSV"),
     "project": ("forecasting.cmd_project", "人口预测（老年人口、0-3岁婴幼儿）/ population projections as CSV"),

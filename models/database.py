@@ -29,7 +29,7 @@ from models import sources
 from models.catalogue import indicators, units
 from models.paths import database_path
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: accounts and login_attempts (a rebuild creates new user tables, keeps the old)
 
 # Base tables: rebuilt from data/ (their content is always the source files').
 BASE_SCHEMA = """
@@ -68,6 +68,9 @@ CREATE TABLE IF NOT EXISTS scenarios (name VARCHAR PRIMARY KEY, region_code VARC
     created_by VARCHAR, created_at TIMESTAMP, updated_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS change_log (change_id BIGINT PRIMARY KEY, changed_at TIMESTAMP, who VARCHAR, action VARCHAR,
     table_name VARCHAR, row_key VARCHAR, old_value JSON, new_value JSON, why VARCHAR, reverted_by BIGINT);
+CREATE TABLE IF NOT EXISTS accounts (username VARCHAR PRIMARY KEY, display_name VARCHAR, role VARCHAR,
+    password_hash VARCHAR, created_by VARCHAR, created_at TIMESTAMP, disabled_at TIMESTAMP, locked_until TIMESTAMP);
+CREATE TABLE IF NOT EXISTS login_attempts (username VARCHAR, attempted_at TIMESTAMP, outcome VARCHAR);
 """
 
 

@@ -1,34 +1,32 @@
-"""The editor role: who may import data and edit figures (viewing needs no role). Pure: no Streamlit.
+"""Roles: what an account may do. Pure: no Streamlit, no database.
 
-The password comes from Streamlit secrets `editor_password` or the environment variable YLYX_EDITOR_PASSWORD
-(secrets win). With neither configured, nobody is an editor: editing is off, never open to all.
+- viewer: the default; reading needs no login at all (an account may also have this role: it logs in, edits nothing).
+- editor: imports, in-table corrections, revert and restore.
+- admin: what an editor may, and manages accounts (`python -m forecasting users`).
+
+The earlier shared editor password (YLYX_EDITOR_PASSWORD / secrets editor_password) is gone: every change is made
+by a personal account (models/accounts.py), so the change log names a person.
 """
 from __future__ import annotations
 
-import hmac
-import os
-from collections.abc import Mapping
-
-ENV_VAR = "YLYX_EDITOR_PASSWORD"
-SECRET_KEY = "editor_password"
+VIEWER, EDITOR, ADMIN = "viewer", "editor", "admin"
+ROLES = (VIEWER, EDITOR, ADMIN)
+LEGACY_ENV_VAR = "YLYX_EDITOR_PASSWORD"  # no longer read; the app says so when it is still set
 
 
-def editor_password(secrets: Mapping | None = None, environ: Mapping | None = None) -> str | None:
-    """The configured password, or None when editing is not configured (an empty string counts as none)."""
-    environ = os.environ if environ is None else environ
-    value = None
-    if secrets is not None:
-        try:
-            value = secrets.get(SECRET_KEY)
-        except Exception:  # Streamlit raises when there is no secrets file at all
-            value = None
-    if not value:
-        value = environ.get(ENV_VAR)
-    return str(value) if value else None
+def parse_role(role: str) -> str:
+    """A role name as given (any case, spaces around) → one of ROLES. Raises ValueError for anything else."""
+    value = str(role or "").strip().lower()
+    if value not in ROLES:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    return value
 
 
-def check_password(given: str | None, expected: str | None) -> bool:
-    """True only when a password is configured and `given` equals it (constant-time comparison)."""
-    if not expected or not given:
-        return False
-    return hmac.compare_digest(str(given).encode("utf-8"), str(expected).encode("utf-8"))
+def can_edit(role: str | None) -> bool:
+    """True for roles that may import, correct, revert and restore (editor, admin)."""
+    return role in (EDITOR, ADMIN)
+
+
+def can_manage_accounts(role: str | None) -> bool:
+    """True for admin only."""
+    return role == ADMIN

@@ -510,6 +510,8 @@ def revert(change_ids: int | list[int], *, who: str, why: str = "", db: Database
                     raise Rejected(_p("ud_revert_stale", id=cid))
                 _replace_all(con, old)
             else:
+                if table == "accounts":  # account changes and locks (models/accounts.py) are not data
+                    raise Rejected(_p("acc_not_revertible", action=ch["action"]))
                 if table not in TABLES:
                     raise Rejected(_p("ud_not_found", record=table))
                 current = _select(con, table, ch["row_key"])

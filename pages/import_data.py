@@ -8,7 +8,7 @@ import streamlit as st
 from models import importer, userdata
 from models.i18n import t
 from ui.auth import editor_gate
-from ui.editor import backup_section, change_log_section, who_input
+from ui.editor import backup_section, change_log_section
 from ui.state import lang
 
 L = lang()
@@ -25,11 +25,12 @@ c3.download_button(t("imp_template_csv_series", L), importer.template_bytes("csv
                    file_name="导入模板_年度序列.csv", mime="text/csv", key="tpl_csv_series")
 
 st.divider()
-if editor_gate(L, key="import"):
+account = editor_gate(L, key="import")  # the change log's `who` is this account, never typed text
+if account is not None:
+    who = account.username
     mb = importer.MAX_BYTES // 2**20
     upload = st.file_uploader(t("imp_upload", L, mb=mb), type=["csv", "xlsx"], key="import_file",
                               max_upload_size=mb)
-    who = who_input(L, key="import_who")
     note = st.text_input(t("imp_source_note", L), key="import_note")
     if upload is not None:
         data = upload.getvalue()
@@ -46,7 +47,7 @@ if editor_gate(L, key="import"):
             st.success(st.session_state[done_key])
         elif not plan.ok:
             st.warning(t("imp_rejected", L))
-        elif st.button(t("imp_confirm", L), type="primary", key="import_confirm", disabled=not who.strip()):
+        elif st.button(t("imp_confirm", L), type="primary", key="import_confirm"):
             try:
                 result = userdata.apply_import(plan, who=who, note=note)
                 st.session_state[done_key] = result.message(L)
@@ -54,8 +55,6 @@ if editor_gate(L, key="import"):
             except userdata.Rejected as exc:
                 st.error(t("imp_rejected", L))
                 st.text(exc.message(L))
-        if not who.strip():
-            st.caption(t("imp_who_required", L))
     st.divider()
     change_log_section(L, who=who)
     backup_section(L, who=who)

@@ -1,46 +1,82 @@
-"""The Streamlit side of the editor role: a password box that unlocks importing and editing for this session."""
+"""The Streamlit side of accounts: a login form that unlocks importing and editing for this session.
+
+Session state keeps only the username and the role (never the password: the password box has no key, so its value
+is not in `st.session_state`, and the form clears it on submit). Every rerun looks the account up again, so an
+account disabled meanwhile loses its rights at the next click. Nothing goes into the URL.
+"""
 from __future__ import annotations
+
+import os
 
 import streamlit as st
 
+from models import accounts, roles
 from models.i18n import t
-from models.roles import check_password, editor_password
 
-_STATE = "editor_role"
-
-
-def _configured() -> str | None:
-    try:
-        secrets = st.secrets
-    except Exception:
-        secrets = None
-    return editor_password(secrets)
+_USER, _ROLE = "account_username", "account_role"
+_FIRST_RUN = "account_first_admin_checked"
 
 
-def is_editor() -> bool:
-    """True when this session has unlocked the editor role with the configured password."""
-    return bool(st.session_state.get(_STATE)) and _configured() is not None
+def current_account() -> accounts.Account | None:
+    """The logged-in, enabled account of this session, or None (viewer)."""
+    name = st.session_state.get(_USER)
+    if not name:
+        return None
+    account = accounts.get_account(name)
+    if account is None or account.disabled:
+        logout()
+        return None
+    st.session_state[_ROLE] = account.role  # a role changed meanwhile applies at once
+    return account
 
 
-def editor_gate(lang: str, *, key: str = "editor") -> bool:
-    """Show the role state and, for viewers, a password box. Returns True when this session is an editor."""
-    expected = _configured()
-    if expected is None:
-        st.info(t("role_not_configured", lang))
-        return False
-    if is_editor():
+def logout() -> None:
+    """Forget this session's account."""
+    for k in (_USER, _ROLE):
+        st.session_state.pop(k, None)
+
+
+def _first_run() -> None:
+    """Once per session: create the first admin from $YLYX_ADMIN_PASSWORD when there is none."""
+    if not st.session_state.get(_FIRST_RUN):
+        accounts.ensure_first_admin()
+        st.session_state[_FIRST_RUN] = True
+
+
+def role_label(role: str, lang: str) -> str:
+    return t(f"acc_role_{role}", lang) if role in roles.ROLES else role
+
+
+def editor_gate(lang: str, *, key: str = "editor") -> accounts.Account | None:
+    """Show who is logged in (with a log-out button) or a login form. Returns the account when it may edit
+    (editor or admin), else None. `key` prefixes the widget keys so two gates never collide."""
+    _first_run()
+    if os.environ.get(roles.LEGACY_ENV_VAR):
+        st.caption(t("acc_legacy_password", lang))
+    account = current_account()
+    if account is not None:
         c1, c2 = st.columns([4, 1])
-        c1.caption("🔓 " + t("role_is_editor", lang))
-        if c2.button(t("role_logout", lang), key=f"{key}_logout"):
-            st.session_state[_STATE] = False
+        c1.caption(t("acc_logged_in", lang, who=account.label, role=role_label(account.role, lang)))
+        if c2.button(t("acc_logout", lang), key=f"{key}_logout"):
+            logout()
             st.rerun()
-        return True
-    st.info(t("role_editor_required", lang))
+        if account.can_edit:
+            return account
+        st.info(t("acc_no_edit_role", lang, name=account.username))
+        return None
+    if accounts.list_accounts().empty:
+        st.info(t("acc_no_accounts", lang))
+        return None
+    st.info(t("acc_login_required", lang))
     with st.form(f"{key}_login", clear_on_submit=True):
-        given = st.text_input(t("role_password", lang), type="password", key=f"{key}_password")
-        if st.form_submit_button(t("role_login", lang)):
-            if check_password(given, expected):
-                st.session_state[_STATE] = True
-                st.rerun()
-            st.error(t("role_wrong", lang))
-    return False
+        name = st.text_input(t("acc_username", lang), key=f"{key}_user")
+        password = st.text_input(t("acc_password", lang), type="password")  # no key: kept out of session state
+        if st.form_submit_button(t("acc_login", lang)):
+            try:
+                account = accounts.login(name, password)
+            except accounts.LoginRefused as exc:
+                st.error(exc.message(lang))
+                return None
+            st.session_state[_USER], st.session_state[_ROLE] = account.username, account.role
+            st.rerun()
+    return None

@@ -1,6 +1,7 @@
 """Editing user data in the dashboard: the in-table editor of the data page, plan-figure corrections, the change
 log with revert, and backup/restore. Layout only; every rule and write is in models/userdata.py. User text is
-shown in tables or as plain text, never as HTML."""
+shown in tables or as plain text, never as HTML. The change log's `who` is always the logged-in account's username
+(ui/auth.py): there is no box to type a name."""
 from __future__ import annotations
 
 import pandas as pd
@@ -11,15 +12,6 @@ from models.catalogue import label
 from models.formatting import fmt_number
 from models.i18n import t
 from ui.auth import editor_gate
-
-_WHO = "editor_who"
-
-
-def who_input(lang: str, *, key: str) -> str:
-    """The editor's name, shared by every form of the session."""
-    value = st.text_input(t("imp_who", lang), value=st.session_state.get(_WHO, ""), key=key)
-    st.session_state[_WHO] = value
-    return value
 
 
 def _show_error(exc: Exception, lang: str) -> None:
@@ -33,9 +25,10 @@ def fact_editor(lang: str, *, region: str | None = None) -> None:
     st.divider()
     st.subheader(t("ed_title", lang))
     st.caption(t("ed_intro", lang))
-    if not editor_gate(lang, key="data_editor"):
+    account = editor_gate(lang, key="data_editor")
+    if account is None:
         return
-    who = who_input(lang, key="ed_who")
+    who = account.username
     region = None if region in (None, "*") else region
     facts = userdata.user_facts(region=region)
     st.markdown(f"**{t('ed_user_facts', lang)}**")

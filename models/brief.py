@@ -21,7 +21,8 @@ import plotly.io as pio
 
 from models.catalogue import SERVICES, indicator, label
 from models.charts_map import lang_text, method_text, row_sources
-from models.formatting import fmt_number
+from models.formatting import fmt_number, fmt_wan, labelled
+from models.gaps import whole_counts
 from models.i18n import t
 from models.sources import DOCUMENT_REGIONS
 
@@ -63,13 +64,13 @@ def _num(x) -> float:
 
 
 def _plain(value: float, unit: str, lang: str) -> str:
-    """Headline numbers as the plans write them: 2085张 (zh, no separator below 10万), 2,085 beds (en)."""
+    """Headline numbers as the plans write them: 2085张 (zh, whole, no separator below 1万), 3.41万张 from 1万 on,
+    2,085 beds (en)."""
     if math.isnan(value):
         return t("no_data", lang)
-    if lang == "zh" and abs(value) < 100000:
-        return f"{value:.0f}{t(f'unit_short_{unit}', lang)}" if float(value).is_integer() \
-            else f"{value:.1f}{t(f'unit_short_{unit}', lang)}"
-    return fmt_number(value, unit, lang)
+    if lang == "zh" and abs(value) < 10000:
+        return f"{math.floor(abs(value) + 0.5) * (1 if value >= 0 else -1):d}{t(f'unit_short_{unit}', lang)}"
+    return fmt_wan(value, unit, lang)
 
 
 def _gap_phrase(service: str, gap: float, lang: str) -> str:
@@ -81,12 +82,23 @@ def _gap_phrase(service: str, gap: float, lang: str) -> str:
     return t("brief_gap", lang, service=label(service, lang), value=_plain(gap, unit, lang))
 
 
-def _source_title(name: str) -> str:
-    """A plan file name shown with its title ('渝中区“一老一小”整体解决方案（002_….txt）'); other sources as given."""
-    name = name.strip()
+def source_title(name: str, lang: str = "zh") -> str:
+    """A source as people name it: a plan file by its title (《渝中区“一老一小”整体解决方案》), never its file name;
+    other sources (an import's note, a statistical yearbook) as given; '' stays ''."""
+    name = (name or "").strip()
     if name in DOCUMENT_REGIONS:
-        return f"{DOCUMENT_REGIONS[name][1]}（{name}）"
+        return f"《{DOCUMENT_REGIONS[name][1]}》"
     return name
+
+
+def browser_available() -> bool:
+    """True when a Chromium for the PNG/PDF brief is on this machine (kaleido drives it; `make browser` installs
+    Debian's). The dashboard itself does not need it."""
+    import os
+    import shutil
+
+    return any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome")) or \
+        os.path.exists("/usr/bin/chromium") or bool(os.environ.get("BROWSER_PATH"))
 
 
 def build_brief(gaps: pd.DataFrame, *, regions: Sequence[str], year: int = 2025, lang: str = "zh",
@@ -101,6 +113,7 @@ def build_brief(gaps: pd.DataFrame, *, regions: Sequence[str], year: int = 2025,
     Out: a Brief. Raises ValueError when none of `regions` has a row for `year`.
     """
     regions = tuple(str(r) for r in regions)
+    gaps = whole_counts(gaps)  # whole beds and places, a demand rounded up (idempotent)
     if not regions:
         raise ValueError("至少选择一个地区 / choose at least one region")
     rows = gaps[(gaps["region_code"].astype(str).isin(regions)) & (gaps["year"].astype("Int64") == int(year))]
@@ -124,7 +137,7 @@ def build_brief(gaps: pd.DataFrame, *, regions: Sequence[str], year: int = 2025,
                 if not r:
                     assumptions.append(f"{prefix}: {t('no_data', lang)}")
                 elif r.get("formula"):
-                    assumptions.append(f"{prefix}: {r['formula']}")
+                    assumptions.append(f"{prefix}: {labelled(r['formula'], lang)}")
                 elif method_text(r.get("method"), lang):
                     assumptions.append(f"{prefix}: {method_text(r.get('method'), lang)}")
                 if r and _missing(r.get("gap")) and lang_text(r.get("reason"), lang):
@@ -132,7 +145,7 @@ def build_brief(gaps: pd.DataFrame, *, regions: Sequence[str], year: int = 2025,
             elif r and method_text(r.get("method"), lang):
                 methods.setdefault(region, []).append(f"{label(service, lang)} {method_text(r.get('method'), lang)}")
             for s in row_sources(r):
-                titled = _source_title(s)
+                titled = source_title(s, lang)
                 if titled not in sources:
                     sources.append(titled)
     sep = "；" if lang == "zh" else "; "

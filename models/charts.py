@@ -20,6 +20,9 @@ FONT = "Noto Sans CJK SC"
 SERVICE_COLOURS = {"elderly_beds": "#2f6fa8", "nursing_beds": "#c2553a", "childcare_places": "#3f9a5b"}
 TARGET_COLOUR = "#1a1a1a"
 SUPPLY_OPACITY = 0.45  # supply bars: the service colour, lighter; demand bars: the full colour
+# gap_chart (one region, x = services): one colour per trace, so that the legend's square is the bars' colour
+SUPPLY_COLOUR, DEMAND_COLOUR = "#9fb3c8", "#1f4e79"
+MISSING_COLOUR = "#9a9a9a"
 
 
 def _missing(x) -> bool:
@@ -61,21 +64,21 @@ def gap_chart(rows: pd.DataFrame, *, lang: str = "zh", title: str = "", height: 
     """One region in one year, x = the three services: supply and projected demand side by side (the gap is the
     difference), the plan's target as a marker line over them.
 
-    In: gap rows of one region and year (any subset of SERVICES). Out: a figure with traces (meta = id) "supply",
-    "demand" (one bar per service, coloured by SERVICE_COLOURS) and "target" (markers; NaN targets left out).
+    In: gap rows of one region and year (any subset of SERVICES). Out: a figure with traces (meta = id) "supply"
+    (SUPPLY_COLOUR), "demand" (DEMAND_COLOUR: each trace one colour, so the legend matches the bars) and "target"
+    (markers; NaN targets left out).
     """
     rows = rows.set_index("service").reindex([s for s in SERVICES if s in set(rows["service"])]).reset_index()
     x = [label(s, lang) for s in rows["service"]]
-    colours = [SERVICE_COLOURS[s] for s in rows["service"]]
     hover = _hover(rows, lang)
     n = _trace_names(lang)
     fig = go.Figure()
     fig.add_trace(go.Bar(x=x, y=_values(rows["supply"]), name=n["supply"], meta="supply",
-                         marker=dict(color=colours, opacity=SUPPLY_OPACITY), text=_fmt(rows["supply"], rows["service"], lang),
+                         marker=dict(color=SUPPLY_COLOUR), text=_fmt(rows["supply"], rows["service"], lang),
                          textposition="outside", hovertext=hover, hoverinfo="text",
                          legendrank=1))
     fig.add_trace(go.Bar(x=x, y=_values(rows["demand"]), name=n["demand"], meta="demand",
-                         marker=dict(color=colours), text=_fmt(rows["demand"], rows["service"], lang),
+                         marker=dict(color=DEMAND_COLOUR), text=_fmt(rows["demand"], rows["service"], lang),
                          textposition="outside", hovertext=hover, hoverinfo="text", legendrank=2))
     fig.add_trace(go.Scatter(x=x, y=_values(rows["target"]), name=n["target"], meta="target", mode="markers",
                              marker=dict(symbol="line-ew", size=70, line=dict(width=4, color=TARGET_COLOUR)),
@@ -140,4 +143,54 @@ def gap_trend_chart(rows: pd.DataFrame, *, service: str, lang: str = "zh", title
 def _trace_names(lang: str) -> dict:
     """Legend labels of the trace ids (each trace keeps its id in `meta`)."""
     return {"supply": t("map_supply", lang), "demand": t("ov_demand_projected", lang),
-            "target": t("map_target", lang)}
+            "target": t("map_target", lang), "target_gap": t("ov_compare_target_gap", lang)}
+
+
+def comparison_chart(cmp: pd.DataFrame, *, lang: str = "zh", title: str = "", names: dict | None = None,
+                     height: int = 420) -> go.Figure:
+    """Every region at a glance: one panel per service (its own scale), y = the regions in the comparison's order
+    (the most complete first, at the top), a bar of the gap (demand − supply) in the service's colour, a black
+    diamond at the target gap (target − supply); a region whose plan gives neither shows a grey "规划未给出".
+
+    In: models.overview.comparison(...) rows (region_code, region_name, service, gap, target_gap, rank, …; whole
+    beds and places; NaN = missing), `names` code → display name. Out: a figure; traces (meta) "gap:<service>",
+    "target_gap:<service>", "missing:<service>"; the legend names each service's gap in its bar colour.
+    """
+    from plotly.subplots import make_subplots
+
+    names = names or {}
+    order = list(dict.fromkeys(cmp.sort_values("rank", kind="stable")["region_code"]))
+    display = {c: names.get(c) or n or c for c, n in zip(cmp["region_code"], cmp["region_name"])}
+    y = [display[c] for c in order]
+    fig = make_subplots(rows=1, cols=len(SERVICES), shared_yaxes=True, horizontal_spacing=0.03,
+                        subplot_titles=[label(s, lang) for s in SERVICES])
+    n = _trace_names(lang)
+    for i, service in enumerate(SERVICES, start=1):
+        part = cmp[cmp["service"] == service].set_index("region_code").reindex(order)
+        unit = indicator(service).unit
+        gap, tgap = _values(part["gap"]), _values(part["target_gap"])
+        hover = _hover(part.reset_index().assign(service=service, year=part["year"].fillna(0).values), lang)
+        fig.add_trace(go.Bar(
+            y=y, x=gap, orientation="h", name=t("ov_gap", lang, service=label(service, lang)), meta=f"gap:{service}",
+            marker=dict(color=SERVICE_COLOURS[service]), text=[fmt_number(v, unit, lang) if v is not None else ""
+                                                               for v in gap],
+            textposition="auto", cliponaxis=False, hovertext=hover, hoverinfo="text", legendrank=i),
+            row=1, col=i)
+        fig.add_trace(go.Scatter(
+            y=y, x=tgap, mode="markers", name=n["target_gap"], meta=f"target_gap:{service}",
+            marker=dict(symbol="diamond", size=11, color=TARGET_COLOUR, line=dict(width=1, color="white")),
+            hovertext=hover, hoverinfo="text", showlegend=i == 1, legendrank=10), row=1, col=i)
+        none = [yy for yy, g, tg in zip(y, gap, tgap) if g is None and tg is None]
+        fig.add_trace(go.Scatter(
+            y=none, x=[0] * len(none), mode="text", text=[t("ov_compare_missing", lang)] * len(none),
+            textposition="middle right", textfont=dict(color=MISSING_COLOUR, size=12), meta=f"missing:{service}",
+            hoverinfo="skip", showlegend=False), row=1, col=i)
+    fig.update_layout(title=dict(text=title, x=0.01), font=dict(family=FONT, size=14), height=height,
+                      margin=dict(l=10, r=20, t=70 if title else 40, b=10), plot_bgcolor="white",
+                      paper_bgcolor="white", bargap=0.35, hoverlabel=dict(font_size=14),
+                      legend=dict(orientation="h", y=-0.06, x=0, font=dict(size=13)))
+    fig.update_xaxes(rangemode="tozero", gridcolor="#e5e5e5", tickformat="~s", zeroline=True, zerolinecolor="#999")
+    fig.update_yaxes(autorange="reversed", tickfont=dict(size=15))
+    for a in fig.layout.annotations:  # the panel titles: one service each, in its colour
+        a.font = dict(size=15, color="#222")
+    return fig

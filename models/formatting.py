@@ -105,6 +105,8 @@ def labelled(text: str, lang: str = "zh") -> str:
         word = m.group(0)
         if word in known:
             return known[word].label(lang)
+        if word == "nan":  # a population the plan does not give (the formula names no indicator)
+            return t("fm_population", lang)
         if word in _TERMS:
             return t(f"fm_{word}", lang)
         if word.startswith("supply:") and word[7:] in known:

@@ -352,3 +352,19 @@ def final_review(facts: pd.DataFrame, gaps: pd.DataFrame, *, year: int = REVIEW_
                      "status": status, "origin": a["origin"] if a else "", "fact_id": a["fact_id"] if a else "",
                      "source": (source_title(src) if (source_title and src) else src), "quote": a["quote"] if a else ""})
     return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
+
+
+def review_template(region_code: str, region_name: str, *, year: int = REVIEW_YEAR) -> bytes:
+    """The import template (models.importer.template_frame's columns, Chinese headers) prefilled for one region:
+    one row per service for the `year` actual (kind 现状值), value left empty for the planner to fill in.
+    Out: CSV bytes, UTF-8 with BOM (Excel in zh-CN), ready for the 数据导入 page."""
+    from models.catalogue import label, unit_label
+    from models.importer import TEMPLATE_HEADERS, template_frame
+
+    columns = list(template_frame("facts").columns)
+    h = TEMPLATE_HEADERS
+    rows = [{h["region_code"]: region_code, h["region_name"]: region_name, h["indicator"]: s,
+             h["indicator_name"]: label(s, "zh"), h["year"]: str(year), h["value"]: "",
+             h["unit"]: unit_label(indicator(s).unit, "zh"), h["basis"]: "", h["kind"]: "现状值", h["source"]: "",
+             h["note"]: f"{year}年实际数（终期评估）"} for s in SERVICES]
+    return pd.DataFrame(rows, columns=columns).to_csv(index=False).encode("utf-8-sig")

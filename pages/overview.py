@@ -1,30 +1,37 @@
-"""总览 (leadership overview): per region the gaps of the three services, how much of each target is reached, the
-difference from the plan's own figure, a one-sentence headline, the gap chart, and why each number is what it is.
-Few regions: one card each, nested by the region hierarchy. Many (> CARD_LIMIT): totals by province/city, a sorted,
-paged table, and one region's card at a time."""
+"""总览 (leadership overview). First screen (1440×900): every region compared — the gap of the three services and
+the distance to the plan's target per region, sorted (most complete first), beside a compact table with the plan's
+own figure and the difference; a year switch (2025 from the plans, 2030 and 2035 from the projection).
+Below: 终期评估 (the 2025 targets against actual figures, with an import template where none exists), each region in
+detail (tabs), the focus region's trend and the one-page brief. Above CARD_LIMIT regions: totals by province/city
+and a sorted, paged table instead of the comparison chart."""
 from __future__ import annotations
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from models.brief import brief_bytes, build_brief
+from models.brief import brief_bytes, browser_available, build_brief, source_title
 from models.catalogue import SERVICES, indicator, label
-from models.charts import gap_chart, gap_trend_chart
+from models.charts import comparison_chart, gap_chart, gap_trend_chart
 from models.charts_map import method_text
-from models.formatting import fmt_number
-from models.gaps import YEARS
+from models.formatting import MISSING, cell, fmt_number, is_missing, labelled
 from models.i18n import t
 from models.overview import (
-    ASSUMPTIONS,
     CARD_LIMIT,
+    COMPARE_YEARS,
+    REVIEW_YEAR,
     aggregate,
+    compare_table,
+    comparison,
     delta_text,
     explanation,
+    final_review,
     hierarchy,
     kpi_text,
     kpis,
+    missing_line,
     region_names,
     region_table,
+    review_template,
     sort_and_page,
 )
 from models.paths import ROOT
@@ -34,17 +41,15 @@ from ui.state import lang
 L = lang()
 WORKBENCH = "pages/workbench.py"
 st.title(t("page_overview", L))
-st.caption(t("ov_intro", L))
 
-c1, c2 = st.columns([1, 3])
-years = list(YEARS)
-year = c1.selectbox(t("ov_year", L), years, index=years.index(2025), key="ov_year")
-assumptions = c2.radio(t("ov_assumptions", L), ASSUMPTIONS, horizontal=True, key="ov_assumptions",
-                       format_func=lambda a: t(f"ov_assumptions_{a}", L))
+year = st.segmented_control(t("ov_compare_year", L), COMPARE_YEARS, default=COMPARE_YEARS[0], key="ov_year",
+                            format_func=lambda y: t(f"ov_compare_year_{y}", L)) or COMPARE_YEARS[0]
+# 2025: the plans' own populations and standards; later years: the projection (medium) with the plans' standards
+assumptions = "plan" if year == REVIEW_YEAR else "model"
 
 regions = cache.regions()
 names = region_names(regions, L)
-national = cache.gaps(assumptions, years=(year,), explain=False)  # every region, no explanation text
+national = cache.gaps(assumptions, years=(year,), explain=False)  # every region, whole numbers, no explanations
 kpi = kpis(national, year=year)
 codes = list(dict.fromkeys(kpi["region_code"]))
 if not codes:
@@ -58,15 +63,19 @@ def workbench_link(code: str) -> None:
     if not (ROOT / WORKBENCH).exists():  # the planner workbench may not be installed yet
         return
     try:
-        st.page_link(WORKBENCH, label=t("ov_open_workbench", L, region=names.get(code, code)), icon="🧮",
-                     query_params={"region": code, "year": str(year), "lang": L})
+        st.page_link(WORKBENCH, label=t("ov_open_workbench", L, region=names.get(code, code)),
+                     icon=":material/calculate:", query_params={"region": code, "year": str(year), "lang": L})
     except StreamlitAPIException:
         pass
 
 
 def metric_row(rows, measure: str) -> None:
+    """Metrics for the known figures only; the missing ones are named in one quiet line (missing_line)."""
+    known = [r for r in rows if r[measure] == r[measure]]
+    if not known:
+        return
     cols = st.columns(len(SERVICES))
-    for col, r in zip(cols, rows):
+    for col, r in zip(cols, known):
         unit = indicator(r["service"]).unit
         if measure == "gap":
             delta = delta_text(r, L)
@@ -76,7 +85,7 @@ def metric_row(rows, measure: str) -> None:
                        delta_description=t("ov_delta_vs_plan", L) if delta is not None else None,
                        help=t("ov_help_gap", L, demand=fmt_number(r["demand"], unit, L),
                               supply=fmt_number(r["supply"], unit, L), stated=stated)
-                       + ("\n\n" + r["formula"] if r["formula"] else ""))
+                       + ("\n\n" + labelled(r["formula"], L) if r["formula"] else ""))
         else:
             col.metric(t("ov_achieved", L, service=label(r["service"], L)), kpi_text(r, "achieved_share", L),
                        help=t("ov_help_achieved", L, supply=fmt_number(r["supply"], unit, L),
@@ -89,64 +98,101 @@ def explain_block(rows) -> None:
             e = explanation(r, L)
             st.markdown(f"**{label(r['service'], L)}** · {method_text(r['method'], L)}")
             if e["formula"]:
-                st.code(e["formula"], language=None, wrap_lines=True)
+                st.code(labelled(e["formula"], L), language=None, wrap_lines=True)
             if e["reason"]:
                 st.caption(e["reason"])
             if e["inputs"]:
                 st.dataframe(
-                    [{t("ov_input_name", L): i["name"], t("value", L): i["value"], t("year", L): i["year"],
-                      "ID": i["fact_id"], t("quote", L): i["quote"], t("source", L): i["source"]} for i in e["inputs"]],
-                    hide_index=True, width="stretch",
-                    column_config={t("year", L): st.column_config.NumberColumn(format="%d")})
+                    [{t("ov_input_name", L): labelled(i["name"], L), t("value", L): cell(i["value"], lang=L),
+                      t("year", L): MISSING if is_missing(i["year"]) else str(int(i["year"])), "ID": i["fact_id"],
+                      t("quote", L): i["quote"], t("source", L): source_title(i["source"], L)} for i in e["inputs"]],
+                    hide_index=True, width="stretch")
 
 
-def card(code: str, explained, children: dict) -> None:
-    """One region: headline, gap and achievement metrics, the gap chart, the explanation; its children inside."""
+def card(code: str, explained) -> None:
+    """One region: headline, the known gaps and target shares, one line for what the plan does not give, the gap
+    chart, the explanation."""
     rows = kpis(explained, year=year).to_dict("records")
-    with st.container(border=True, key=f"ov_card_{code}"):
+    with st.container(key=f"ov_card_{code}"):
         st.subheader(names.get(code, code))
         if paths.get(code, "") != names.get(code, code):
             st.caption(paths.get(code, ""))
         st.markdown(f"##### {build_brief(explained, regions=[code], year=year, lang=L, names=names).headline}")
         metric_row(rows, "gap")
         metric_row(rows, "achieved_share")
-        missing = [r for r in rows if r["gap"] != r["gap"]]
-        for r in missing:
-            reason = explanation(r, L)["reason"] or t("no_data", L)
-            st.caption(t("ov_missing", L, what=t("ov_gap", L, service=label(r["service"], L)), reason=reason))
+        quiet = missing_line(rows, L)
+        if quiet:
+            st.caption(quiet)
         st.plotly_chart(gap_chart(explained, lang=L, title=t("ov_chart_title", L, region=names.get(code, code),
                                                              year=year)),
                         key=f"ov_chart_{code}", width="stretch", config={"displaylogo": False})
         explain_block(rows)
         workbench_link(code)
-        for child in children.get(code, []):
-            card(child, region_rows(child), children)
 
 
 def region_rows(code: str):
-    if code in small_explained:
-        return small_explained[code]
     g = cache.gaps(assumptions, years=(year,), region=code, explain=True)
     return g[g["year"] == year]
 
 
-small_explained: dict = {}
+def final_review_section() -> None:
+    """终期评估: the 2025 targets against the latest actual figure of 2025 or later, with its source; a prefilled
+    import template for each region that has none."""
+    st.subheader(t("ov_review", L, year=REVIEW_YEAR))
+    st.caption(t("ov_review_intro", L, year=REVIEW_YEAR))
+    plan_2025 = cache.gaps("plan", years=(REVIEW_YEAR,), explain=False)
+    review = final_review(cache.all_facts(), plan_2025, year=REVIEW_YEAR,
+                          source_title=lambda s: source_title(s, L))
+    shown = review[review["target"].notna() | review["actual"].notna()]
+    status = {"met": t("ov_r_met", L), "not_met": t("ov_r_not_met", L), "no_actual": t("ov_r_no_actual", L),
+              "no_target": t("ov_r_no_target", L)}
+    table = [{t("region", L): names.get(r["region_code"], r["region_code"]), t("ov_c_service", L): label(r["service"], L),
+              t("ov_r_target", L, year=REVIEW_YEAR): cell(r["target"], indicator(r["service"]).unit, L),
+              t("ov_r_actual", L): cell(r["actual"], indicator(r["service"]).unit, L),
+              t("ov_r_year", L): MISSING if is_missing(r["actual_year"]) else str(int(r["actual_year"])),
+              t("ov_r_completion", L): cell(r["completion"], "percent", L, digits=0),
+              t("ov_r_status", L): status[r["status"]],
+              t("ov_r_source", L): (t("ov_r_import_source", L, note=r["source"]) if r["origin"] == "user"
+                                    else r["source"]) or MISSING}
+             for r in shown.to_dict("records")]
+    st.dataframe(table, hide_index=True, width="stretch", key="ov_review_table")
+    without = [c for c in dict.fromkeys(review["region_code"])
+               if review.loc[review["region_code"] == c, "actual"].isna().all()]
+    if without:
+        st.caption(t("ov_r_missing_regions", L, year=REVIEW_YEAR))
+        row = st.container(horizontal=True)
+        for c in without:
+            row.download_button(t("ov_r_template", L, region=names.get(c, c)), key=f"ov_tpl_{c}",
+                                data=review_template(c, names.get(c, c), year=REVIEW_YEAR),
+                                file_name=f"import_template_{c}_{REVIEW_YEAR}.csv", mime="text/csv",
+                                on_click="ignore", icon=":material/download:")
+
+
 if len(codes) <= CARD_LIMIT:
-    every = cache.gaps(assumptions, years=(year,), explain=True)
-    small_explained = {c: g for c, g in every.groupby("region_code")}
-    children: dict = {}
-    roots = []
-    for r in tree[tree["has_data"]].to_dict("records"):
-        (children.setdefault(r["card_parent"], []) if r["card_parent"] else roots).append(r["code"])
+    # -- first screen: every region compared -------------------------------------------------------------------
+    cmp = comparison(kpi)
+    left, right = st.columns([3, 2], vertical_alignment="top")
+    left.plotly_chart(comparison_chart(cmp, lang=L, names=names, title=t("ov_compare_title", L, year=year),
+                                       height=max(380, 60 * len(codes) + 130)),
+                      key="ov_compare", width="stretch", config={"displaylogo": False, "displayModeBar": False})
+    right.dataframe(compare_table(cmp, names=names, lang=L), hide_index=True, width="stretch", height=420,
+                    key="ov_compare_table")
+    st.caption(t("ov_compare_note_plan", L) if assumptions == "plan" else t("ov_compare_note_model", L, year=year))
+    ordered = list(dict.fromkeys(cmp["region_code"]))
+
+    final_review_section()
+
+    st.subheader(t("ov_details", L))
     with st.expander(t("ov_hierarchy", L)):
         st.markdown("\n".join(f"{'  ' * int(r['depth'])}- {r['name']}"
                               + ("" if r["has_data"] else f" {t('ov_no_data_region', L)}")
                               for r in tree.to_dict("records")))
-    for code in roots:
-        card(code, region_rows(code), children)
+    for code, tab in zip(ordered, st.tabs([names.get(c, c) for c in ordered])):
+        with tab:
+            card(code, region_rows(code))
     st.divider()
-    focus = st.selectbox(t("ov_focus", L), codes, key="ov_focus",
-                         index=codes.index("500103") if "500103" in codes else 0,
+    focus = st.selectbox(t("ov_focus", L), ordered, key="ov_focus",
+                         index=ordered.index("500103") if "500103" in ordered else 0,
                          format_func=lambda c: f"{names.get(c, c)} ({c})")
 else:
     st.info(t("ov_many_regions", L, n=len(codes)))
@@ -162,7 +208,7 @@ else:
     for s in SERVICES:
         shown[t("ov_col_gap", L, service=label(s, L))] = agg[f"gap_{s}"]
         shown[t("ov_col_known", L, service=label(s, L))] = agg[f"known_{s}"]
-        shown[t("ov_col_achieved", L, service=label(s, L))] = agg[f"achieved_{s}"].round(1)
+        shown[t("ov_col_achieved", L, service=label(s, L))] = agg[f"achieved_{s}"].round(0)  # no decimals here
     st.subheader(t("ov_aggregate", L))
     st.dataframe(shown, hide_index=True, width="stretch")
 
@@ -190,16 +236,17 @@ else:
     view.columns = ["ID", t("region", L), t("ov_col_path", L)]
     for s in SERVICES:
         unit = indicator(s).unit
-        view[t("ov_col_gap", L, service=label(s, L))] = [fmt_number(v, unit, L) for v in rows_page[f"gap_{s}"]]
-        view[t("ov_col_stated", L, service=label(s, L))] = [fmt_number(v, unit, L) for v in rows_page[f"gap_stated_{s}"]]
-        view[t("ov_col_achieved", L, service=label(s, L))] = [fmt_number(v, "percent", L)
+        view[t("ov_col_gap", L, service=label(s, L))] = [cell(v, unit, L) for v in rows_page[f"gap_{s}"]]
+        view[t("ov_col_stated", L, service=label(s, L))] = [cell(v, unit, L) for v in rows_page[f"gap_stated_{s}"]]
+        view[t("ov_col_achieved", L, service=label(s, L))] = [cell(v, "percent", L, digits=0)
                                                               for v in rows_page[f"achieved_{s}"]]
     st.dataframe(view, hide_index=True, width="stretch")
     focus_options = list(table["region_code"]) or codes
     focus = st.selectbox(t("ov_region", L), focus_options, key="ov_region",
                          index=focus_options.index("500103") if "500103" in focus_options else 0,
                          format_func=lambda c: f"{names.get(c, c)} ({c})")
-    card(focus, region_rows(focus), {})
+    card(focus, region_rows(focus))
+    final_review_section()
 
 # The focus region: trend over the years and the one-page brief.
 st.subheader(t("ov_focus_header", L, region=names.get(focus, focus)))
@@ -210,10 +257,14 @@ st.plotly_chart(gap_trend_chart(all_years, service=service, lang=L,
                                 title=t("ov_trend_title", L, region=names.get(focus, focus), service=label(service, L))),
                 key="ov_trend", width="stretch", config={"displaylogo": False})
 focus_rows = region_rows(focus)
+can_render = browser_available()  # PNG/PDF need chromium (`make browser`); the dashboard runs without it
 row = st.container(horizontal=True)
 for fmt, mime in (("png", "image/png"), ("pdf", "application/pdf")):
     row.download_button(
         t(f"brief_download_{fmt}", L), key=f"ov_brief_{fmt}", file_name=f"brief_{focus}_{year}.{fmt}", mime=mime,
-        on_click="ignore", icon=":material/download:",
+        on_click="ignore", icon=":material/download:", disabled=not can_render,
+        help=None if can_render else t("ov_brief_needs_browser", L),
         data=lambda fmt=fmt: brief_bytes(focus_rows, regions=[focus], year=year, lang=L, fmt=fmt, names=names))
+if not can_render:
+    st.caption(t("ov_brief_needs_browser", L))
 workbench_link(focus)

@@ -48,12 +48,14 @@ def document_text(source: str) -> str:
 @st.cache_data(show_spinner=False)
 def _plan_gaps(version: str, years: tuple[int, ...]) -> pd.DataFrame:
     from models.gaps import plan_gaps as compute
+    from models.gaps import whole_counts
 
-    return compute(years=list(years))
+    return whole_counts(compute(years=list(years)))  # whole beds and places, as people read them
 
 
 def plan_gaps(years: tuple[int, ...]) -> pd.DataFrame:
-    """models.gaps.plan_gaps (plan assumptions) for the given years, cached per data version."""
+    """models.gaps.plan_gaps (plan assumptions) for the given years in whole numbers (whole_counts), cached per
+    data version."""
     return _plan_gaps(data_version(), tuple(int(y) for y in years))
 
 

@@ -17,11 +17,12 @@ $(STAMP): requirements.txt
 
 install: $(STAMP)
 
-# Debian's chromium (browser tests, PNG/PDF export) and a CJK font; installs with apt when missing.
+# Debian's chromium (browser tests, PNG/PDF export) and a CJK font; installs with apt when missing (needs root).
 browser:
 	@bash tools/install_system_deps.sh
 
-run: install browser
+# No root needed: the dashboard starts without chromium; the brief's PNG/PDF buttons then say to run `make browser`.
+run: install
 	$(PY) -m ui.serve --server.headless true --server.address 127.0.0.1 --server.port $(PORT) \
 	  --browser.gatherUsageStats false
 

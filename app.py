@@ -1,10 +1,14 @@
 """Entry point: navigation, language switch, shared sidebar state. Nothing else."""
+from pathlib import Path
+
 import streamlit as st
 
 from models.i18n import t
 from ui.state import language_switch
 
-st.set_page_config(page_title="一老一小规划测算", page_icon=":material/elderly:", layout="wide")
+# A local icon file: ":material/…" page icons are fetched from an outside font server, which an intranet blocks.
+st.set_page_config(page_title="一老一小规划测算", page_icon=str(Path(__file__).parent / "static" / "page_icon.png"),
+                   layout="wide")
 lang = language_switch()
 
 # (file, string key, icon, url path). Pages are listed explicitly: st.navigation does not scan pages/.

@@ -16,6 +16,7 @@ COMMANDS = {
     "users": ("forecasting.cmd_users", "编辑账号：创建、列出、停用 / editor accounts: add, list, disable"),
     "gaps": ("forecasting.cmd_gaps", "需求、供给与缺口 / demand, supply and gap as CSV"),
     "audit": ("forecasting.cmd_audit", "核查规划自身的计算 / audit each plan's own arithmetic as CSV"),
+    "extract": ("forecasting.cmd_extract", "从规划原文提取数据（含原文引用）/ propose a plan's figures from its text"),
     "project": ("forecasting.cmd_project", "人口预测（老年人口、0-3岁婴幼儿）/ population projections as CSV"),
 }
 

@@ -537,6 +537,41 @@ STRINGS.update({
 
 # -- plan-text extraction and the friendlier importer (models/extract.py, pages/import_data.py) --
 STRINGS.update({
+    "ext_bad_type": ("不支持的文件类型：{name}（可用 .txt、.docx、.pdf）", "Unsupported file type: {name} (use .txt, .docx or .pdf)"),
+    "ext_encoding": ("无法识别文本编码（请用 UTF-8 或 GBK）", "Unknown text encoding (use UTF-8 or GBK)"),
+    "ext_unreadable": ("文件无法读取（{detail}）", "The file cannot be read ({detail})"),
+    "ext_no_text_layer": ("PDF 没有文字层（扫描件需先识别文字）", "The PDF has no text layer (run OCR on a scan first)"),
+    "ext_region_proposed": ("按名称建议地区代码 {code}（{name}），请核对", "Region code proposed by name: {code} ({name}); please confirm"),
+    "ext_summary": ("提取 {n} 条数据（另有 {alt} 个同指标不同数值供核对），文件基期 {base} 年",
+                    "{n} figures proposed ({alt} other values for the same figure to review), base year {base}"),
+    "ext_title": ("从规划原文提取", "Extract from plan text"),
+    "ext_help": ("粘贴规划原文或上传文件（.txt/.docx/.pdf），系统提出数据及其原文；逐行核对、修改或删除后导入。",
+                 "Paste the plan text or upload a file (.txt/.docx/.pdf); the figures are proposed with their quotes. "
+                 "Confirm, fix or drop each row, then import."),
+    "ext_paste": ("规划原文", "Plan text"),
+    "ext_upload": ("或上传文件", "Or upload a file"),
+    "ext_run": ("提取数据", "Propose figures"),
+    "ext_region_search": ("地区名称", "Region name"),
+    "ext_region_code": ("地区代码（GB/T 2260，请确认）", "Region code (GB/T 2260, please confirm)"),
+    "ext_region_none": ("未找到该名称，请直接填写6位地区代码", "No such name: type the six-digit code"),
+    "ext_doc_title": ("文件标题", "Document title"),
+    "ext_keep": ("采用", "Keep"),
+    "ext_none": ("未找到可提取的数据", "No figures found"),
+    "ext_rows": ("建议数据（可直接修改；取消“采用”即删除该行）", "Proposed figures (edit in place; untick Keep to drop a row)"),
+    "ext_context": ("原文位置", "In its paragraph"),
+    "ext_import": ("导入已确认的数据", "Import the confirmed figures"),
+    "ext_done": ("已导入 {n} 条数据，原文已存为来源“{doc}”", "{n} figures imported; the text is stored as source “{doc}”"),
+    "ext_need_code": ("请先确认地区代码", "Confirm the region code first"),
+    "ext_alternatives": ("同一指标的其他数值（未采用）：{items}", "Other values for the same figure (not kept): {items}"),
+    # the importer's refusals name what would be accepted (these replace the shorter texts above)
+    "imp_unit_mismatch": ("单位“{given}”与指标单位（{expected}）不符；可用：{accepted}。",
+                          "Unit “{given}” does not match the indicator's unit ({expected_en}); accepted: {accepted}."),
+    "imp_unknown_indicator": ("未知指标“{text}”。{hint}（可用写法见模板“指标目录”）",
+                              "Unknown indicator “{text}”. {hint_en} (accepted spellings: the template's catalogue)"),
+    "imp_indicator_mismatch": ("指标代码 {id} 与指标名称“{name}”不一致：{id} 是“{label}”，“{name}”对应 {other}。",
+                               "Indicator code {id} and name “{name}” disagree: {id} is “{label_en}”; “{name}” is {other}."),
+    "audit_planned_additions": ("规划新增与缺口不一致", "Planned additions do not match the stated gap"),
+    "user_document_source": ("用户上传的规划原文", "Plan text uploaded by a user"),
 })
 
 # -- accounts, login, lockout (models/accounts.py, ui/auth.py) --

@@ -52,6 +52,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "kind": ("类型", "数据类型", "kind"),
     "source": ("来源", "数据来源", "来源说明", "source"),
     "note": ("备注", "note"),
+    "quote": ("原文", "quote"),  # the verbatim clause a figure came from (python -m forecasting extract)
 }
 TEMPLATE_HEADERS = {"region_code": "地区代码", "region_name": "地区名称", "indicator": "指标代码",
                     "indicator_name": "指标名称", "year": "年份", "value": "数值", "unit": "单位", "basis": "口径",
@@ -71,7 +72,7 @@ _COMPARATOR_PREFIXES = [  # longest first
     (">=", "≥"), ("≥", "≥"), ("小于或等于", "≤"), ("小于等于", "≤"), ("不高于", "≤"), ("不超过", "≤"),
     ("不多于", "≤"), ("不大于", "≤"), ("至多", "≤"), ("<=", "≤"), ("≤", "≤"), ("超过", ">"), ("高于", ">"),
     ("大于", ">"), ("多于", ">"), (">", ">"), ("低于", "<"), ("少于", "<"), ("小于", "<"), ("<", "<"),
-    ("大约", "≈"), ("约", "≈"), ("近", "≈"), ("≈", "≈"), ("~", "≈"), ("=", "=")]
+    ("大约", "≈"), ("约", "≈"), ("近", "≈"), ("≈", "≈"), ("~", "≈"), ("达到", "≥"), ("突破", ">"), ("=", "=")]
 _COMPARATOR_SUFFIXES = [("以上", "≥"), ("以下", "≤"), ("以内", "≤"), ("左右", "≈")]
 _MULTIPLIERS = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1_000)}
 # Unit words a planner may write after a number or in the 单位 column: unit id → {word: multiplier}.
@@ -87,7 +88,11 @@ _UNIT_WORDS: dict[str, dict[str, Decimal]] = {
     "yuan_10k": {"万元": Decimal(1), "亿元": Decimal(10_000)},
     "percent": {"%": Decimal(1), "百分比": Decimal(1)},
     "permille": {"‰": Decimal(1)},
-    "per_1000": {"‰": Decimal(1), "每千人": Decimal(1)},
+    # per-1000 indicators as planners write their units (张 of 每千名老年人养老床位数, 个 of 每千人口托位数)
+    "per_1000": {"‰": Decimal(1), "每千人": Decimal(1), "张": Decimal(1), "个": Decimal(1), "张/千人": Decimal(1),
+                 "张/每千人": Decimal(1), "张/千名老年人": Decimal(1), "张/每千名老年人": Decimal(1),
+                 "张/每千名老人": Decimal(1), "张/千名老人": Decimal(1), "个/千人": Decimal(1),
+                 "个/每千人": Decimal(1), "个/千人口": Decimal(1), "个/每千人口": Decimal(1), "人/千人": Decimal(1)},
     "m2": {"平方米": Decimal(1), "㎡": Decimal(1), "m2": Decimal(1), "平方公里": Decimal(1_000_000)},
 }
 _COUNT_UNITS = {"person", "bed", "place", "facility", "count", "household", "person_time", "yuan", "yuan_10k", "m2"}
@@ -183,6 +188,20 @@ def _unit_words(unit: str) -> dict[str, Decimal]:
     return words
 
 
+def accepted_units(unit: str) -> list[str]:
+    """The spellings accepted in the 单位 column (or after a number) for an indicator of base unit `unit`."""
+    words = [w for w in _unit_words(unit) if w != unit] + [unit]
+    if unit in _COUNT_UNITS:
+        words += [f"万{w}" for w in _UNIT_WORDS.get(unit, {}) if not w.startswith("万") and f"万{w}" not in words
+                  and len(w) == 1][:1]
+    return list(dict.fromkeys(words))
+
+
+def _unit_problem(given: str, unit: str) -> Problem:
+    return _p("imp_unit_mismatch", given=given, expected=unit_label(unit, "zh"), expected_en=unit_label(unit, "en"),
+              accepted="、".join(accepted_units(unit)))
+
+
 def unit_multiplier(unit_text: str, unit: str) -> Decimal:
     """Multiplier from a unit written in the 单位 column (e.g. 万人 for a person indicator → 10000)."""
     s = normalize(unit_text)
@@ -191,7 +210,9 @@ def unit_multiplier(unit_text: str, unit: str) -> Decimal:
     words = _unit_words(unit)
     if s in words:
         return words[s]
-    raise Invalid(_p("imp_unit_mismatch", given=s, expected=unit_label(unit, "zh"), expected_en=unit_label(unit, "en")))
+    if s.replace(" ", "") in words:
+        return words[s.replace(" ", "")]
+    raise Invalid(_unit_problem(s, unit))
 
 
 def parse_value(raw, *, unit: str, indicator_id: str = "", unit_factor: Decimal = Decimal(1),
@@ -239,15 +260,13 @@ def parse_value(raw, *, unit: str, indicator_id: str = "", unit_factor: Decimal 
     factor = Decimal(1)
     if suffix[:1] in _MULTIPLIERS and suffix not in _unit_words(unit):
         if unit not in _COUNT_UNITS:
-            raise Invalid(_p("imp_unit_mismatch", given=suffix, expected=unit_label(unit, "zh"),
-                             expected_en=unit_label(unit, "en")))
+            raise Invalid(_unit_problem(suffix, unit))
         factor, suffix = _MULTIPLIERS[suffix[0]], suffix[1:].strip()
     if suffix:
         words = _unit_words(unit)
         if suffix not in words:
             if suffix in ("%", "‰"):
-                raise Invalid(_p("imp_unit_mismatch", given=suffix, expected=unit_label(unit, "zh"),
-                                 expected_en=unit_label(unit, "en")))
+                raise Invalid(_unit_problem(suffix, unit))
             raise Invalid(_p("imp_bad_number", text=normalize(raw)))
         factor *= words[suffix]
     if factor != 1 and unit_factor != 1:
@@ -334,6 +353,25 @@ def parse_region_name(raw) -> str:
     return s
 
 
+def clean_quote(raw) -> str:
+    """The 原文 column: the verbatim clause, kept as typed (it may start with any character; no HTML, no formulas)."""
+    s = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw)
+    if len(s) > MAX_CELL:
+        raise Invalid(_p("imp_too_long", column="quote", n=MAX_CELL))
+    if _HTML.search(s):
+        raise Invalid(_p("imp_html", column="quote"))
+    if s.strip()[:1] and s.strip()[:1] in "+-@=":
+        raise Invalid(_p("imp_text_injection", column="quote", text=s.strip()[:20]))
+    return s.replace("\ufeff", "").strip(" ")
+
+
+def comparator_from_note(note: str) -> str | None:
+    """A comparator word written as the first item of 备注 (`不低于；…`), as `python -m forecasting extract` writes
+    it; None when the note does not start with one."""
+    first = re.split(r"[；;，,\s]", normalize(note), maxsplit=1)[0] if note else ""
+    return dict(_COMPARATOR_PREFIXES + _COMPARATOR_SUFFIXES + [("余", ">"), ("多", ">")]).get(first)
+
+
 def parse_kind(raw) -> str:
     check_cell(raw, "kind")
     s = normalize(raw)
@@ -354,12 +392,65 @@ def parse_basis(raw) -> str:
     raise Invalid(_p("imp_bad_basis", text=s[:30]))
 
 
+# Names planners write for catalogue indicators (besides the catalogue's own labels and the label without its
+# bracketed explanation, e.g. 老龄化率 for 老龄化率(60岁及以上占比)).
+NAME_SPELLINGS: dict[str, tuple[str, ...]] = {
+    "beds_per_1000_elderly": ("每千名老人养老床位数", "每千名老年人拥有养老床位数", "千名老人养老床位数"),
+    "childcare_places_per_1000": ("每千人口拥有3岁以下婴幼儿托位数", "千人口托位数", "每千人托位数"),
+    "elderly_beds": ("养老床位数", "养老服务床位", "养老服务床位总量", "养老机构床位"),
+    "nursing_beds": ("护理型养老床位", "护理型床位数"),
+    "nursing_bed_share": ("护理型养老床位占比", "养老机构护理型床位占比"),
+    "childcare_places": ("托位数", "托育托位数"),
+    "elderly_60plus": ("60岁及以上人口", "60岁及以上老年人口", "60周岁以上老年人口", "老年人口"),
+    "elderly_65plus": ("65岁及以上人口", "65周岁以上老年人口"),
+    "aging_rate": ("人口老龄化率", "60岁及以上人口占比"),
+    "aging_rate_65": ("65岁及以上人口占比",),
+    "infants_0_3": ("0-3岁婴幼儿数", "3岁以下婴幼儿", "婴幼儿人数"),
+    "birth_rate": ("人口出生率",),
+}
+
+
 def _label_index() -> dict[str, str]:
     out: dict[str, str] = {}
     for ind in indicators().values():
         out.setdefault(normalize(ind.label_zh), ind.id)
         out.setdefault(normalize(ind.label_en).lower(), ind.id)
+    for ind in indicators().values():  # the label without its bracketed explanation, when that is unambiguous
+        short = re.sub(r"\(.*\)$", "", normalize(ind.label_zh)).strip()
+        if short and short != normalize(ind.label_zh):
+            out.setdefault(short, ind.id)
+    for ind_id, names in NAME_SPELLINGS.items():
+        if ind_id in indicators():
+            for n in names:
+                out.setdefault(normalize(n), ind_id)
     return out
+
+
+def accepted_names(indicator_id: str) -> list[str]:
+    """Every spelling of 指标名称 that the importer reads as `indicator_id`."""
+    return [name for name, i in _label_index().items() if i == indicator_id]
+
+
+def suggest_indicator(text: str) -> str | None:
+    """The catalogue id whose label or accepted spelling is closest to `text` (difflib), or None."""
+    import difflib
+
+    s = normalize(text)
+    index = _label_index()
+    contains = [i for n, i in index.items() if s and (s in n or n in s) and len(n) >= 2]
+    if contains:
+        return contains[0]
+    best = difflib.get_close_matches(s, list(index), n=1, cutoff=0.5)
+    return index[best[0]] if best else None
+
+
+def _unknown_indicator(text: str) -> Problem:
+    hint = suggest_indicator(text)
+    if hint:
+        ind = indicators()[hint]
+        return _p("imp_unknown_indicator", text=text[:40], hint=f"您是否指 {hint}（{ind.label_zh}）？",
+                  hint_en=f"Did you mean {hint} ({ind.label_en})?")
+    return _p("imp_unknown_indicator", text=text[:40], hint="", hint_en="")
 
 
 def parse_indicator(raw_id, raw_name) -> str:
@@ -371,14 +462,17 @@ def parse_indicator(raw_id, raw_name) -> str:
     by_name = _label_index().get(sname) or _label_index().get(sname.lower()) if sname else None
     if sid:
         if sid not in cat:
-            raise Invalid(_p("imp_unknown_indicator", text=sid[:40]))
+            raise Invalid(_unknown_indicator(sid))
         if sname and by_name != sid and normalize(cat[sid].label_zh) != sname:
-            raise Invalid(_p("imp_indicator_mismatch", id=sid, name=sname[:40]))
+            other = by_name or suggest_indicator(sname)
+            raise Invalid(_p("imp_indicator_mismatch", id=sid, name=sname[:40], label=cat[sid].label_zh,
+                             label_en=cat[sid].label_en,
+                             other=f"{other}（{cat[other].label_zh}）" if other else "未知指标 / unknown"))
         return sid
     if not sname:
         raise Invalid(_p("imp_required", column="indicator"))
     if by_name is None:
-        raise Invalid(_p("imp_unknown_indicator", text=sname[:40]))
+        raise Invalid(_unknown_indicator(sname))
     return by_name
 
 
@@ -644,7 +738,7 @@ def new_region(code: str, name: str, known: dict[str, str]) -> dict:
 
 def _parse_row(sheet: str, row: int, values: dict, known: dict[str, str]) -> RowReport:
     problems: list[Problem] = []
-    raw = {TEMPLATE_HEADERS[c]: normalize(v)[:60] for c, v in values.items()}
+    raw = {{**TEMPLATE_HEADERS, "quote": "原文"}[c]: normalize(v)[:60] for c, v in values.items()}
     got: dict = {}
 
     def field_(name, fn, *args):
@@ -661,6 +755,7 @@ def _parse_row(sheet: str, row: int, values: dict, known: dict[str, str]) -> Row
     field_("basis", parse_basis, values.get("basis", ""))
     field_("source", clean_text, values.get("source", ""), "source")
     field_("note", clean_text, values.get("note", ""), "note")
+    field_("quote", clean_quote, values.get("quote", ""))
     unit = indicators()[got["indicator"]].unit if "indicator" in got else ""
     if "indicator" in got:
         field_("unit_factor", unit_multiplier, values.get("unit", ""), unit)
@@ -672,6 +767,9 @@ def _parse_row(sheet: str, row: int, values: dict, known: dict[str, str]) -> Row
         field_("parsed", lambda: parse_value(values.get("value", ""), unit=unit, indicator_id=got["indicator"],
                                              unit_factor=got["unit_factor"],
                                              allow_comparator=got.get("kind") != "series"))
+        note_comp = comparator_from_note(got.get("note", ""))
+        if got.get("parsed") and got["parsed"].comparator == "=" and note_comp and got.get("kind") != "series":
+            got["parsed"] = ParsedValue(got["parsed"].value, note_comp, got["parsed"].missing, got["parsed"].warnings)
     else:
         try:
             check_cell(values.get("value", ""), "value")
@@ -693,7 +791,8 @@ def _parse_row(sheet: str, row: int, values: dict, known: dict[str, str]) -> Row
         return RowReport(sheet, row, raw, "error", None, tuple(problems))
     record = {"region_code": code, "region_name": known.get(code) or name, "indicator": got["indicator"],
               "year": got["year"], "value": parsed.value, "unit": unit, "basis": got["basis"], "kind": got["kind"],
-              "comparator": parsed.comparator, "source": got["source"], "note": got["note"]}
+              "comparator": parsed.comparator, "source": got["source"], "note": got["note"],
+              "quote": got.get("quote", "")}
     if parsed.missing:
         return RowReport(sheet, row, raw, "skip", record, (*problems, _p("imp_skip_missing", "info")))
     return RowReport(sheet, row, raw, "series" if got["kind"] == "series" else "fact", record, tuple(problems))
@@ -745,7 +844,9 @@ def template_frame(kind: str = "facts") -> pd.DataFrame:
 def catalogue_frame() -> pd.DataFrame:
     """The indicator catalogue as planners read it: code, Chinese and English label, unit."""
     return pd.DataFrame([{"指标代码": i.id, "指标名称": i.label_zh, "英文名称": i.label_en,
-                          "单位": unit_label(i.unit, "zh"), "单位代码": i.unit}
+                          "单位": unit_label(i.unit, "zh"), "单位代码": i.unit,
+                          "可用名称写法": "、".join(n for n in accepted_names(i.id) if n != normalize(i.label_zh)),
+                          "可用单位写法": "、".join(accepted_units(i.unit))}
                          for i in sorted(indicators().values(), key=lambda i: (i.group, i.id))])
 
 

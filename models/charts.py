@@ -150,7 +150,7 @@ def comparison_chart(cmp: pd.DataFrame, *, lang: str = "zh", title: str = "", na
                      height: int = 420) -> go.Figure:
     """Every region at a glance: one panel per service (its own scale), y = the regions in the comparison's order
     (the most complete first, at the top), a bar of the gap (demand − supply) in the service's colour, a black
-    diamond at the target gap (target − supply); a region whose plan gives neither shows a grey "规划未给出".
+    tick at the target gap (target − supply); a region whose plan gives neither shows a grey "规划未给出".
 
     In: models.overview.comparison(...) rows (region_code, region_name, service, gap, target_gap, rank, …; whole
     beds and places; NaN = missing), `names` code → display name. Out: a figure; traces (meta) "gap:<service>",
@@ -162,7 +162,7 @@ def comparison_chart(cmp: pd.DataFrame, *, lang: str = "zh", title: str = "", na
     order = list(dict.fromkeys(cmp.sort_values("rank", kind="stable")["region_code"]))
     display = {c: names.get(c) or n or c for c, n in zip(cmp["region_code"], cmp["region_name"])}
     y = [display[c] for c in order]
-    fig = make_subplots(rows=1, cols=len(SERVICES), shared_yaxes=True, horizontal_spacing=0.03,
+    fig = make_subplots(rows=1, cols=len(SERVICES), shared_yaxes=True, horizontal_spacing=0.07,
                         subplot_titles=[label(s, lang) for s in SERVICES])
     n = _trace_names(lang)
     for i, service in enumerate(SERVICES, start=1):
@@ -174,12 +174,14 @@ def comparison_chart(cmp: pd.DataFrame, *, lang: str = "zh", title: str = "", na
             y=y, x=gap, orientation="h", name=t("ov_gap", lang, service=label(service, lang)), meta=f"gap:{service}",
             marker=dict(color=SERVICE_COLOURS[service]), text=[fmt_number(v, unit, lang) if v is not None else ""
                                                                for v in gap],
-            textposition="auto", cliponaxis=False, hovertext=hover, hoverinfo="text", legendrank=i),
+            textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text", legendrank=i),
             row=1, col=i)
         fig.add_trace(go.Scatter(
             y=y, x=tgap, mode="markers", name=n["target_gap"], meta=f"target_gap:{service}",
-            marker=dict(symbol="diamond", size=11, color=TARGET_COLOUR, line=dict(width=1, color="white")),
+            marker=dict(symbol="line-ns", size=26, line=dict(width=3, color=TARGET_COLOUR)),
             hovertext=hover, hoverinfo="text", showlegend=i == 1, legendrank=10), row=1, col=i)
+        top = max([v for v in gap + tgap if v is not None] or [1.0])
+        fig.update_xaxes(range=[0, top * 1.45], row=1, col=i)  # room for the value written after the bar
         none = [yy for yy, g, tg in zip(y, gap, tgap) if g is None and tg is None]
         fig.add_trace(go.Scatter(
             y=none, x=[0] * len(none), mode="text", text=[t("ov_compare_missing", lang)] * len(none),
@@ -189,7 +191,8 @@ def comparison_chart(cmp: pd.DataFrame, *, lang: str = "zh", title: str = "", na
                       margin=dict(l=10, r=20, t=70 if title else 40, b=10), plot_bgcolor="white",
                       paper_bgcolor="white", bargap=0.35, hoverlabel=dict(font_size=14),
                       legend=dict(orientation="h", y=-0.06, x=0, font=dict(size=13)))
-    fig.update_xaxes(rangemode="tozero", gridcolor="#e5e5e5", tickformat="~s", zeroline=True, zerolinecolor="#999")
+    fig.update_xaxes(rangemode="tozero", gridcolor="#e5e5e5", tickformat="~s", nticks=4, zeroline=True,
+                     zerolinecolor="#999")
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=15))
     for a in fig.layout.annotations:  # the panel titles: one service each, in its colour
         a.font = dict(size=15, color="#222")

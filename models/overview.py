@@ -289,11 +289,18 @@ def compare_table(cmp: pd.DataFrame, *, names: dict | None = None, lang: str = "
     rows = []
     for r in cmp.to_dict("records"):
         unit = indicator(r["service"]).unit
-        d = delta_text(r, lang)
+        # units are the service's (张 / 个): the cells carry the number only, to fit beside the chart
         rows.append([names.get(r["region_code"]) or r["region_name"] or r["region_code"], label(r["service"], lang),
-                     cell(r["gap"], unit, lang), cell(r["gap_stated"], unit, lang), d if d is not None else "—",
-                     cell(r["target"], unit, lang), cell(r["achieved_share"], "percent", lang, digits=0)])
+                     cell(r["gap"], unit, lang, with_unit=False), cell(r["gap_stated"], unit, lang, with_unit=False),
+                     _signed(r.get("gap_delta")), cell(r["target"], unit, lang, with_unit=False),
+                     cell(r["achieved_share"], "percent", lang, digits=0)])
     return pd.DataFrame(rows, columns=[t(k, lang) for k in COMPARE_TABLE_KEYS])
+
+
+def _signed(d) -> str:
+    if _missing(d):
+        return "—"
+    return ("+" if d > 0 else ("-" if d < 0 else "")) + f"{abs(d):,.0f}"
 
 
 def missing_line(rows, lang: str = "zh") -> str:

@@ -171,7 +171,7 @@ def final_review_section() -> None:
 if len(codes) <= CARD_LIMIT:
     # -- first screen: every region compared -------------------------------------------------------------------
     cmp = comparison(kpi)
-    left, right = st.columns([3, 2], vertical_alignment="top")
+    left, right = st.columns([11, 9], vertical_alignment="top")
     left.plotly_chart(comparison_chart(cmp, lang=L, names=names, title=t("ov_compare_title", L, year=year),
                                        height=max(380, 60 * len(codes) + 130)),
                       key="ov_compare", width="stretch", config={"displaylogo": False, "displayModeBar": False})

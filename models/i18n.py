@@ -468,9 +468,9 @@ STRINGS.update({
     "ov_compare_year_2025": ("2025 规划", "2025 plan"),
     "ov_compare_year_2030": ("2030 预测", "2030 projected"),
     "ov_compare_year_2035": ("2035 预测", "2035 projected"),
-    "ov_compare_title": ("{year}年各地区缺口（柱）与距规划目标（◆）", "{year}: gap by region (bars) and short of target (◆)"),
-    "ov_compare_note_plan": ("2025：各规划自身的人口与标准；缺口 = 需求 − 现有；◆ = 规划目标 − 现有。数字取整（需求向上取整）。",
-                             "2025: each plan's own population and standards; gap = demand − supply; ◆ = target − "
+    "ov_compare_title": ("{year}年各地区缺口（柱）与距规划目标（竖线）", "{year}: gap by region (bars) and short of target (tick)"),
+    "ov_compare_note_plan": ("2025：各规划自身的人口与标准；缺口 = 需求 − 现有；竖线 = 距规划目标 = 规划目标 − 现有。数字取整（需求向上取整）。",
+                             "2025: each plan's own population and standards; gap = demand − supply; tick = short of target = target − "
                              "supply. Whole numbers (demand rounded up)."),
     "ov_compare_note_model": ("{year}：人口预测（中方案）× 规划标准；规划目标只到2025年。数字取整（需求向上取整）。",
                               "{year}: projected population (medium) × the plans' standards; the plans set targets "
@@ -479,9 +479,9 @@ STRINGS.update({
     "ov_compare_missing": ("规划未给出", "not in the plan"),
     "ov_c_service": ("服务", "Service"),
     "ov_c_gap": ("缺口", "Gap"),
-    "ov_c_stated": ("规划所列缺口", "Plan's gap"),
+    "ov_c_stated": ("规划缺口", "Plan's gap"),
     "ov_c_delta": ("差额", "Difference"),
-    "ov_c_target": ("规划目标", "Target"),
+    "ov_c_target": ("目标", "Target"),
     "ov_c_completion": ("完成度", "Reached"),
     "ov_not_given": ("规划未给出：{what}", "Not in the plan: {what}"),
     "ov_details": ("各地区详情", "Each region in detail"),

@@ -53,7 +53,7 @@ _CN_DIGITS = "零〇一二两三四五六七八九十百千万亿"
 # A number as written: Arabic (with thousands commas) or Chinese numerals; then an optional multiplier.
 _NUM = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?|[{_CN_DIGITS}]{{1,8}})"
 # Units that make a number a figure (longest first); 人次/岁/年 etc. are left out on purpose.
-_UNITS = r"(?:万张|万人|万个|张|个|人(?!次)|名|%|‰)"
+_UNITS = r"(?:万张|万人|万个|张|个|托位|人(?!次)|名|%|‰)"
 _FIGURE = re.compile(
     rf"(?P<pre>不低于|不少于|不超过|超过|突破|达到|约|近)?\s*"
     rf"(?P<a>{_NUM})(?P<ma>\s*[万亿千](?![米元]))?"
@@ -133,14 +133,14 @@ def figures_in(text: str) -> list[dict]:
                           (re.fullmatch(rf"[{_CN_DIGITS}]", a[0]) and text[start - 1] in _CN_DIGITS)):
             continue
         after = text[end:end + 2]
-        if after[:1] in "年岁月日号周次" or after[:2] in ("分钟", "小时", "公里", "平方", "万元"):
+        if (after[:1] and after[:1] in "年岁月日号周次") or after[:2] in ("分钟", "小时", "公里", "平方", "万元"):
             continue
         if re.fullmatch(rf"[{_CN_DIGITS}]+", a) and (len(a) == 1 and a in "一两" and unit in ("个", "名")):
             continue  # 一个/两个/一名 are words, not figures
         mult = (m.group("ma") or "").strip()
         if unit.startswith("万") and len(unit) > 1:
             mult, unit = "万", unit[1:]
-        cls = {"张": "bed", "个": "place", "人": "person", "名": "person", "%": "percent", "‰": "permille",
+        cls = {"张": "bed", "个": "place", "托位": "place", "人": "person", "名": "person", "%": "percent", "‰": "permille",
                "": "person"}[unit]
         if cls in ("percent", "permille") and mult:
             continue
@@ -175,6 +175,9 @@ def classify(window: str, after: str, unit_class: str, previous: str | None) -> 
     """The catalogue id of a figure from the words just before it (`window`, same clause) and just after it
     (`after`, for `32张床位`), its unit class and the indicator of the figure before it in the sentence."""
     w = window
+    if unit_class == "percent" and previous and re.fullmatch(r"[\s\d年到达至底末为，,]*", w) and \
+            indicators()[previous].unit == "percent":
+        return previous  # `10%以上，2025年达到20%`: the same share at another year
     if unit_class == "permille":
         return "birth_rate" if "出生率" in w else None
     if unit_class == "percent":
@@ -190,7 +193,7 @@ def classify(window: str, after: str, unit_class: str, previous: str | None) -> 
             if previous in _SHARE_OF:
                 return _SHARE_OF[previous]
             for word, ind in _SHARE_SUBJECTS:
-                if word in w:
+                if word in w and not any(x in w for x in ("参与", "教育", "服务", "覆盖", "签约", "活动")):
                     return ind
         return None
     if unit_class == "bed":
@@ -212,7 +215,8 @@ def classify(window: str, after: str, unit_class: str, previous: str | None) -> 
     if unit_class == "place":
         if "缺口" in w and ("托" in w or previous == "childcare_places"):
             return "childcare_places_gap"
-        if ("每千" in w or "千人" in w) and ("托位" in w or after.startswith("托位")):
+        if ("每千" in w or "千人" in w) and ("托位" in w or after.startswith("托位")
+                                           or previous == "childcare_places_per_1000"):
             return "childcare_places_per_1000"
         if "新增公办托位" in w:
             return "new_public_childcare_places"
@@ -253,8 +257,13 @@ def base_year(text: str) -> tuple[int, str]:
     years = [int(y) for y in re.findall(r"截至\s*(20\d\d)\s*年|(?:^|\D)(20\d\d)\s*年底", norm) for y in y if y]
     if years:
         return max(years), "文中截至年份"
-    found = [int(y) for y in _YEAR.findall(norm)]
-    return (min(found) if found else 2020), "文中最早年份"
+    targets = [int(y) for y in re.findall(r"到\s*(20\d\d)\s*年", norm)]
+    others = [int(m.group(1)) for m in _YEAR.finditer(norm) if not re.search(r"到\s*$", norm[max(0, m.start() - 3):m.start()])]
+    if others:
+        return min(others), "文中最早年份"
+    if targets:  # only targets (到2025年…): a five-year plan's base is five years before
+        return min(targets) - 5, "目标年份前五年"
+    return 2020, "未写明，默认2020年"
 
 
 def _sentence_bounds(norm: str, pos: int) -> tuple[int, int]:
@@ -263,8 +272,23 @@ def _sentence_bounds(norm: str, pos: int) -> tuple[int, int]:
     return s, (min(ends) if ends else len(norm))
 
 
+def _without_asides(text: str) -> str:
+    """`text` with closed bracketed asides blanked out (same length): `（2020 年每千人 0.2 个）` sets no year for
+    what follows it."""
+    out, depth = list(text), 0
+    for i in range(len(text) - 1, -1, -1):
+        if text[i] in ")）":
+            depth += 1
+        if depth:
+            out[i] = " "
+        if text[i] in "(（" and depth:
+            depth -= 1
+    return "".join(out)
+
+
 def _time_marker(prefix: str) -> tuple[str, int | None]:
     """The last time marker in `prefix`: ('year', 2025) | ('now', None) | ('period', 2025) | ('', None)."""
+    prefix = _without_asides(prefix)
     best = ("", None, -1)
     for m in _YEAR.finditer(prefix):
         if m.start() > best[2]:
@@ -307,9 +331,11 @@ def year_and_kind(prefix: str, window: str, base: int, target: int, indicator: s
             year, note = target, f"年份未写明，按规划期末{target}年"
         else:
             year, note = base, f"年份未写明，按文件基期{base}年"
-    if predicted and year > base:
+    if indicator.startswith("new_"):
+        kind = "target"
+    elif predicted and year > base:
         kind = "plan_projection"
-    elif year > base or indicator.startswith("new_"):
+    elif year > base:
         kind = "target"
     else:
         kind = "observed"
@@ -464,7 +490,7 @@ def extract(text: str, *, base: int | None = None, target: int | None = None) ->
     for fig in figures:
         sent = _sentence_bounds(norm, fig["num_start"])
         window = norm[clause_start(norm, fig["start"], sent[0]):fig["start"]]
-        after = norm[fig["end"]:sent[1]][:30]
+        after = (fig["unit_word"] if fig["unit_word"] == "托位" else "") + norm[fig["end"]:sent[1]][:30]
         previous, prev_quote_start = prev_by_sentence.get(sent[0], (None, 0))
         ind = classify(window, after, fig["unit_class"], previous)
         if ind is None or ind not in indicators():

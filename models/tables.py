@@ -35,7 +35,9 @@ PROJECTION_EXPORT_COLUMNS = ["region_code", "region_name", "indicator", "indicat
                              "note", "method_detail", "inputs"]
 GAP_EXPORT_COLUMNS = GAP_COLUMNS[:3] + ["service_label"] + GAP_COLUMNS[3:] + [
     "achieved_share", "gap_stated", "gap_delta", "demand_stated", "target_method", "population_indicator",
-    "population_year", "population_basis", "population_method", "formula", "reason", "fact_ids", "inputs"]
+    "population_year", "population_basis", "population_method", "formula", "reason", "fact_ids", "inputs",
+    # the figures before rounding to whole beds/places (models.gaps.whole_counts): demand is rounded up
+    "demand_unrounded", "supply_unrounded", "gap_unrounded", "target_unrounded", "target_gap_unrounded"]
 # The plans' own indicator tables (主要指标): one row per indicator with its current and target value.
 PLAN_TABLE_COLUMNS = ["地区代码", "地区", "指标名称", "现状值", "目标值", "预测值", "缺口", "指标属性"]
 ASSUMPTION_COLUMNS = ["item", "region_code", "value", "unit", "fact_id", "source", "quote", "note"]
@@ -140,6 +142,26 @@ def gaps_table(gaps: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
         if c not in g:
             g[c] = math.nan
     return g[GAP_EXPORT_COLUMNS].reset_index(drop=True)
+
+
+def for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as a person reads it on screen: every missing cell shows "—" (models.formatting.MISSING), never
+    None or NaN; whole-number columns (beds, places, persons, years) without decimals. Numbers stay numbers where
+    nothing is missing. For screens only: the CSV/Excel exports keep empty cells and full precision."""
+    from models.formatting import MISSING
+
+    out = table.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            if not col.isna().any():
+                continue
+            whole = col.dropna().map(lambda v: float(v).is_integer()).all()
+            out[c] = [MISSING if _missing(v) else (f"{int(v)}" if whole else f"{float(v):g}") for v in col]
+        elif col.dtype == object or pd.api.types.is_string_dtype(col):
+            out[c] = [MISSING if (v is None or (not isinstance(v, list | dict | tuple) and _missing(v))) else v
+                      for v in col]
+    return out
 
 
 def filter_gaps(table: pd.DataFrame, *, regions=None, indicators=None, years=None) -> pd.DataFrame:

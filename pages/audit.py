@@ -8,7 +8,7 @@ import streamlit as st
 
 from models.catalogue import indicator, label
 from models.facts import readable
-from models.formatting import fmt_number
+from models.formatting import fmt_number, labelled
 from models.i18n import t
 from models.overview import region_names
 from models.tables import audit_view
@@ -46,16 +46,17 @@ def number(value, ind: str) -> str:
 
 for i, f in enumerate(view.to_dict("records")):
     status = t("au_inconsistent", L) if f["status"] == "inconsistent" else t("au_ok", L)
-    icon = "⚠️" if f["status"] == "inconsistent" else "✅"
+    # Streamlit's bundled Material icons render offline; emoji need a font the machine may not have
+    icon = ":material/warning:" if f["status"] == "inconsistent" else ":material/check_circle:"
     with st.container(border=True, key=f"au_finding_{i}"):
         st.markdown(f"{icon} **{status}** · {html.escape(names.get(f['region_code'], f['region_code']))} · "
                     f"{int(f['year'])} · {html.escape(label(f['indicator'], L))}")
-        st.markdown(html.escape(readable(str(f["check"]))).replace("\n", " "))
+        st.markdown(html.escape(labelled(readable(str(f["check"])), L)).replace("\n", " "))
         m1, m2, m3 = st.columns(3)
         m1.metric(t("au_stated", L), number(f["stated"], f["indicator"]))
         m2.metric(t("au_recomputed", L), number(f["recomputed"], f["indicator"]))
         m3.metric(t("au_difference", L), number(f["difference"], f["indicator"]))
-        st.caption(f"{t('au_formula', L)}: {f['formula']}" + (f" · {f['note']}" if f["note"] else ""))
+        st.caption(f"{t('au_formula', L)}: {labelled(f['formula'], L)}" + (f" · {f['note']}" if f["note"] else ""))
         quotes = "".join(
             f'<li><a href="{html.escape(q["link"])}" target="_self">{html.escape(q["fact_id"])}</a> '
             f'“{html.escape(readable(q["quote"]).replace(chr(10), " "))}”</li>' for q in f["quotes"])

@@ -17,6 +17,7 @@ from models.tables import (
     csv_export,
     filter_gaps,
     filter_projections,
+    for_display,
     gaps_table,
     plan_indicator_table,
     projections_table,
@@ -42,9 +43,11 @@ raw_gaps = cache.gaps(method, scenario=scenario)
 gaps = gaps_table(raw_gaps, lang=L)
 region_codes = sorted(set(projections["region_code"]) | set(gaps["region_code"]))
 chosen_regions = c3.multiselect(t("ex_regions", L), region_codes, key="ex_regions",
+                                placeholder=t("ov_multiselect_placeholder", L),
                                 format_func=lambda c: f"{names.get(c, c)} ({c})")
 indicator_ids = list(dict.fromkeys(list(projections["indicator"]) + list(SERVICES)))
 chosen_indicators = c4.multiselect(t("ex_indicators", L), indicator_ids, key="ex_indicators",
+                                   placeholder=t("ov_multiselect_placeholder", L),
                                    format_func=lambda i: label(i, L))
 st.caption(t("ex_scenario_note", L))
 
@@ -73,19 +76,20 @@ def downloads(name: str, visible, full) -> None:
 tab_p, tab_g, tab_t = st.tabs([t("ex_projections", L), t("ex_gaps", L), t("ex_plan_table", L)])
 with tab_p:
     st.caption(t("ex_rows", L, n=len(visible_projections), total=len(projections)))
-    st.dataframe(visible_projections, hide_index=True, width="stretch", column_config=year_column,
+    st.dataframe(for_display(visible_projections), hide_index=True, width="stretch", column_config=year_column,
                  key="ex_projections_table")
     downloads("projections", visible_projections, projections)
 with tab_g:
     st.caption(t("ex_rows", L, n=len(visible_gaps), total=len(gaps)))
-    st.dataframe(visible_gaps.drop(columns=["inputs"]), hide_index=True, width="stretch", column_config=year_column,
+    st.dataframe(for_display(visible_gaps.drop(columns=["inputs"])), hide_index=True, width="stretch",
+                 column_config=year_column,
                  key="ex_gaps_table")
     downloads("gaps", visible_gaps, gaps)
 with tab_t:
     years = list(YEARS)
     year = st.selectbox(t("ex_year", L), years, index=years.index(2025), key="ex_plan_year")
     plan_table = plan_indicator_table(raw_gaps, facts, year=year, lang=L, regions=chosen_regions or None, names=names)
-    st.dataframe(plan_table, hide_index=True, width="stretch", key="ex_plan_table")
+    st.dataframe(for_display(plan_table), hide_index=True, width="stretch", key="ex_plan_table")
     st.download_button(t("ex_csv_visible", L), key="ex_plan_table_csv", file_name=f"plan_table_{year}_{method}.csv",
                        mime="text/csv", on_click="ignore", icon=":material/download:",
                        data=lambda: csv_export(plan_table, ctx))

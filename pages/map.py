@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from models import geo
-from models.brief import brief_bytes
+from models.brief import brief_bytes, browser_available
 from models.catalogue import SERVICES, label
 from models.charts_map import MEASURES, gap_map, map_table, measure_label
 from models.formatting import fmt_number
@@ -25,6 +25,7 @@ measure = c2.selectbox(t("map_measure", L), MEASURES, key="map_measure",
 years = list(YEARS)
 year = c3.selectbox(t("map_year", L), years, index=years.index(2025), key="map_year")
 sets = c4.multiselect(t("map_sets", L), list(geo.REGION_SETS), default=list(geo.REGION_SETS), key="map_sets",
+                      placeholder=t("ov_multiselect_placeholder", L),
                       format_func=lambda s: geo.set_label(s, L)) or list(geo.REGION_SETS)
 
 gaps = cache.plan_gaps((year,))
@@ -65,13 +66,18 @@ codes = list(dict.fromkeys(gaps["region_code"].astype(str)))
 names = dict(zip(gaps["region_code"].astype(str), gaps["region_name"]))
 default = [clicked] if clicked in codes else ([c for c in codes if c == "500103"] or codes[:1])
 chosen = st.multiselect(t("brief_regions", L), codes, default=default, key="brief_regions",
+                        placeholder=t("ov_multiselect_placeholder", L),
                         format_func=lambda c: f"{names.get(c) or c} ({c})")
 if chosen:
     stem = f"brief_{'_'.join(chosen) if len(chosen) <= 3 else f'{len(chosen)}regions'}_{year}"
+    can_render = browser_available()  # PNG/PDF need chromium (`make browser`); the page runs without it
     row = st.container(horizontal=True)
     for fmt, mime in (("png", "image/png"), ("pdf", "application/pdf")):
         row.download_button(
             t(f"brief_download_{fmt}", L), key=f"brief_{fmt}", file_name=f"{stem}.{fmt}", mime=mime,
-            on_click="ignore", icon=":material/download:",
+            on_click="ignore", icon=":material/download:", disabled=not can_render,
+            help=None if can_render else t("ov_brief_needs_browser", L),
             data=lambda fmt=fmt, chosen=tuple(chosen): brief_bytes(gaps, regions=chosen, year=year, lang=L,
                                                                     fmt=fmt))
+    if not can_render:
+        st.caption(t("ov_brief_needs_browser", L))

@@ -304,7 +304,8 @@ with tabs[5]:
                      format_func=lambda n: f"{n} · {NAMES.get(dict(zip(listed['name'], listed['region_code']))[n], '')}")
         c2.button(t("wb_load", L), key="wb_load", on_click=on_load)
         c3.button(t("wb_delete", L), key="wb_delete", on_click=on_delete)
-        picked = st.multiselect(t("wb_compare_pick", L), names, key="wb_compare", max_selections=4)
+        picked = st.multiselect(t("wb_compare_pick", L), names, key="wb_compare", max_selections=4,
+                                placeholder=t("ov_multiselect_placeholder", L))
         if len(picked) < 2:
             st.caption(t("wb_compare_need", L))
         else:

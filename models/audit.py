@@ -12,7 +12,10 @@ Generic rules over indicators and declared relations (no slip is listed by hand)
 - growth: population(t1) vs population(t0) × (1 + r)^(t1−t0); aging_rate(t1) vs aging_rate(t0) + (t1−t0) × increment;
 - gaps: a stated gap vs stated demand − current supply (models.supply);
 - duplicates: the same region, indicator, year and kind stated twice with different values (not already linked
-  by a relation).
+  by a relation);
+- planned additions: a stated gap vs the additions the plan lists to close it (新增…个/张 figures, e.g. 新增公办托位
+  + 新增社会办托位; where the text states none, the capacities of the region's project list `projects`, which may
+  be partial: said so in `note`).
 
 Tolerance respects the stated rounding: each stated number is an interval (19.76 → [19.755, 19.765]; 约2000 →
 [1500, 2500]; 6000余 → [6000, 7000]; an assumption the plan computes with is exact), the recomputation is
@@ -299,8 +302,41 @@ def _duplicate_checks(c: _Checks, f: pd.DataFrame, parts: set, linked: set) -> N
                   formula=f"{_n(a['value'])} vs {_n(b['value'])}")
 
 
-def audit_checks(facts: pd.DataFrame, relations: pd.DataFrame) -> pd.DataFrame:
-    """Every check with its status (ok | inconsistent). In: facts (all_facts), relations (table `relations`)."""
+# gap indicator → the indicators of planned additions that should close it
+ADDITIONS = {"childcare_places_gap": ("new_public_childcare_places", "new_private_childcare_places"),
+             "elderly_beds_gap": ("new_elderly_beds", "new_public_elderly_beds", "new_private_elderly_beds"),
+             "nursing_beds_gap": ("new_nursing_beds",)}
+
+
+def _planned_addition_checks(c: _Checks, f: pd.DataFrame, projects: pd.DataFrame | None) -> None:
+    for gap in f[f["indicator"].isin(list(ADDITIONS))].to_dict("records"):
+        region, service = gap["region_code"], gap["indicator"][:-len("_gap")]
+        adds = f[(f["region_code"] == region) & f["indicator"].isin(ADDITIONS[gap["indicator"]])
+                 & (f["kind"].isin(FUTURE_KINDS))]
+        adds = [a for a in adds.to_dict("records") if a["year"] >= gap["year"] - 5 and a["year"] <= gap["year"]]
+        note = "规划文本所列新增 / additions stated in the text"
+        if not adds and projects is not None and not projects.empty:
+            pr = projects[(projects["region_code"] == region) & (projects["indicator"] == service)
+                          & projects["capacity"].notna()]
+            adds = [{"fact_id": r["project_id"], "value": float(r["capacity"]), "kind": "target", "comparator": "=",
+                     "quote": r["quote"], "year": gap["year"], "indicator": service}
+                    for r in pr.to_dict("records")]
+            note = ("文本未列新增，按项目清单（可能不完整）/ no additions in the text: the project list, which may be "
+                    "partial")
+        if not adds:
+            continue
+        point = sum(float(a["value"]) for a in adds)
+        ivs = [interval(a) for a in adds]
+        c.add(region=region, rule=f"planned_additions:{service}", year=gap["year"], indicator=gap["indicator"],
+              check=f"规划新增应与缺口一致 / planned additions = stated gap ({service}, {gap['year']})",
+              stated_fact=gap, stated_iv=interval(gap), point=point,
+              rec_iv=(sum(i[0] for i in ivs), sum(i[1] for i in ivs)), inputs=adds,
+              formula=" + ".join(_n(a["value"]) for a in adds) + f" = {_n(point)}", note=note)
+
+
+def audit_checks(facts: pd.DataFrame, relations: pd.DataFrame, projects: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every check with its status (ok | inconsistent). In: facts (all_facts, user imports included), relations
+    (table `relations`), projects (table `projects`; default: read from the database)."""
     f = facts[facts["value"].notna() & facts["year"].notna()].copy()
     f["year"] = f["year"].astype(int)
     by_id = {r["fact_id"]: r for r in f.to_dict("records")}
@@ -312,6 +348,7 @@ def audit_checks(facts: pd.DataFrame, relations: pd.DataFrame) -> pd.DataFrame:
     _growth_checks(c, f, parts)
     _gap_checks(c, f)
     _duplicate_checks(c, f, parts, _linked(relations))
+    _planned_addition_checks(c, f, _projects() if projects is None else projects)
     df = pd.DataFrame(c.rows, columns=AUDIT_COLUMNS)
     # one row per finding: the same stated figure against the same recomputed value is reported once
     df["_key"] = df["stated"].round(6).astype(str) + "|" + df["recomputed"].round(6).astype(str)
@@ -319,9 +356,20 @@ def audit_checks(facts: pd.DataFrame, relations: pd.DataFrame) -> pd.DataFrame:
     return df.drop(columns="_key").sort_values(["region_code", "year", "rule"]).reset_index(drop=True)
 
 
-def audit(facts: pd.DataFrame, relations: pd.DataFrame) -> pd.DataFrame:
+def _projects() -> pd.DataFrame | None:
+    """The project lists (table `projects`), or None when no database is configured to read them from."""
+    from models.database import default
+    from models.facts import projects
+
+    try:
+        return projects(default())
+    except Exception:  # the audit of given facts still runs without the project lists (e.g. no database file)
+        return None
+
+
+def audit(facts: pd.DataFrame, relations: pd.DataFrame, projects: pd.DataFrame | None = None) -> pd.DataFrame:
     """The inconsistencies only (AUDIT_COLUMNS)."""
-    df = audit_checks(facts, relations)
+    df = audit_checks(facts, relations, projects)
     return df[df["status"] == "inconsistent"].reset_index(drop=True)
 
 

@@ -108,3 +108,28 @@ def test_cli_writes_the_audit_csv():
     df = pd.read_csv(io.BytesIO(out.stdout), encoding="utf-8-sig")
     assert list(df.columns[:6]) == ["region_code", "check", "stated", "recomputed", "difference", "quote"]
     assert len(df) >= 5
+
+
+def test_yuzhong_planned_places_do_not_close_the_stated_gap(slips):
+    # 002: "缺口1639个 … 规划新增公办托位200个,新增社会办托位(含幼儿园)1839个": 200 + 1839 = 2039 ≠ 1639
+    s = find(slips, "500103", "planned_additions:childcare_places", 2025)
+    assert (s.stated, s.recomputed, s.difference) == (1639, 2039, -400)
+
+
+def test_yuzhong_bed_gap_against_its_project_list(checks):
+    # no 新增…张 in the text; the project list has "床位500张" (渝中区社会福利院建设项目) against "缺口2085张"
+    s = checks[(checks["region_code"] == "500103") & (checks["rule"] == "planned_additions:elderly_beds")].iloc[0]
+    assert (s.stated, s.recomputed, s.status) == (2085, 500, "inconsistent") and "project" in s.note
+
+
+def test_audit_runs_on_an_imported_region(fresh_db):
+    from models import userdata
+
+    rows = ("地区代码,地区名称,指标代码,年份,数值,类型\n420100,武汉市,childcare_places_gap,2025,5000,预测值\n"
+            "420100,武汉市,new_public_childcare_places,2025,3000,目标值\n"
+            "420100,武汉市,new_private_childcare_places,2025,1000,目标值\n")
+    plan, result = userdata.import_file(rows.encode("utf-8"), "wuhan.csv", who="test", db=fresh_db)
+    assert result is not None, plan.report_lines()
+    slips = audit(all_facts(fresh_db), relations(fresh_db))
+    s = find(slips, "420100", "planned_additions:childcare_places", 2025)
+    assert (s.stated, s.recomputed) == (5000, 4000)

@@ -47,7 +47,7 @@ def refuse_everywhere(db: Database, data: bytes, name: str, tmp_path: Path, caps
         return plan
     f = tmp_path / name
     f.write_bytes(data)
-    assert cli.main(["import", str(f), "--who", "tester"]) == 1
+    assert cli.main(["import", str(f)]) == 1
     out = capsys.readouterr()
     assert "✗" in out.out and "未写入" in out.err
     return plan

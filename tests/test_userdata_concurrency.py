@@ -84,7 +84,7 @@ def test_two_processes_and_the_cli_at_once(fresh_db, tmp_path):
     procs = [subprocess.Popen([sys.executable, "-c", WORKER.format(root=str(ROOT), db=str(fresh_db.path), fid=fid,
                                                                     who=f"proc{k}")], cwd=ROOT)
              for k in range(2)]
-    procs += [subprocess.Popen([sys.executable, "-m", "forecasting", "import", str(f), "--who", "cli"], cwd=ROOT,
+    procs += [subprocess.Popen([sys.executable, "-m", "forecasting", "import", str(f)], cwd=ROOT,
                                env=env_db, stdout=subprocess.DEVNULL) for f in files]
     procs.append(subprocess.Popen([sys.executable, "-m", "forecasting", "facts"], cwd=ROOT, env=env_db,
                                   stdout=subprocess.DEVNULL))  # a reader at the same time
@@ -93,3 +93,4 @@ def test_two_processes_and_the_cli_at_once(fresh_db, tmp_path):
     assert fresh_db.scalar("SELECT count(*) FROM user_series WHERE region_code = '130981'") == 20
     log = userdata.change_log(fresh_db, limit=None)
     assert log["change_id"].is_unique and (log["why"] == "加一").sum() == 16
+    assert log["who"].str.startswith("cli:").sum() == 20  # the CLI without --user records cli:<os user>

@@ -32,7 +32,7 @@ def test_yuzhong_headline_from_literal_contract():
     assert b.headline == "渝中区2025年养老床位缺口2085张，护理型床位缺口2084张，托位缺口1639个"
     assert b.title == "渝中区2025年“一老一小”服务缺口简报"
     assert b.kpis.set_index("service").loc["nursing_beds", ["demand", "supply", "gap"]].tolist() == [2800, 716, 2084]
-    assert b.sources == ("渝中区“一老一小”整体解决方案（002_51a7105132515ef9.txt）",)
+    assert b.sources == ("《渝中区“一老一小”整体解决方案》",)  # the title, not the file name
 
 
 def test_surplus_and_missing_are_said_not_zeroed():
@@ -99,3 +99,24 @@ def test_cli_writes_pdf_and_png(db, tmp_path, capsys):
     assert main(["brief", "--region", "500103", "--out", str(tmp_path / "x.svg")]) == 2
     assert main(["brief", "--region", "999999", "--out", str(out)]) == 2
     assert "未知地区代码" in capsys.readouterr().err
+
+
+def test_assumptions_in_chinese_words_and_wan_headline(plan_gaps_2025):
+    b = build_brief(plan_gaps_2025, regions=["500103"], year=2025, generated=DAY)
+    beds = next(a for a in b.assumptions if a.startswith("养老床位"))
+    assert "需求 = 每千名老年人养老床位数 × 60岁及以上老年人口" in beds and "= 4,000" in beds
+    assert not any(w in " ".join(b.assumptions) for w in ("beds_per_1000_elderly", "elderly_60plus", "demand ="))
+    assert all(".txt" not in s for s in b.sources)
+    tj = build_brief(plan_gaps_2025, regions=["120000"], year=2025, generated=DAY)
+    # 天津: 3% × 367万 − 7.6万 = 34,100 beds
+    assert tj.headline.startswith("天津市2025年养老床位缺口3.41万张")
+
+
+def test_half_a_bed_is_a_bed():
+    import pandas as pd
+
+    g = pd.DataFrame({"region_code": "500103", "region_name": "渝中区", "service": ["nursing_beds"], "year": 2025,
+                      "demand": [2346.5], "supply": [0.0], "gap": [2346.5], "target": [float("nan")],
+                      "target_gap": [float("nan")], "method": [""]})
+    b = build_brief(g, regions=["500103"], year=2025, generated=DAY)
+    assert "护理型床位缺口2347张" in b.headline

@@ -5,7 +5,15 @@ import pandas as pd
 import pytest
 
 from models.catalogue import SERVICES
-from models.charts import SERVICE_COLOURS, SUPPLY_OPACITY, gap_chart, gap_trend_chart, supply_demand_chart
+from models.charts import (
+    DEMAND_COLOUR,
+    SERVICE_COLOURS,
+    SUPPLY_COLOUR,
+    comparison_chart,
+    gap_chart,
+    gap_trend_chart,
+    supply_demand_chart,
+)
 
 
 def yuzhong(year=2025) -> pd.DataFrame:
@@ -32,14 +40,38 @@ def test_gap_chart_supply_demand_and_target_marker():
     assert trace(fig, "supply").name == "现有"
 
 
-def test_one_colour_per_service():
+def test_legend_colours_match_the_bars():
     fig = gap_chart(yuzhong().iloc[::-1])  # row order does not matter: services in catalogue order
-    assert list(trace(fig, "demand").marker.color) == [SERVICE_COLOURS[s] for s in SERVICES]
-    assert list(trace(fig, "supply").marker.color) == [SERVICE_COLOURS[s] for s in SERVICES]
-    assert trace(fig, "supply").marker.opacity == SUPPLY_OPACITY
+    # one colour per trace: the legend square of 现有 and of 预测需求 is the colour of their bars, and they differ
+    assert trace(fig, "supply").marker.color == SUPPLY_COLOUR and trace(fig, "demand").marker.color == DEMAND_COLOUR
+    assert SUPPLY_COLOUR != DEMAND_COLOUR
     assert len(set(SERVICE_COLOURS.values())) == len(SERVICES)
     fig = supply_demand_chart(yuzhong(), service="nursing_beds")
     assert trace(fig, "demand").marker.color == SERVICE_COLOURS["nursing_beds"]
+
+
+def cmp_rows():
+    from models.overview import comparison, kpis
+
+    rows = pd.concat([yuzhong().assign(target_gap=[2085.0, 2084.0, math.nan]),
+                      pd.DataFrame({"region_code": "120101", "region_name": "和平区", "service": list(SERVICES),
+                                    "year": 2025, "gap": math.nan, "target_gap": math.nan})], ignore_index=True)
+    return comparison(kpis(rows, year=2025))
+
+
+def test_comparison_chart_names_every_region_in_order_with_service_colours():
+    fig = comparison_chart(cmp_rows(), title="2025")
+    gap = trace(fig, "gap:elderly_beds")
+    assert list(gap.y) == ["渝中区", "和平区"] and list(gap.x) == [2085, None]  # missing is not drawn as 0
+    assert gap.orientation == "h" and gap.marker.color == SERVICE_COLOURS["elderly_beds"]
+    assert gap.name == "养老床位缺口" and list(gap.text) == ["2,085张", ""]
+    for s in SERVICES:  # legend colour = bar colour, one entry per service
+        assert trace(fig, f"gap:{s}").marker.color == SERVICE_COLOURS[s]
+    assert list(trace(fig, "target_gap:elderly_beds").x) == [2085, None]
+    missing = trace(fig, "missing:childcare_places")
+    assert list(missing.y) == ["和平区"] and list(missing.text) == ["规划未给出"]  # 渝中区 has its 1639
+    assert fig.layout.yaxis.autorange == "reversed"  # the first (most complete) region on top
+    assert [a.text for a in fig.layout.annotations] == ["养老床位", "护理型床位", "托位"]
 
 
 def test_english_labels():

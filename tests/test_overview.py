@@ -9,6 +9,11 @@ from hypothesis import strategies as st
 from models.catalogue import SERVICES
 from models.overview import (
     aggregate,
+    compare_table,
+    comparison,
+    final_review,
+    missing_line,
+    review_template,
     delta_text,
     explanation,
     gaps_for,
@@ -44,7 +49,7 @@ def test_yuzhong_2025_bed_gap_is_2085_and_equals_the_plan(plan_2025):
     assert kpi_text(r, "gap") == "2,085张"
     assert delta_text(r) == "0张"
     assert r["achieved_share"] == pytest.approx(1915 / 4000 * 100)
-    assert kpi_text(r, "achieved_share") == "47.88%"
+    assert kpi_text(r, "achieved_share") == "48%"  # no decimals on the overview (1915 / 4000 = 47.875 %)
     # “护理型床位需配置2800张…缺口2084张”
     assert kpi_of(k, "500103", "nursing_beds")["gap"] == 2084
     e = explanation(r)
@@ -76,12 +81,18 @@ def test_kpis_keep_every_service_of_every_region():
 
 
 def test_model_assumptions_differ_from_the_plan(db, plan_2025):
-    model = kpis(gaps_for(db, assumptions="model", years=[2025]), year=2025)
+    from forecasting.projection import project_all  # the caller brings the projection: models/ never imports it
+
+    proj = project_all(db=db, methods=("model",), scenarios=("medium",))
+    model = kpis(gaps_for(db, assumptions="model", years=[2025], projections=proj), year=2025)
     r = kpi_of(model, "500103", "elderly_beds")
     assert r["gap_stated"] == 2085
     assert r["gap_delta"] == pytest.approx(r["gap"] - 2085)
+    assert (model["demand"].dropna() % 1 == 0).all()  # whole beds and places
     with pytest.raises(ValueError, match="assumptions"):
         gaps_for(db, assumptions="guess")
+    with pytest.raises(ValueError, match="projection"):
+        gaps_for(db, assumptions="model", years=[2025])
 
 
 def test_heping_and_dongli_inside_tianjin(regions, plan_2025):
@@ -153,3 +164,148 @@ def test_pages_cover_every_row_once_missing_last(values, size, ascending):
     assert sorted(seen["region_code"]) == sorted(table["region_code"])
     known = seen["gap"].notna().tolist()
     assert known == sorted(known, reverse=True)  # every missing value after every known one
+
+
+# -- the leader's first screen --------------------------------------------------------------------------------
+
+def test_comparison_puts_the_complete_region_first(plan_2025):
+    cmp = comparison(kpis(plan_2025, year=2025))
+    order = list(dict.fromkeys(cmp["region_code"]))
+    # 渝中区 gives all three gaps (2085 / 2084 / 1639); 和平区 gives none and comes last
+    assert order[0] == "500103" and order[-1] == "120101"
+    assert set(order) == {"120000", "120101", "120110", "130981", "500103"}
+    yz = cmp[cmp["region_code"] == "500103"].set_index("service")
+    assert yz["gap"].tolist() == [2085, 2084, 1639] and (yz["known"] == 3).all()
+
+
+def test_compare_table_reads_as_text_with_dashes(plan_2025):
+    table = compare_table(comparison(kpis(plan_2025, year=2025)))
+    assert list(table.columns) == ["地区", "服务", "缺口", "规划缺口", "差额", "目标", "完成度"]
+    yz = table[(table["地区"] == "渝中区") & (table["服务"] == "养老床位")].iloc[0].tolist()
+    assert yz == ["渝中区", "养老床位", "2,085", "2,085", "0", "4,000", "48%"]
+    heping = table[table["地区"] == "和平区"]
+    assert (heping[["缺口", "目标", "完成度"]] == "—").all().all()
+    assert not table.isin(["None", "nan", "未提供"]).any().any()
+    assert not table["完成度"].str.contains(r"\.", regex=True).any()  # no decimals on the overview
+
+
+def test_missing_line_names_what_the_plan_does_not_give(plan_2025):
+    k = kpis(plan_2025, year=2025)
+    rows = k[k["region_code"] == "130981"].to_dict("records")
+    assert missing_line(rows) == "规划未给出：养老床位缺口、护理型床位缺口"
+    assert missing_line(k[k["region_code"] == "500103"].to_dict("records")) == ""
+
+
+def _observed(region, service, year, value, origin="user", source="2025年民政统计"):
+    return {"fact_id": f"U-{region}-{service}", "region_code": region, "indicator": service, "year": year,
+            "value": value, "kind": "observed", "source": source, "quote": f"{value}", "origin": origin}
+
+
+def test_final_review_sets_the_actual_against_the_target(db, plan_2025):
+    from models.facts import all_facts
+
+    facts = all_facts(db)
+    # no plan states a 2025 count: every target is still without an actual
+    review = final_review(facts, plan_2025).set_index(["region_code", "service"])
+    assert review.loc[("500103", "elderly_beds"), "status"] == "no_actual"
+    assert review.loc[("500103", "elderly_beds"), "target"] == 4000  # “预计2025年养老床位需求达4000张”
+    # an import of 3,200 beds (2025) and a later 2026 figure of 4,100: the latest counts
+    facts = pd.concat([facts, pd.DataFrame([_observed("500103", "elderly_beds", 2025, 3200.0),
+                                            _observed("130981", "childcare_places", 2026, 2700.0)])],
+                      ignore_index=True)
+    review = final_review(facts, plan_2025).set_index(["region_code", "service"])
+    yz = review.loc[("500103", "elderly_beds")]
+    assert (yz.actual, yz.actual_year, yz.status, yz.origin) == (3200, 2025, "not_met", "user")
+    assert yz.completion == pytest.approx(80.0)  # 3200 / 4000
+    bt = review.loc[("130981", "childcare_places")]  # 泊头 target 2608 places
+    assert (bt.actual, bt.status, bool(bt.met)) == (2700, "met", True)
+    # the 2020 baseline (1,915 beds) is not a final-review actual
+    assert review.loc[("500103", "nursing_beds"), "status"] == "no_actual"
+
+
+def test_final_review_names_plan_sources_by_title(plan_2025):
+    from models.brief import source_title
+
+    facts = pd.DataFrame([_observed("500103", "elderly_beds", 2025, 4100.0, origin="plan",
+                                    source="002_51a7105132515ef9.txt")])
+    r = final_review(facts, plan_2025, source_title=source_title).set_index(["region_code", "service"])
+    assert r.loc[("500103", "elderly_beds"), "source"] == "《渝中区“一老一小”整体解决方案》"
+    assert r.loc[("500103", "elderly_beds"), "status"] == "met"
+
+
+def test_review_template_is_the_importers_template_prefilled(db):
+    import io
+
+    from models import importer
+
+    data = review_template("500103", "渝中区", year=2025)
+    assert data.startswith(b"\xef\xbb\xbf")
+    df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert list(df.columns) == list(importer.template_frame("facts").columns)
+    assert df["地区代码"].tolist() == ["500103"] * 3 and df["指标代码"].tolist() == list(SERVICES)
+    assert set(df["年份"]) == {"2025"} and set(df["类型"]) == {"现状值"} and set(df["数值"]) == {""}
+    # filled in, the importer accepts it
+    df["数值"] = ["3200", "1500", "1800"]
+    plan = importer.parse_file(df.to_csv(index=False).encode("utf-8-sig"), "t.csv")
+    assert plan.ok and len(plan.rows) == 3
+
+
+# -- whole beds and places; one formatter -------------------------------------------------------------------------
+
+def test_whole_counts_round_demand_up_and_keep_the_unrounded():
+    from models.gaps import whole_counts
+
+    g = pd.DataFrame({"service": ["nursing_beds", "elderly_beds"], "demand": [2346.5, 4000.0000000001],
+                      "supply": [716.0, 1915.0], "gap": [1630.5, 2085.0], "target": [2346.2, 4000.0],
+                      "target_gap": [1630.2, 2085.0], "achieved_share": [30.5, 47.875]})
+    w = whole_counts(g)
+    assert w["demand"].tolist() == [2347, 4000]  # half a bed is a bed; float noise is not
+    assert w["gap"].tolist() == [1631, 2085] and w["target_gap"].tolist() == [1631, 2085]
+    assert w["demand_unrounded"].tolist() == [2346.5, 4000.0000000001]
+    assert w["gap_unrounded"].tolist() == [1630.5, 2085.0]
+    pd.testing.assert_frame_equal(whole_counts(w), w)  # idempotent
+
+
+def test_gaps_cli_prints_whole_numbers_and_the_plans_gaps():
+    import io
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = subprocess.run([sys.executable, "-m", "forecasting", "gaps", "--year", "2025", "--assumptions", "plan"],
+                         cwd=ROOT, capture_output=True)
+    assert out.returncode == 0, out.stderr.decode()
+    text = out.stdout.decode("utf-8-sig")
+    df = pd.read_csv(io.StringIO(text), dtype={"region_code": str})
+    head = text.splitlines()[1:]
+    for c in ("demand", "supply", "gap", "target", "target_gap"):
+        assert (df[c].dropna() % 1 == 0).all()
+    # no "4000.0" in the count columns: integers as written
+    cols = text.splitlines()[0].split(",")
+    i = cols.index("demand")
+    assert all("." not in line.split(",")[j] for line in head for j in range(i, i + 5))
+    yz = df[df["region_code"] == "500103"].set_index("service")
+    assert yz["gap"].to_dict() == {"elderly_beds": 2085, "nursing_beds": 2084, "childcare_places": 1639}
+    assert yz.loc["elderly_beds", ["demand", "supply"]].tolist() == [4000, 1915]
+    assert yz.loc["childcare_places", ["demand", "supply"]].tolist() == [2650, 1011]
+    assert yz.loc["childcare_places", "demand_unrounded"] == pytest.approx(2649.15)
+
+
+def test_one_formatter_whole_counts_short_percentages_wan():
+    from models.formatting import MISSING, cell, fmt_number, fmt_wan
+
+    assert fmt_number(2346.5, "bed") == "2,347张" and fmt_number(1639, "place", "en") == "1,639 places"
+    assert fmt_number(47.875, "percent") == "47.9%" and fmt_number(14.187, "percent", digits=0) == "14%"
+    assert fmt_wan(34100, "bed") == "3.41万张" and fmt_wan(2085, "bed") == "2,085张"
+    assert cell(None, "bed") == MISSING == "—" and cell(float("nan"), "percent") == "—"
+
+
+def test_formulae_in_the_readers_words():
+    from models.formatting import labelled
+
+    zh = labelled("childcare_places_per_1000 = childcare_places / population_resident × 1000 (2020)")
+    assert zh == "每千人口托位数 = 托位 / 常住人口 × 1000 (2020)"
+    f = "demand = nursing_share × elderly-bed demand = 70% × 4,000 = 2,800; supply = nursing_beds 716 (2020)"
+    assert labelled(f) == "需求 = 护理型床位占比 × 养老床位需求 = 70% × 4,000 = 2,800；现有 = 护理型床位 716 (2020)"
+    assert labelled(f, "en").startswith("demand = nursing-bed share × elderly-bed demand")

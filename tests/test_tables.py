@@ -19,6 +19,7 @@ from models.tables import (
     csv_export,
     filter_gaps,
     filter_projections,
+    for_display,
     gaps_table,
     plan_indicator_table,
     projections_table,
@@ -168,3 +169,28 @@ def test_check_text_one_language():
     assert check_text(s, "en") == "total = sum of parts: 托位1011个"
     formula = "childcare_places_per_1000 = childcare_places / population_resident × 1000 (2020)"
     assert check_text(formula) == formula
+
+
+def test_gap_export_is_whole_with_unrounded_columns(raw_gaps):
+    g = read_csv(csv_export(gaps_table(raw_gaps), CTX))
+    for c in ("demand", "supply", "gap", "target", "target_gap"):
+        assert f"{c}_unrounded" in g.columns
+        assert (g[c].dropna() % 1 == 0).all()
+    # 渝中区 childcare: 4.5 × 588,700 / 1000 = 2,649.15 → the plan's 2,650; the unrounded figure is kept
+    yz = g[(g["region_code"] == "500103") & (g["year"] == 2025)].set_index("service")
+    assert yz.loc["childcare_places", "demand"] == 2650
+    assert yz.loc["childcare_places", "demand_unrounded"] == pytest.approx(2649.15)
+    # interpolated years give fractional demands: every one is rounded up, never down
+    frac = g[g["demand_unrounded"] % 1 > 0]
+    assert len(frac) and (frac["demand"] >= frac["demand_unrounded"]).all()
+    assert ((frac["demand"] - frac["demand_unrounded"]) < 1 + 1e-6).all()
+
+
+def test_screen_tables_show_a_dash_not_none(raw_gaps):
+    shown = for_display(gaps_table(raw_gaps).drop(columns=["inputs"]))
+    hp = shown[(shown["region_code"] == "120101") & (shown["year"] == 2025)]
+    assert (hp["gap"] == "—").all() and (hp["supply"] == "—").all()
+    assert not shown.isin(["None", "nan", "NaN"]).any().any()
+    assert shown.isna().sum().sum() == 0
+    yz = shown[(shown["region_code"] == "500103") & (shown["year"] == 2025)].set_index("service")
+    assert yz.loc["elderly_beds", "gap"] == "2085"

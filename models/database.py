@@ -71,7 +71,12 @@ CREATE TABLE IF NOT EXISTS change_log (change_id BIGINT PRIMARY KEY, changed_at 
 CREATE TABLE IF NOT EXISTS accounts (username VARCHAR PRIMARY KEY, display_name VARCHAR, role VARCHAR,
     password_hash VARCHAR, created_by VARCHAR, created_at TIMESTAMP, disabled_at TIMESTAMP, locked_until TIMESTAMP);
 CREATE TABLE IF NOT EXISTS login_attempts (username VARCHAR, attempted_at TIMESTAMP, outcome VARCHAR);
+CREATE TABLE IF NOT EXISTS user_documents (doc_id VARCHAR PRIMARY KEY, region_code VARCHAR, title VARCHAR,
+    filename VARCHAR, text VARCHAR, created_by VARCHAR, created_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS user_quotes (fact_id VARCHAR PRIMARY KEY, doc_id VARCHAR, quote VARCHAR, start_pos INTEGER);
 """
+# plan texts pasted or uploaded by editors and the quotes of the figures imported from them (models/user_documents.py)
+USER_DOCUMENT_SCHEMA = USER_SCHEMA[USER_SCHEMA.index("CREATE TABLE IF NOT EXISTS user_documents"):]
 
 
 class DatabaseBusy(RuntimeError):

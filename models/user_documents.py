@@ -25,6 +25,7 @@ from models.database import USER_DOCUMENT_SCHEMA, Database, default, log_change
 from models.export import csv_bytes
 from models.importer import ImportPlan, row_key
 
+
 @dataclass(frozen=True)
 class ExtractImport:
     """What an import of extracted rows did: the validated plan, the write result (None if refused) and the

@@ -77,3 +77,81 @@ def backtest(db: Database | None = None, *, holdout: int = 5, series: pd.DataFra
             continue
         frames.append(backtest_series(hist, holdout=holdout, region_code=region, indicator=indicator))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=BACKTEST_COLUMNS)
+
+
+# -- vintage runs: the model as a planner had it, against what was published afterwards --------------------------
+VINTAGE_COLUMNS = ["region_code", "indicator", "year", "method", "scenario", "value", "lower_80", "upper_80", "actual",
+                   "error_pct", "inside_80", "source"]
+VINTAGE_INDICATORS = ("population_resident", "elderly_60plus", "elderly_65plus", "birth_rate")
+VINTAGE_METHODS = ("model", "naive", "ets")
+
+
+def vintage_backtest(as_of: int = 2020, *, regions=None, strict: bool = False, db: Database | None = None,
+                     to_year: int = 2025) -> pd.DataFrame:
+    """Every published figure about a year after `as_of` (region × indicator × year, indicators VINTAGE_INDICATORS)
+    set against three projections made with only the data of the vintage (forecasting.vintage):
+    model (the `model` method: cohort path for the elderly, own series / share of the parent otherwise),
+    naive (the last observed value of the vintage held), ets (today's trend model, fit_forecast 'auto', on the
+    vintage's own series of that region and indicator; no row where it has fewer than MIN_POINTS points).
+
+    Out: VINTAGE_COLUMNS; error_pct = (value − actual) / actual × 100; inside_80 = lower_80 ≤ actual ≤ upper_80
+    (empty for naive, which has no interval); source = where the actual was published.
+    """
+    from forecasting.projection import model_path_frames, vintage_inputs
+    from forecasting.vintage import check_as_of
+
+    check_as_of(as_of)
+    everything = reference_series(db)
+    inp = vintage_inputs(db, as_of, strict=strict)
+    actual = everything[(everything["year"] > as_of) & (everything["year"] <= to_year)
+                        & everything["indicator"].isin(VINTAGE_INDICATORS) & (everything["basis"] != "户籍")]
+    if regions is not None:
+        actual = actual[actual["region_code"].isin(list(regions))]
+    rows = []
+    for region, g in actual.groupby("region_code", sort=True):
+        try:
+            paths = model_path_frames(inp, region, to_year)
+        except ValueError:
+            paths = {}
+        for indicator, a in g.groupby("indicator", sort=True):
+            a = a.drop_duplicates("year").sort_values("year")
+            hist = inp.history(region, indicator)
+            model = paths.get(indicator)
+            naive = hist[-1][1] if hist else np.nan
+            try:
+                ets = fit_forecast(hist, to_year, "auto").set_index("year") if hist else None
+            except InsufficientHistory:
+                ets = None
+            for r in a.itertuples():
+                y, act = int(r.year), float(r.value)
+                cands = [("model", model), ("naive", None), ("ets", ets)]
+                for method, frame in cands:
+                    if method == "naive":
+                        if not np.isfinite(naive):
+                            continue
+                        value, lo, hi = naive, np.nan, np.nan
+                    elif frame is None or y not in frame.index or not np.isfinite(frame.at[y, "value"]):
+                        continue
+                    else:
+                        value, lo, hi = (float(frame.at[y, c]) for c in ("value", "lower_80", "upper_80"))
+                    inside = bool(lo <= act <= hi) if np.isfinite(lo) and np.isfinite(hi) else None
+                    rows.append({"region_code": region, "indicator": indicator, "year": y, "method": method,
+                                 "scenario": "medium", "value": value, "lower_80": lo, "upper_80": hi, "actual": act,
+                                 "error_pct": (value - act) / act * 100, "inside_80": inside, "source": r.source})
+    out = pd.DataFrame(rows, columns=VINTAGE_COLUMNS)
+    return out.sort_values(["region_code", "indicator", "year", "method"], kind="stable").reset_index(drop=True)
+
+
+def vintage_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """MAPE (%) and 80 % coverage (share of actuals inside, over the rows that have an interval) per method, and
+    per region × indicator × method. Columns: region_code, indicator, method, n, mape, coverage_80, n_interval."""
+    def agg(g):
+        inside = g["inside_80"].dropna()
+        return pd.Series({"n": len(g), "mape": float(np.mean(np.abs(g["error_pct"]))),
+                          "coverage_80": float(inside.astype(bool).mean()) if len(inside) else np.nan,
+                          "n_interval": len(inside)})
+    overall = table.groupby("method", sort=False).apply(agg, include_groups=False).reset_index()
+    overall.insert(0, "indicator", "all")
+    overall.insert(0, "region_code", "all")
+    per = table.groupby(["region_code", "indicator", "method"], sort=True).apply(agg, include_groups=False)
+    return pd.concat([per.reset_index(), overall], ignore_index=True)

@@ -18,6 +18,7 @@ COMMANDS = {
     "audit": ("forecasting.cmd_audit", "核查规划自身的计算 / audit each plan's own arithmetic as CSV"),
     "extract": ("forecasting.cmd_extract", "从规划原文提取数据（含原文引用）/ propose a plan's figures from its text"),
     "project": ("forecasting.cmd_project", "人口预测（老年人口、0-3岁婴幼儿）/ population projections as CSV"),
+    "backtest": ("forecasting.cmd_backtest", "按年份回溯检验预测（--as-of）/ vintage backtest against published figures"),
 }
 
 
@@ -39,6 +40,6 @@ def main(argv: list[str] | None = None) -> int:
     module = importlib.import_module(COMMANDS[args.command][0])
     try:
         return module.run(args)
-    except (ValueError, KeyError, FileNotFoundError) as exc:
+    except (ValueError, KeyError, FileNotFoundError) as exc:  # WppMissing is a FileNotFoundError
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2

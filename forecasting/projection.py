@@ -35,6 +35,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 import pandas as pd
 
+from forecasting.cohort import InsufficientObservations
 from forecasting.projection_models import (
     MIN_POINTS,
     MODEL_DESCRIPTIONS,
@@ -164,12 +165,19 @@ class _Inputs:
     series: pd.DataFrame
     regions: pd.DataFrame
     memo: dict = field(default_factory=dict, compare=False, repr=False)  # per-run results (model paths)
+    as_of: int | None = None
 
     @classmethod
-    def load(cls, db: Database | None) -> _Inputs:
+    def load(cls, db: Database | None, as_of: int | None = None, *, strict: bool = False) -> _Inputs:
+        """Facts, series and regions; with `as_of`, only what a planner had then (forecasting.vintage)."""
+        from forecasting.vintage import facts_as_of, series_as_of
+
         facts = all_facts(db)
         facts = facts[facts["value"].notna()].copy()
-        return cls(facts, reference_series(db), all_regions(db))
+        series = reference_series(db)
+        if as_of is not None:
+            facts, series = facts_as_of(facts, as_of, strict=strict), series_as_of(series, as_of, strict=strict)
+        return cls(facts, series, all_regions(db), as_of=as_of)
 
     def _index(self) -> dict:
         """Lookups built once per _Inputs (thousands of regions: a dict hit instead of a frame scan per call).
@@ -336,10 +344,144 @@ def _share_path(inp: _Inputs, region: str, indicator: str, anchor: _Anchor, driv
     return _Path(frame, anchor.basis, how, f"{anchor.ref}; series:{code}/{driver_indicator}")
 
 
+NATIONAL = "100000"
+
+
+def _elderly_points(inp: _Inputs, region: str, indicator: str) -> list[tuple[int, float, str, bool]]:
+    """Observed counts of `indicator` (elderly_60plus / elderly_65plus) for `region`: series and the plans' observed
+    figures, as (year, persons, reference, is_census); a series row wins over a fact of the same year."""
+    out = {}
+    for r in inp._index()["facts"].get((region, indicator), ()):
+        if r["kind"] == "observed" and not _na(r["year"]) and (r["basis"] or "常住") != "户籍":
+            out[int(r["year"])] = (int(r["year"]), float(r["value"]), r["fact_id"], False)
+    for r in inp._index()["series"].get((region, indicator), ()):
+        if not _na(r["year"]) and (r["basis"] or "常住") != "户籍":
+            census = "census" in str(r.get("note") or "").lower()
+            out[int(r["year"])] = (int(r["year"]), float(r["value"]),
+                                   f"series:{region}/{indicator}/{int(r['year'])}", census)
+    return [out[y] for y in sorted(out)]
+
+
+def national_elderly(inp: _Inputs, indicator: str, to_year: int):
+    """(CohortFit, path frame) of the national cohort model of `indicator`, memoised per run."""
+    from forecasting.cohort import components, fit_cohort, project_cohort
+    from forecasting.wpp import load_wpp
+
+    key = ("cohort", indicator, to_year)
+    if key not in inp.memo:
+        obs = _elderly_points(inp, NATIONAL, indicator)
+        if not obs:
+            raise InsufficientObservations(f"no national {indicator} observations")
+        comp = components(load_wpp(inp.as_of), indicator, range(obs[0][0], to_year + 1))
+        # entrants need the cohort's births: WPP starts in 1950, so observations before 1950 + A cannot be used
+        first = int(comp.index[np.isfinite(comp["entrants"].to_numpy())].min())
+        obs = [o for o in obs if o[0] >= first]
+        fit = fit_cohort([(y, v, c) for y, v, _, c in obs], comp, indicator=indicator)
+        inp.memo[key] = (fit, project_cohort(fit, comp, to_year), obs)
+    return inp.memo[key]
+
+
+def _share_sigma(inp: _Inputs) -> float:
+    from forecasting.demography import share_sigma
+
+    if "share_sigma" not in inp.memo:
+        s = inp.series[(inp.series["indicator"] == "population_resident")]
+        nat = s[s["region_code"] == NATIONAL].set_index("year")["value"]
+        prov = s[s["region_code"].str.endswith("0000") & (s["region_code"] != NATIONAL)]
+        inp.memo["share_sigma"] = share_sigma(prov[["region_code", "year", "value"]],
+                                              nat.groupby(level=0).first())
+    return inp.memo["share_sigma"]
+
+
+def _population_share_drift(inp: _Inputs, region: str) -> tuple[float, str] | None:
+    """A province's drift in its share of the national population (OLS on its last ten years), or None."""
+    from forecasting.demography import fit_share
+
+    hist_r, hist_n = dict(inp.history(region, "population_resident")), dict(inp.history(NATIONAL,
+                                                                                          "population_resident"))
+    years = sorted(set(hist_r) & set(hist_n))[-10:]
+    if len(years) < 3:
+        return None
+    m = fit_share([(y, hist_r[y] / hist_n[y]) for y in years])
+    return m.drift, (f"one share: drift of its share of the national population {m.drift * 100:+.2f}%/yr "
+                     f"(OLS, own population series {years[0]}–{years[-1]})")
+
+
+def _elderly_frame(inp: _Inputs, region: str, indicator: str, to_year: int,
+                   extra: _Anchor | None = None) -> tuple[pd.DataFrame, str, str]:
+    """The region's own path of `indicator` (frame by year: value, bands, kind), its method detail and inputs.
+
+    National: the cohort model. Below: share of the nearest ancestor that has a path of its own (see
+    forecasting/demography.py); the ancestors' own observations drive them, never the country directly.
+    """
+    from forecasting.demography import fit_share, share_frame
+
+    key = ("elderly_frame", region, indicator, to_year, extra)
+    if key in inp.memo:
+        return inp.memo[key]
+    if region == NATIONAL:
+        fit, path, obs = national_elderly(inp, indicator, to_year)
+        frame = path.set_index("year")[["value", *BANDS, "kind"]]
+        out = (frame, fit.describe("en"), "; ".join(o[2] for o in obs) + "; WPP 2024 births and death rates")
+        inp.memo[key] = out
+        return out
+    points = [(y, v, ref) for y, v, ref, _ in _elderly_points(inp, region, indicator)]
+    if extra is not None and extra.year not in {p[0] for p in points}:
+        points.append((extra.year, extra.value, extra.ref))
+    if not points:
+        raise InsufficientObservations(f"{region}: no observed {indicator}")
+    parent = inp.parent(region)
+    while parent is not None and parent != NATIONAL and not _elderly_points(inp, parent, indicator):
+        parent = inp.parent(parent)  # an ancestor without figures of its own adds nothing: skip to the next
+    if parent is None:
+        raise InsufficientObservations(f"{region}: no ancestor with a path of {indicator}")
+    pframe, pdetail, pinputs = _elderly_frame(inp, parent, indicator, to_year)
+    shares = [(y, v / pframe.at[y, "value"]) for y, v, _ in points if y in pframe.index]
+    if not shares:
+        raise InsufficientObservations(f"{region}: observations outside {parent}'s path")
+    fallback = _population_share_drift(inp, region) if parent == NATIONAL else None
+    model = fit_share(shares, fallback_drift=fallback[0] if fallback else None,
+                      fallback_how=fallback[1] if fallback else "", rw_sigma=_share_sigma(inp))
+    years = range(int(pframe.index.min()), to_year + 1)
+    frame = share_frame(pframe, model, years)
+    known = {y: ref for y, _, ref in points}
+    kind = frame["kind"].to_numpy(dtype=object)
+    for i, y in enumerate(years):
+        if y in known:
+            kind[i] = "observed"
+        elif isinstance(kind[i], str) and kind[i] in _AS_HISTORY:
+            kind[i] = "history"
+    frame["kind"] = kind
+    frame.loc[model.anchor_year, "value"] = dict((y, v) for y, v, _ in points)[model.anchor_year]
+    detail = (f"share of {parent}: {region}(t) = {parent}(t) × s(t), s({model.anchor_year}) = "
+              f"{model.anchor_share:.5f}; {model.how}; {parent}: {pdetail}")
+    out = (frame, detail, "; ".join(known.values()) + f"; {parent}: {pinputs}")
+    inp.memo[key] = out
+    return out
+
+
+def elderly_path(inp: _Inputs, region: str, indicator: str, years: range, to_year: int,
+                 extra: _Anchor | None = None) -> _Path:
+    """The model path of elderly_60plus / elderly_65plus for `region` over `years` (see _elderly_frame)."""
+    frame, detail, inputs = _elderly_frame(inp, region, indicator, to_year, extra)
+    f = frame.reindex(years)
+    kind = f["kind"].to_numpy(dtype=object).copy()
+    known = {p[0]: p[2] for p in _elderly_points(inp, region, indicator)}
+    if extra is not None:
+        known.setdefault(extra.year, extra.ref)
+    for i, y in enumerate(years):
+        if y in known:
+            kind[i] = _anchor_note(_Anchor(y, 0.0, "", known[y]))
+    f = f.assign(kind=kind)
+    basis = extra.basis if extra is not None and extra.basis else "常住"
+    return _Path(f, basis, detail, inputs)
+
+
 @dataclass
 class _ModelPaths:
     population: dict = field(default_factory=dict)  # basis → _Path
     elderly: _Path | None = None
+    elderly65: _Path | None = None
     birth_rate: _Path | None = None
     infants: _Path | None = None
     missing: dict = field(default_factory=dict)  # indicator → reason
@@ -386,9 +528,14 @@ def _model_paths(inp: _Inputs, region: str, to_year: int) -> _ModelPaths:
         mp.missing["elderly_60plus"] = "no observed elderly count or aging rate to anchor on"
     else:
         try:
-            mp.elderly = _share_path(inp, region, "elderly_60plus", anchor, "elderly_60plus", years, to_year)
-        except InsufficientHistory as exc:
+            mp.elderly = elderly_path(inp, region, "elderly_60plus", years, to_year, extra=anchor)
+        except (InsufficientHistory, InsufficientObservations) as exc:
             mp.missing["elderly_60plus"] = str(exc)
+    if _elderly_points(inp, region, "elderly_65plus"):
+        try:
+            mp.elderly65 = elderly_path(inp, region, "elderly_65plus", years, to_year)
+        except (InsufficientHistory, InsufficientObservations):
+            pass  # 65+ is shown where it can be; its absence is not an error
 
     try:
         br_anchor = _rate_anchor(inp, region, "birth_rate")
@@ -722,11 +869,13 @@ def _project(a: Assumptions, inp: _Inputs) -> Projection:
     if key not in inp.memo:
         inp.memo[key] = _model_paths(inp, a.region, a.to_year)
     mp = inp.memo[key]
-    model_for = {"elderly_60plus": mp.elderly, "infants_0_3": mp.infants, "birth_rate": mp.birth_rate,
+    model_for = {"elderly_60plus": mp.elderly, "elderly_65plus": mp.elderly65, "infants_0_3": mp.infants,
+                 "birth_rate": mp.birth_rate,
                  **{_pop_indicator(b): p for b, p in mp.population.items()}}
     parts, used = [], []
     if a.method == "model":
-        for ind in ("population_resident", "population_registered", "elderly_60plus", "infants_0_3"):
+        for ind in ("population_resident", "population_registered", "elderly_60plus", "elderly_65plus",
+                    "infants_0_3"):
             p = model_for.get(ind)
             if p is not None:
                 parts.append(_rows(a.region, ind, "model", a.scenario, _model_frame(p, a.scenario, years),
@@ -857,6 +1006,28 @@ def _override(a: Assumptions, inp: _Inputs, mp: _ModelPaths, years: range):
                            mp.infants.inputs))
         used.append(("infants_0_3", mp.infants.inputs))
     return parts, used
+
+
+def vintage_inputs(db: Database | None, as_of: int | None, *, strict: bool = False) -> _Inputs:
+    """The inputs of a run as of `as_of` (None: today's data), for callers that project many regions."""
+    return _Inputs.load(db, as_of, strict=strict)
+
+
+def model_path_frames(inp: _Inputs, region: str, to_year: int) -> dict[str, pd.DataFrame]:
+    """The `model` method's medium paths of one region, indicator → frame by year (value, lower/upper 80/95, kind):
+    population_resident, elderly_60plus, elderly_65plus, birth_rate, infants_0_3, where they can be made."""
+    if region not in inp._index()["codes"] and not inp.history(region, "population_resident"):
+        raise ValueError(f"region: 未知地区代码 {region} / unknown region code")
+    key = ("model_paths", region, to_year)
+    if key not in inp.memo:
+        inp.memo[key] = _model_paths(inp, region, to_year)
+    mp = inp.memo[key]
+    out = {_pop_indicator(b): p.frame for b, p in mp.population.items()}
+    for ind, p in (("elderly_60plus", mp.elderly), ("elderly_65plus", mp.elderly65), ("birth_rate", mp.birth_rate),
+                   ("infants_0_3", mp.infants)):
+        if p is not None:
+            out[ind] = p.frame
+    return out
 
 
 # -- public API --------------------------------------------------------------------------------------------

@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS projects (project_id VARCHAR PRIMARY KEY, region_code
     start_year INTEGER, end_year INTEGER, indicator VARCHAR, capacity DOUBLE, unit VARCHAR, source VARCHAR,
     quote VARCHAR, detail JSON);
 CREATE TABLE IF NOT EXISTS series (region_code VARCHAR, indicator VARCHAR, year INTEGER, value DOUBLE,
-    unit VARCHAR, basis VARCHAR, derived VARCHAR, source VARCHAR, quote VARCHAR, note VARCHAR);
+    unit VARCHAR, basis VARCHAR, derived VARCHAR, source VARCHAR, quote VARCHAR, note VARCHAR, published INTEGER);
 """
 BASE_TABLES = ("indicators", "units", "regions", "documents", "facts", "relations", "projects", "series")
 
@@ -214,6 +214,8 @@ def _base_frames() -> dict[str, pd.DataFrame]:
 
 
 def _load_base(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], source_hash: str) -> None:
+    for table in BASE_TABLES:  # base tables hold nothing but the sources: recreate them, so a new column lands too
+        con.execute(f"DROP TABLE IF EXISTS {table}")
     for stmt in (BASE_SCHEMA + USER_SCHEMA).split(";"):
         if stmt.strip():
             con.execute(stmt)

@@ -100,9 +100,10 @@ def quote_in_context(source: str, quote: str, *, width: int = 300, db: Database 
 def reference_series(db: Database | None = None, *, region: str | None = None,
                      indicator: str | None = None) -> pd.DataFrame:
     """Real yearly/census points (region_code, indicator, year, value, unit, basis, provenance), plus user series."""
-    sql = ("SELECT region_code, indicator, year, value, unit, basis, derived, source, quote, note, 'reference' AS origin"
-           " FROM series UNION ALL SELECT region_code, indicator, year, value, unit, basis, 'no', source, '', note,"
-           " 'user' FROM user_series")
+    # `published`: the year a figure was first published (vintage runs); a user's own series counts from year + 1
+    sql = ("SELECT region_code, indicator, year, value, unit, basis, derived, source, quote, note, 'reference' AS origin,"
+           " published FROM series UNION ALL SELECT region_code, indicator, year, value, unit, basis, 'no', source, '',"
+           " note, 'user', year + 1 FROM user_series")
     where, params = [], []
     if region:
         where.append("region_code = ?")
@@ -113,6 +114,7 @@ def reference_series(db: Database | None = None, *, region: str | None = None,
     sql = f"SELECT * FROM ({sql})" + (" WHERE " + " AND ".join(where) if where else "")
     df = _db(db).query(sql + " ORDER BY region_code, indicator, year", params)
     df["year"] = df["year"].astype("Int64")
+    df["published"] = df["published"].astype("Int64")
     return df
 
 

@@ -122,7 +122,25 @@ _REF_INDICATORS = {
 _REF_UNITS = {"persons": (1, "person"), "10k persons": (1e4, "person"), "%": (1, "percent"),
               "permille": (1, "permille"), "10k beds": (1e4, "bed"), "count": (1, "facility"),
               "beds per 1000 aged 60+": (1, "per_1000"), "places per 1000 residents": (1, "per_1000")}
-SERIES_COLUMNS = ["region_code", "indicator", "year", "value", "unit", "basis", "derived", "source", "quote", "note"]
+SERIES_COLUMNS = ["region_code", "indicator", "year", "value", "unit", "basis", "derived", "source", "quote", "note",
+                  "published"]
+# Long files with region_code, indicator, year, value, unit, source, quote (+ published, derived, note): the outcomes
+# published after the plans (2021–2025) and the sourced elderly history. Indicator names → catalogue ids.
+_LONG_FILES = ("official_2021_2025.csv", "elderly_history.csv")
+_LONG_INDICATORS = {"population": "population_resident", "births": "births", "birth_rate": "birth_rate",
+                    "elderly_60plus": "elderly_60plus", "elderly_share": "aging_rate",
+                    "elderly_65plus": "elderly_65plus", "elderly_65_share": "aging_rate_65",
+                    "elderly_beds": "elderly_beds"}
+_LONG_UNITS = {"persons": "person", "permille": "permille", "percent": "percent", "beds": "bed"}
+
+
+def published_year(year: int, note: str = "", published: str = "") -> int:
+    """The year a figure was first published: an explicit date's year, else the year after the figure's year (NBS
+    year-end communiqués come out in February–March of the next year; census bulletins the spring after)."""
+    text = str(published or "").strip()
+    if text[:4].isdigit():
+        return int(text[:4])
+    return int(year) + 1
 
 
 def read_reference_series() -> pd.DataFrame:
@@ -132,14 +150,33 @@ def read_reference_series() -> pd.DataFrame:
     `skipped_reference_rows()`.
     """
     rows = []
+    for name in _LONG_FILES:
+        path = REFERENCE / name
+        if not path.exists():
+            continue
+        for r in _csv(path).to_dict("records"):
+            ind, unit = _LONG_INDICATORS.get(r["indicator"]), _LONG_UNITS.get(r["unit"])
+            if ind is None or unit is None:
+                continue
+            rows.append((r["region_code"], ind, int(r["year"]), float(r["value"]), unit,
+                         "常住" if unit == "person" and ind != "elderly_beds" else "", r.get("derived", "no") or "no",
+                         r["source"], r["quote"], r.get("note", ""), published_year(r["year"], r.get("note", ""),
+                                                                                    r.get("published", ""))))
+    prov = _csv(REFERENCE / "province_population_2005_2024.csv")
+    for r in prov.to_dict("records"):
+        rows.append((r["region_code"], "population_resident", int(r["year"]), float(r["population_10k"]) * 1e4,
+                     "person", "常住", "no", "NBS table E0103, as copied in GitHub pik-piam/PyPSA-China-PIK@4cb3683c "
+                     "resources/data/population/historical_population.csv", f"{r['region_en']},{r['year']},"
+                     f"{r['population_10k']}", r["basis"], published_year(r["year"])))
     nat = _csv(REFERENCE / "china_national_population_birthrate.csv")
     for r in nat.itertuples():
         if r.yearend_total_population_10k:
             rows.append(("100000", "population_resident", int(r.year), float(r.yearend_total_population_10k) * 1e4,
-                         "person", "常住", "no", r.source_population, r.quote_population, "NBS year-end total population"))
+                         "person", "常住", "no", r.source_population, r.quote_population, "NBS year-end total population",
+                         published_year(r.year)))
         if r.birth_rate_permille:
             rows.append(("100000", "birth_rate", int(r.year), float(r.birth_rate_permille), "permille", "", "no",
-                         r.source_birthrate, r.quote_birthrate, "NBS crude birth rate"))
+                         r.source_birthrate, r.quote_birthrate, "NBS crude birth rate", published_year(r.year)))
     for name in ("population_points.csv", "supply_elderly_beds_childcare.csv"):
         df = _csv(REFERENCE / name)
         for r in df.to_dict("records"):
@@ -150,7 +187,7 @@ def read_reference_series() -> pd.DataFrame:
             basis = ind[1] or ("户籍" if "registered" in r.get("basis", "") else "常住")
             rows.append((_AREA_CODES[r["area"]], ind[0], int(r["year"]), float(r["value"]) * unit[0], unit[1],
                          basis if unit[1] == "person" else "", r.get("derived", "no") or "no", r["source"],
-                         r["quote"], (r.get("basis", "") + " " + r.get("note", "")).strip()))
+                         r["quote"], (r.get("basis", "") + " " + r.get("note", "")).strip(), published_year(r["year"])))
     out = pd.DataFrame(rows, columns=SERIES_COLUMNS)
     out["year"] = out["year"].astype("Int64")
     return out.drop_duplicates(["region_code", "indicator", "year", "basis"], keep="first").reset_index(drop=True)

@@ -100,10 +100,14 @@ def test_text_targets_are_kept_as_text(facts):
 def test_reference_series_cover_national_history(db):
     s = q.reference_series(db, region="100000")
     pop = s[s.indicator == "population_resident"]
-    assert pop.year.min() == 1996 and pop.year.max() == 2023
+    assert pop.year.min() == 1996 and pop.year.max() == 2025  # through 2025 (official_2021_2025.csv)
     assert pop[pop.year == 2023].value.iloc[0] == pytest.approx(140967e4, rel=0.01)
+    assert pop[pop.year == 2025].value.iloc[0] == 1_404_890_000  # 2025年末全國人口140489萬人
     br = s[s.indicator == "birth_rate"]
-    assert br.year.min() == 1990 and len(br) == 34
+    assert br.year.min() == 1990 and br.year.max() == 2025 and len(br) == 36
+    assert br[br.year == 2025].value.iloc[0] == 5.63  # 人口出生率為5.63‰ (the fall is history, not forecast)
+    e = s[s.indicator == "elderly_60plus"].set_index("year")["value"]
+    assert e[2025] == 323_380_000 and (s[s.indicator == "elderly_60plus"]["published"] > e.index.to_numpy()).all()
     assert (s["source"] != "").all()
 
 

@@ -133,7 +133,7 @@ def test_districts_are_projected_by_share_of_parent_anchored_at_their_own_figure
     t = _project(Assumptions("500103", method="model"), inp).table
     e = t[t.indicator == "elderly_60plus"]
     assert e.loc[e.year == 2020, "value"].iat[0] == 116300  # 其中60岁及以上老年人口11.63万
-    assert "small-area share" in e["method_detail"].iat[0]
+    assert e["method_detail"].iat[0].startswith("share of 500000: 500103(t) = 500000(t) × s(t)")  # its province
     i = t[t.indicator == "infants_0_3"]
     assert i.loc[i.year == 2020, "value"].iat[0] == 17420
     assert "ages 0,1,2" in i["method_detail"].iat[0]
@@ -144,10 +144,13 @@ def test_districts_are_projected_by_share_of_parent_anchored_at_their_own_figure
 def test_too_short_series_fall_back_with_a_label(inp):
     with pytest.raises(InsufficientHistory):
         fit_forecast(tuple((2000 + i, 100.0 + i) for i in range(MIN_POINTS - 1)), 2035)
+    # Tianjin has its own 2005–2024 series (NBS E0103) now: it follows it, not the nation's
     t = _project(Assumptions("120000", method="model"), inp).table
     detail = t.loc[t.indicator == "population_resident", "method_detail"].iat[0]
-    assert "fallback: 120000 has 5 points < 6" in detail
-    assert "100000" in detail
+    assert detail.startswith("own series:") and "fitted to 120000 population_resident 2000–2024 (21 points)" in detail
+    # Heping has a figure but no series: it is a share of Tianjin, labelled so
+    h = _project(Assumptions("120101", method="model"), inp).table
+    assert "× 120000(t) / 120000(" in h.loc[h.indicator == "population_resident", "method_detail"].iat[0]
 
 
 # -- override ----------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ PAGES = [
     ("pages/export.py", "page_export", ":material/download:", "export"),
     ("pages/audit.py", "page_audit", ":material/fact_check:", "audit"),
     ("pages/map.py", "page_map", ":material/map:", "map"),
+    ("pages/method.py", "page_method", ":material/query_stats:", "method"),
     ("pages/data_sources.py", "page_data", ":material/menu_book:", "data"),
     ("pages/import_data.py", "page_import", ":material/upload_file:", "import"),
 ]

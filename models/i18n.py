@@ -460,6 +460,21 @@ STRINGS.update({
 
 # -- cohort projection, vintages and backtest, page 方法与检验 (forecasting/, pages/method.py) --
 STRINGS.update({
+    "page_method": ("方法与检验", "Method & check"),
+    "me_entrants": ("每年进入60岁的人数（2015—2035年）", "Persons turning 60 each year, 2015–2035"),
+    "me_entrants_60": ("进入60岁人数", "Turning 60"),
+    "me_wpp_cite": ("出生人数与死亡率：联合国经济和社会事务部人口司（2024）《世界人口展望2024》，CC BY 3.0 IGO。",
+                    "Births and death rates: United Nations, DESA, Population Division (2024). World Population "
+                    "Prospects 2024. CC BY 3.0 IGO."),
+    "me_backtest": ("以2020年数据测算 vs 2021—2025年公布值（全国60岁及以上）",
+                    "Projected with data as of 2020 vs published 2021–2025 (China 60+)"),
+    "me_method": ("方法", "Method"),
+    "me_coverage": ("80%区间覆盖率", "80% coverage"),
+    "me_band80": ("模型80%区间", "model 80% band"),
+    "me_actual": ("公布值", "published"),
+    "me_paths": ("60岁及以上人口路径至2035年（2025年=100，80%区间）", "60+ paths to 2035 (2025 = 100, 80% bands)"),
+    "me_theta": ("死亡率系数 θ = {theta}（标准误 {se}）", "Death-rate multiplier θ = {theta} (se {se})"),
+    "me_text": ("测算方法说明", "Method statement"),
 })
 
 # -- leader overview, 终期评估, offline, precision (pages/overview.py, models/overview.py) --

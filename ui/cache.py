@@ -189,3 +189,21 @@ def _wb_sources(version: str, region: str) -> pd.DataFrame:
 def wb_sources(region: str) -> pd.DataFrame:
     """models.workbench.assumption_sources: each assumption's plan default and its quote."""
     return _wb_sources(data_version(), region)
+
+
+@st.cache_data(show_spinner=False)
+def _method_report(version: str):
+    from forecasting.method_report import method_report
+
+    return method_report()
+
+
+def method_report():
+    """forecasting.method_report.method_report (page 方法与检验), cached per data version."""
+    return _method_report(data_version())
+
+
+def method_text(lang: str) -> str:
+    from forecasting.method_report import method_text as text
+
+    return text(lang)

@@ -1,0 +1,29 @@
+"""方法与检验 (method and check): entrants turning 60, the vintage-2020 check against 2021–2025, the 60+ paths to
+2035 with bands, and the method statement. Layout only: forecasting.method_report computes everything."""
+from __future__ import annotations
+
+import streamlit as st
+
+from models.charts_method import backtest_chart, entrants_chart, paths_chart
+from models.i18n import t
+from models.overview import region_names
+from ui import cache
+from ui.state import lang
+
+L = lang()
+st.title(t("page_method", L))
+report = cache.method_report()
+names = region_names(cache.regions(), L)
+st.subheader(t("me_entrants", L))
+st.plotly_chart(entrants_chart(report.entrants, L), width="stretch")
+st.caption(t("me_wpp_cite", L))
+st.subheader(t("me_backtest", L))
+st.plotly_chart(backtest_chart(report.backtest, L), width="stretch")
+table = report.summary.rename(columns={"method": t("me_method", L), "mape": "MAPE %",
+                                        "coverage_80": t("me_coverage", L)})
+st.dataframe(table.round(2), hide_index=True)
+st.subheader(t("me_paths", L))
+st.plotly_chart(paths_chart(report.paths, names, L), width="stretch")
+st.caption(t("me_theta", L, theta=f"{report.theta:.3f}", se=f"{report.theta_se:.3f}"))
+with st.expander(t("me_text", L), expanded=True):
+    st.markdown(cache.method_text(L))

@@ -10,12 +10,13 @@ from models.i18n import kind_label, t
 from models.sources import ARTEFACT
 from ui import cache
 from ui.editor import fact_editor
+from ui.extract_view import facts_with_user_quotes, user_fact_context
 from ui.state import lang
 
 L = lang()
 st.title(t("page_data", L))
 
-facts = cache.all_facts()
+facts = facts_with_user_quotes()  # imported figures with the quote of the document they came from
 regions = cache.regions().set_index("code")
 
 
@@ -70,8 +71,9 @@ elif not linked.empty:
 else:
     fact = None
     st.info(t("select_row_hint", L))
-if fact is not None and fact["origin"] == "user":  # an imported figure has no document: plain text only
-    st.text(f"{fact['fact_id']} · {fact['source']} · {fact['note']}")
+if fact is not None and fact["origin"] == "user":  # an imported figure: its pasted document, else plain text
+    if not user_fact_context(fact, L):
+        st.text(f"{fact['fact_id']} · {fact['source']} · {fact['note']}")
 elif fact is not None:
     st.subheader(f"{t('context_title', L)} · {fact['source']}")
     st.markdown(f"**{label(fact['indicator'], L)}** · {fact['year']} · "

@@ -9,6 +9,7 @@ from models import importer, userdata
 from models.i18n import t
 from ui.auth import editor_gate
 from ui.editor import backup_section, change_log_section
+from ui.extract_view import extract_section
 from ui.state import lang
 
 L = lang()
@@ -55,6 +56,8 @@ if account is not None:
             except userdata.Rejected as exc:
                 st.error(t("imp_rejected", L))
                 st.text(exc.message(L))
+    st.divider()
+    extract_section(L, who=who)  # 从规划原文提取: paste or upload a plan text → confirm rows → import
     st.divider()
     change_log_section(L, who=who)
     backup_section(L, who=who)

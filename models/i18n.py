@@ -628,7 +628,4 @@ STRINGS.update({
     "acc_cli_disabled": ("已停用账号 {name}。", "Disabled account {name}."),
     "acc_cli_enabled": ("已启用账号 {name}（锁定已解除）。", "Enabled account {name} (lock lifted)."),
     "acc_cli_no_password": ("未提供密码（标准输入为空）。", "No password given (standard input was empty)."),
-    "acc_status_active": ("正常", "active"),
-    "acc_status_disabled": ("已停用", "disabled"),
-    "acc_status_locked": ("锁定至 {until}", "locked until {until}"),
 })

@@ -36,11 +36,15 @@ def logout() -> None:
         st.session_state.pop(k, None)
 
 
-def _first_run() -> None:
-    """Once per session: create the first admin from $YLYX_ADMIN_PASSWORD when there is none."""
+def _first_run(lang: str) -> None:
+    """Once per session: create the first admin from $YLYX_ADMIN_PASSWORD when there is none (a password that
+    breaks the rules is reported, not used)."""
     if not st.session_state.get(_FIRST_RUN):
-        accounts.ensure_first_admin()
         st.session_state[_FIRST_RUN] = True
+        try:
+            accounts.ensure_first_admin()
+        except accounts.AccountError as exc:
+            st.error(f"{accounts.ADMIN_PASSWORD_ENV}: {exc.message(lang)}")
 
 
 def role_label(role: str, lang: str) -> str:
@@ -50,7 +54,7 @@ def role_label(role: str, lang: str) -> str:
 def editor_gate(lang: str, *, key: str = "editor") -> accounts.Account | None:
     """Show who is logged in (with a log-out button) or a login form. Returns the account when it may edit
     (editor or admin), else None. `key` prefixes the widget keys so two gates never collide."""
-    _first_run()
+    _first_run(lang)
     if os.environ.get(roles.LEGACY_ENV_VAR):
         st.caption(t("acc_legacy_password", lang))
     account = current_account()

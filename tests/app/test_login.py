@@ -95,3 +95,11 @@ def test_logout_returns_to_the_login_form(page_db):
                 "import", PASSWORD)
     at.button(key="import_logout").click().run()
     assert not at.get("file_uploader") and "account_username" not in at.session_state.to_dict()
+
+
+def test_a_weak_first_admin_password_is_reported_not_used(page_db, monkeypatch):
+    page_db.write(lambda con: con.execute("DELETE FROM accounts"))
+    monkeypatch.setenv("YLYX_ADMIN_PASSWORD", "admin")
+    at = open_page()
+    assert any(e.value == "YLYX_ADMIN_PASSWORD: 密码至少 8 位，且不能与用户名相同。" for e in at.error)
+    assert accounts.list_accounts(db=page_db).empty

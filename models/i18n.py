@@ -564,7 +564,10 @@ STRINGS.update({
                  "Paste the plan text or upload a file (.txt/.docx/.pdf); the figures are proposed with their quotes. "
                  "Confirm, fix or drop each row, then import."),
     "ext_paste": ("规划原文", "Plan text"),
-    "ext_upload": ("或上传文件", "Or upload a file"),
+    "ext_upload": ("上传规划文件", "Upload the plan"),
+    "ext_mode": ("原文来源", "Plan text from"),
+    "ext_mode_paste": ("粘贴文本", "Pasted text"),
+    "ext_mode_upload": ("上传文件（.txt/.docx/.pdf）", "A file (.txt/.docx/.pdf)"),
     "ext_run": ("提取数据", "Propose figures"),
     "ext_region_search": ("地区名称", "Region name"),
     "ext_region_code": ("地区代码（GB/T 2260，请确认）", "Region code (GB/T 2260, please confirm)"),

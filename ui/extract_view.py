@@ -37,8 +37,13 @@ def extract_section(lang: str, *, who: str) -> None:
     """The whole section for an editor `who` (the account's name goes to the change log)."""
     st.subheader(t("ext_title", lang))
     st.caption(t("ext_help", lang))
-    pasted = st.text_area(t("ext_paste", lang), key="ext_text", height=160)
-    upload = st.file_uploader(t("ext_upload", lang), type=["txt", "docx", "pdf"], key="ext_file")
+    mode = st.radio(t("ext_mode", lang), ["paste", "upload"], key="ext_mode", horizontal=True,
+                    format_func=lambda m: t(f"ext_mode_{m}", lang))
+    pasted, upload = "", None
+    if mode == "paste":
+        pasted = st.text_area(t("ext_paste", lang), key="ext_text", height=160)
+    else:
+        upload = st.file_uploader(t("ext_upload", lang), type=["txt", "docx", "pdf"], key="ext_file")
     if st.button(t("ext_run", lang), key="ext_run"):
         try:
             text, filename = ((ex.read_document(upload.getvalue(), upload.name), upload.name) if upload is not None

@@ -580,7 +580,6 @@ STRINGS.update({
     "ext_import": ("导入已确认的数据", "Import the confirmed figures"),
     "ext_done": ("已导入 {n} 条数据，原文已存为来源“{doc}”", "{n} figures imported; the text is stored as source “{doc}”"),
     "ext_need_code": ("请先确认地区代码", "Confirm the region code first"),
-    "ext_alternatives": ("同一指标的其他数值（未采用）：{items}", "Other values for the same figure (not kept): {items}"),
     # the importer's refusals name what would be accepted (these replace the shorter texts above)
     "imp_unit_mismatch": ("单位“{given}”与指标单位（{expected}）不符；可用：{accepted}。",
                           "Unit “{given}” does not match the indicator's unit ({expected_en}); accepted: {accepted}."),
@@ -588,8 +587,6 @@ STRINGS.update({
                               "Unknown indicator “{text}”. {hint_en} (accepted spellings: the template's catalogue)"),
     "imp_indicator_mismatch": ("指标代码 {id} 与指标名称“{name}”不一致：{id} 是“{label}”，“{name}”对应 {other}。",
                                "Indicator code {id} and name “{name}” disagree: {id} is “{label_en}”; “{name}” is {other}."),
-    "audit_planned_additions": ("规划新增与缺口不一致", "Planned additions do not match the stated gap"),
-    "user_document_source": ("用户上传的规划原文", "Plan text uploaded by a user"),
 })
 
 # -- accounts, login, lockout (models/accounts.py, ui/auth.py) --

@@ -45,11 +45,11 @@ HOT = "500103,渝中区,childcare_places,2023,0,现状值"
 INDICATORS = ("elderly_beds", "childcare_places")
 
 
-def _region(k: int) -> str:
+def region_code(k: int) -> str:
     return f"37{11 + k:02d}01"  # new user regions, one per editor (Shandong codes: not in the plan regions)
 
 
-def _rows(k: int, figures: int) -> list[tuple[str, int, float]]:
+def figure_rows(k: int, figures: int) -> list[tuple[str, int, float]]:
     """The (indicator, year, value) of every figure editor k imports: distinct identities in its own region."""
     out = []
     for i in range(figures):
@@ -57,8 +57,8 @@ def _rows(k: int, figures: int) -> list[tuple[str, int, float]]:
     return out
 
 
-def _csv(k: int, rows: list[tuple[str, int, float]]) -> bytes:
-    body = "\n".join(f"{_region(k)},压测区{k:02d},{ind},{year},{value:g},现状值" for ind, year, value in rows)
+def import_csv(k: int, rows: list[tuple[str, int, float]]) -> bytes:
+    body = "\n".join(f"{region_code(k)},压测区{k:02d},{ind},{year},{value:g},现状值" for ind, year, value in rows)
     return f"{HEAD}\n{body}\n".encode()
 
 
@@ -108,25 +108,25 @@ def worker(spec: dict) -> dict:
         expected, ids, hot = {}, [], 0
         try:
             who = accounts.login(name, password, db=db).username
-            rows = _rows(k, spec["figures"])
+            rows = figure_rows(k, spec["figures"])
             step = max(1, len(rows) // spec["imports"])
             for start in range(0, len(rows), step):
                 part = rows[start:start + step]
-                plan = userdata.preview(_csv(k, part), f"load{k}_{start}.csv", db=db)
+                plan = userdata.preview(import_csv(k, part), f"load{k}_{start}.csv", db=db)
                 if not plan.ok:
                     raise RuntimeError(plan.report_lines()[:3])
                 ids += list(userdata.apply_import(plan, who=who, note="load test", db=db).change_ids)
                 for ind, year, value in part:
-                    expected[f"{_region(k)}|{ind}|{year}"] = value
+                    expected[f"{region_code(k)}|{ind}|{year}"] = value
             own = spec["edits"] - spec["hot"]
             for i in range(own):
-                seen = userdata.user_facts(db, region=_region(k))  # what the data page shows
+                seen = userdata.user_facts(db, region=region_code(k))  # what the data page shows
                 ind, year, _ = rows[i % len(rows)]
                 row = seen[(seen["indicator"] == ind) & (seen["year"] == year)].iloc[0]
                 new = float(row["value"]) + 7
                 ids += userdata.edit_user_facts([{"fact_id": row["fact_id"], "changes": {"value": f"{new:g}"},
                                                   "expected": {"value": row["value"]}}], who=who, why="压测", db=db)
-                expected[f"{_region(k)}|{ind}|{year}"] = new
+                expected[f"{region_code(k)}|{ind}|{year}"] = new
             for _ in range(spec["hot"]):
                 while True:
                     seen = userdata.user_facts(db, region="500103")
@@ -202,7 +202,7 @@ def killed_writer(db_path: str, marker: str) -> None:
 
 
 # -- the benchmark ----------------------------------------------------------------------------------------
-def _check(db, expected: dict, change_ids: dict, hot_expected: float) -> tuple[int, list[str]]:
+def lost_writes(db, expected: dict, change_ids: dict, hot_expected: float) -> tuple[int, list[str]]:
     """Lost writes: expected figures missing or different, hot figure off, change ids missing or misattributed."""
     uf = db.query("SELECT region_code, indicator, year, value FROM user_facts")
     have = {f"{r.region_code}|{r.indicator}|{int(r.year)}": float(r.value) for r in uf.itertuples()}
@@ -265,7 +265,7 @@ def run(*, editors: int = 20, viewers: int = 5, figures: int = 50, edits: int = 
         expected.update(r["expected"])
         change_ids.update(r["change_ids"])
     hot_done = sum(r["hot_increments"] for r in results)
-    lost, examples = _check(db, expected, change_ids, float(hot_done))
+    lost, examples = lost_writes(db, expected, change_ids, float(hot_done))
     errors = [e for r in results for e in r["errors"]]
     write_waits = [w * 1000 for r in results for w in r["write_waits"]]
     read_waits = [w * 1000 for r in results for w in r["read_waits"]]
@@ -313,10 +313,10 @@ def _kill_check(db, path: Path, env: dict, expected: dict, change_ids: dict, hot
     after = db.query("SELECT (SELECT count(*) FROM user_facts) f, (SELECT count(*) FROM user_regions) r, "
                      "(SELECT count(*) FROM change_log) l").iloc[0].tolist()
     reopen = time.perf_counter() - t
-    lost, _ = _check(db, expected, change_ids, hot)
+    lost, _ = lost_writes(db, expected, change_ids, hot)
     pw = secrets.token_urlsafe(12)
     accounts.add_account("afterkill", pw, role="editor", by="bench", db=db)
-    writable = userdata.import_file(_csv(80, _rows(80, 2)), "after.csv",
+    writable = userdata.import_file(import_csv(80, figure_rows(80, 2)), "after.csv",
                                     who=accounts.login("afterkill", pw, db=db).username, db=db)[1] is not None
     ok = before == after and lost == 0 and writable and p.returncode == -signal.SIGKILL
     return [["load_kill_consistent", int(ok), "1=yes", f"SIGKILL inside a 2,000-figure import: counts {before} "

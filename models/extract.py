@@ -630,7 +630,10 @@ def propose_region(name_or_text: str, *, limit: int = 5) -> list[dict]:
         else:
             continue
         level_rank = {"county": 2, "city": 1, "province": 0}[r.level]
-        hits.append(((score[0], level_rank, score[1], score[2]), r))
+        # a 和平区 in a text that also names 天津 is Tianjin's, not Shenyang's
+        parents = [re.sub(r"(省|市|自治区|壮族自治区|回族自治区|维吾尔自治区)$", "", x) for x in (r.province, r.city) if x]
+        in_context = sum(1 for x in parents if len(x) >= 2 and x in text)
+        hits.append(((score[0], in_context, level_rank, score[1], score[2]), r))
     hits.sort(key=lambda h: h[0], reverse=True)
     out = []
     for _, r in hits[:limit]:

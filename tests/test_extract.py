@@ -187,6 +187,8 @@ def test_gbt2260_list_is_complete_and_proposes_by_name():
     assert ex.propose_region("渝中区")[0]["code"] == "500103"
     assert ex.full_name("500103") == "重庆市渝中区"
     assert ex.propose_region("不存在的地方") == []
+    assert ex.propose_region("沈阳市和平区")[0]["code"] == "210102"
+    assert ex.propose_region("天津市和平区开展积极应对人口老龄化")[0]["code"] == "120101"
 
 
 # -- the five plans ------------------------------------------------------------------------------------------------

@@ -70,10 +70,11 @@ def case_db_build() -> None:
 def case_projection() -> None:
     """forecasting.projection.project_all for every synthetic region (model, medium), cold process."""
     from forecasting import projection
+    from forecasting.parallel import workers_for
     from forecasting.projection_models import fit_forecast
 
     codes = synthetic_codes()
-    workers = projection._workers(None, len(codes))
+    workers = workers_for(None, len(codes))
     df, dt = timed(projection.project_all, codes, methods=("model",), scenarios=("medium",))
     emit("projection_all_regions", dt, "s", f"{len(codes)} regions, model/medium, {workers} worker process(es), "
                                              "cold: fits included")

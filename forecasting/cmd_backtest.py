@@ -7,25 +7,15 @@ and 80 % coverage per method to standard error (standard output when --out is gi
 """
 from __future__ import annotations
 
-import argparse
 import sys
 
 from forecasting.backtest import vintage_backtest, vintage_summary
-from forecasting.vintage import AS_OF_RANGE, check_as_of
+from forecasting.vintage import as_of_argument
 from models.export import write_csv
 
 
-def _as_of(text: str) -> int:
-    try:
-        return check_as_of(int(text))
-    except ValueError:
-        lo, hi = AS_OF_RANGE
-        raise argparse.ArgumentTypeError(f"--as-of: 年份应在 {lo}–{hi} 之间 / must be a year in {lo}–{hi}, "
-                                         f"got {text!r}") from None
-
-
 def add_arguments(p) -> None:
-    p.add_argument("--as-of", type=_as_of, default=2020, help="vintage year (2015–2025, default 2020)")
+    p.add_argument("--as-of", type=as_of_argument, default=2020, help="vintage year (2015–2025, default 2020)")
     p.add_argument("--region", help="GB/T 2260 code (default: every region with figures published later)")
     p.add_argument("--strict", action="store_true",
                    help="only figures published by the end of the vintage year (default: as a planner had them "

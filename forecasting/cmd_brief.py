@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from forecasting.planning import gaps
 from models.brief import brief_bytes
 from models.facts import region_name, require_regions
-from models.gaps import plan_gaps, require_year
+from models.gaps import require_year
 
 
 def add_arguments(p) -> None:
@@ -29,7 +30,7 @@ def run(args) -> int:
     if fmt not in ("pdf", "png"):
         raise ValueError(f"输出文件须为 .pdf 或 .png：{args.out} / --out must end in .pdf or .png")
     names = {c: region_name(c, args.lang) for c in codes}
-    data = brief_bytes(plan_gaps(years=[args.year]), regions=codes, year=args.year, lang=args.lang, fmt=fmt,
+    data = brief_bytes(gaps(years=[args.year]), regions=codes, year=args.year, lang=args.lang, fmt=fmt,
                        names=names)
     Path(args.out).write_bytes(data)
     print(f"{args.out}: {len(data):,} bytes")

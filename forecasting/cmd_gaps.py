@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 
+from forecasting.planning import gaps
 from models.export import write_csv
 from models.facts import require_regions
-from models.gaps import YEARS, plan_gaps, require_year, whole_counts
+from models.gaps import YEARS, require_year
 
 
 def add_arguments(p) -> None:
@@ -30,7 +31,7 @@ def run(args) -> int:
         require_year(args.year)
     years = [args.year] if args.year is not None else YEARS
     # whole beds and places (demand rounded up); the values before rounding stay in <col>_unrounded
-    df = whole_counts(plan_gaps(assumptions=args.assumptions, years=years, region=args.region))
+    df = gaps(assumptions=args.assumptions, years=years, region=args.region)
     for c in ("demand", "supply", "gap", "target", "target_gap"):
         df[c] = df[c].astype("Int64")  # integers in the CSV (4000, not 4000.0); missing stays empty
     df["inputs"] = [json.dumps(v, ensure_ascii=False, default=str) for v in df["inputs"]]

@@ -12,8 +12,8 @@ import argparse
 
 import pandas as pd
 
-from forecasting.cmd_backtest import _as_of
-from forecasting.projection import METHODS, PLAN_REGIONS, SCENARIOS, TABLE_COLUMNS, Assumptions, _Inputs, _project
+from forecasting.projection import METHODS, PLAN_REGIONS, SCENARIOS, TABLE_COLUMNS, Assumptions, Projector
+from forecasting.vintage import as_of_argument
 from models.export import write_csv
 
 
@@ -43,7 +43,7 @@ def add_arguments(p) -> None:
     p.add_argument("--aging-rate-increment", type=_number("--aging-rate-increment"),
                    help="aging-rate increase, percentage points per year")
     p.add_argument("--birth-rate", type=_number("--birth-rate"), help="crude birth rate, ‰")
-    p.add_argument("--as-of", type=_as_of, help="vintage: only figures a planner had for years up to YEAR (2015–2025)")
+    p.add_argument("--as-of", type=as_of_argument, help="vintage: only figures a planner had for years up to YEAR (2015–2025)")
     p.add_argument("--strict", action="store_true", help="with --as-of: only figures published by the end of YEAR")
     p.add_argument("--out", help="output CSV file (default: standard output)")
 
@@ -59,7 +59,7 @@ def run(args) -> int:
     # validate every combination before any database work (ValueError names the field, zh + en)
     wanted = [Assumptions(r, method=m, scenario=s, to_year=args.to, **(overrides if m == "override" else {}))
               for r in regions for m in methods for s in scenarios]
-    inp = _Inputs.load(None, args.as_of, strict=args.strict)
-    table = pd.concat([_project(a, inp).table for a in wanted], ignore_index=True)[TABLE_COLUMNS]
+    projector = Projector.load(None, as_of=args.as_of, strict=args.strict)
+    table = pd.concat([projector.project(a).table for a in wanted], ignore_index=True)[TABLE_COLUMNS]
     write_csv(table, args.out)
     return 0

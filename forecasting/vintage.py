@@ -15,6 +15,8 @@ forecasting/wpp.py (births before YEAR; mortality periods that had ended; all of
 """
 from __future__ import annotations
 
+import argparse
+
 import pandas as pd
 
 AS_OF_RANGE = (2015, 2025)
@@ -29,6 +31,16 @@ def check_as_of(as_of: int | None) -> int | None:
     if isinstance(as_of, bool) or not isinstance(as_of, int) or not lo <= as_of <= hi:
         raise ValueError(f"--as-of: 年份应在 {lo}–{hi} 之间 / --as-of must be a year in {lo}–{hi}, got {as_of!r}")
     return as_of
+
+
+def as_of_argument(text: str) -> int:
+    """argparse type of --as-of: a year in AS_OF_RANGE, else a zh/en usage error (exit code 2)."""
+    try:
+        return check_as_of(int(text))
+    except ValueError:
+        lo, hi = AS_OF_RANGE
+        raise argparse.ArgumentTypeError(f"--as-of: 年份应在 {lo}–{hi} 之间 / must be a year in {lo}–{hi}, "
+                                         f"got {text!r}") from None
 
 
 def series_as_of(series: pd.DataFrame, as_of: int, *, strict: bool = False) -> pd.DataFrame:

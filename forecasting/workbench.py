@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting import projection
+from forecasting.projector import Projector
 from models.catalogue import SERVICES
 from models.gaps import YEARS, gap_table, plan_figures, plan_population
 from models.standards import BED_METHODS, RegionStandards, Standards, plan_standards
@@ -136,7 +137,7 @@ class PlanData:
     figures: pd.DataFrame = field(repr=False)
     population: pd.DataFrame = field(repr=False)
     names: MappingProxyType = field(repr=False)
-    projection_inputs: object = field(repr=False, compare=False)
+    projector: Projector = field(repr=False, compare=False)
 
     @classmethod
     def load(cls, db=None) -> PlanData:
@@ -147,8 +148,7 @@ class PlanData:
         reg = regions(db)
         return cls(facts, plan_standards(facts), supply_table(facts, projects(db), years=YEARS), plan_figures(facts),
                    plan_population(facts, years=YEARS), MappingProxyType(dict(zip(reg["code"], reg["name_zh"]))),
-                   # forecasting's loader; project() builds the same object on every call (tested to agree)
-                   projection._Inputs.load(db))
+                   Projector.load(db))  # fits and paths are memoised in it: a second projection costs ms
 
     def regions(self) -> list[str]:
         """Region codes the plans state figures for (the workbench's choices)."""
@@ -156,7 +156,7 @@ class PlanData:
 
     def project(self, assumptions: projection.Assumptions) -> projection.Projection:
         """forecasting.projection.project on the loaded inputs (same result, without reloading the facts)."""
-        return projection._project(assumptions, self.projection_inputs)
+        return self.projector.project(assumptions)
 
 
 def assumption_sources(region: str, *, data: PlanData) -> pd.DataFrame:
@@ -167,7 +167,7 @@ def assumption_sources(region: str, *, data: PlanData) -> pd.DataFrame:
     standards: the region's plan standard (RegionStandards.source_of).
     """
     rows = []
-    d = projection.plan_defaults(region, _inp=data.projection_inputs)
+    d = data.projector.plan_defaults(region)
     for name in PROJECTION_FIELDS:
         f = d.get(name) or {}
         rows.append({"name": name, "group": "projection", "value": f.get("value"), "unit": UNITS[name],

@@ -1,4 +1,4 @@
-"""Chart builders for the planner workbench: pure functions of models.workbench's frames, returning plotly figures.
+"""Chart builders for the planner workbench: pure functions of forecasting.workbench's frames, returning plotly figures.
 
 Missing numbers (NaN) are not drawn (plotly gaps), and are named 未提供 in hover texts, never drawn as 0. Services take
 their colours from models.charts.SERVICE_COLOURS (one place); methods and scenarios have theirs here. Years on an
@@ -143,7 +143,7 @@ def assumption_label(name: str, lang: str) -> str:
 def tornado_chart(sens: pd.DataFrame, *, service: str, year: int, lang: str = "zh") -> go.Figure:
     """Change of the `year` gap of `service` when each assumption moves down / up by its step: horizontal bars,
     the largest impact on top. Assumptions without a number (NaN impact) are left out (the page lists why).
-    In: models.workbench.sensitivity."""
+    In: forecasting.workbench.sensitivity."""
     s = sens[(sens["service"] == service) & sens["impact"].notna()].sort_values("impact", ascending=True)
     unit = _unit(service)
     names = [f"{assumption_label(a, lang)} {st}" for a, st in zip(s["assumption"], s["step"])]
@@ -186,7 +186,7 @@ def methods_chart(methods: pd.DataFrame, *, year: int, lang: str = "zh") -> go.F
 
 def scenarios_chart(compare: pd.DataFrame, *, year: int, lang: str = "zh") -> go.Figure:
     """Gaps of saved scenarios by service as grouped bars, one colour per scenario.
-    In: models.workbench.compare_scenarios (name, service, gap)."""
+    In: forecasting.workbench.compare_scenarios (name, service, gap)."""
     fig = go.Figure()
     for i, (name, g) in enumerate(compare.groupby("name", sort=False)):
         g = g.set_index("service").reindex(SERVICES)

@@ -449,8 +449,10 @@ def whole_counts(gaps: pd.DataFrame) -> pd.DataFrame:
 def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | None = None,
               population: pd.DataFrame | None = None, explain: bool = True) -> pd.DataFrame:
     """gap_table from the database: assumptions 'plan' (the plans' populations and standards, existing supply),
-    'model' (a projection from forecasting.projection, plan standards, pipeline counted), or a JSON file/dict of
-    standard overrides (applied to the plan standards; key "population": "model" uses the projection).
+    'model' (the projected `population` the caller passes in, plan standards, pipeline counted), or a JSON file/dict
+    of standard overrides (applied to the plan standards; key "population": "model" uses the projection). Without
+    `population`, model assumptions raise PopulationRequired: forecasting.planning.gaps is the entry point that
+    projects and passes it in.
     """
     from models.facts import all_facts, projects, regions
     from models.standards import plan_standards
@@ -483,7 +485,9 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
     if spec:
         standards = standards.with_overrides(spec)
     if population is None:
-        population = plan_population(facts, years=years) if mode == "plan" else model_population(db, years=years)
+        if mode != "plan":
+            raise PopulationRequired("model assumptions need the projected population (forecasting.planning.gaps)")
+        population = plan_population(facts, years=years)
     supply = supply_table(facts, projects(db), years=years)
     names = dict(zip(regions(db)["code"], regions(db)["name_zh"]))
     codes = sorted(set(facts["region_code"]))
@@ -495,11 +499,10 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
                      regions=codes, explain=explain)
 
 
-def model_population(db=None, *, years=YEARS) -> pd.DataFrame:
-    """Population from forecasting.projection (method model, scenario medium), in the tidy population contract."""
-    try:
-        from forecasting import projection
-    except ImportError as exc:  # being written by another developer
-        raise ValueError("人口预测模块尚不可用 / forecasting.projection is not available yet") from exc
-    df = projection.project_all(db=db, methods=("model",), scenarios=("medium",))
-    return df[df["indicator"].isin(POPULATION_INDICATORS) & df["year"].isin(list(years))]
+class PopulationRequired(ValueError):
+    """plan_gaps with model assumptions needs the projected population passed in (models/ never projects)."""
+
+
+def projected_population(projection: pd.DataFrame, *, years=YEARS) -> pd.DataFrame:
+    """The population rows of a projection table (forecasting's tidy contract) for `years`."""
+    return projection[projection["indicator"].isin(POPULATION_INDICATORS) & projection["year"].isin(list(years))]

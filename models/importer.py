@@ -120,8 +120,12 @@ class Problem:
         return t(self.code, lang, **params)
 
 
-def _p(code: str, severity: str = "error", /, **params) -> Problem:
+def problem(code: str, severity: str = "error", /, **params) -> Problem:
+    """A Problem with its parameters (rendered in the user's language at the edge)."""
     return Problem(code, tuple(sorted((k, str(v)) for k, v in params.items())), severity)
+
+
+_p = problem  # short name inside this module
 
 
 class Invalid(ValueError):
@@ -276,7 +280,7 @@ def parse_value(raw, *, unit: str, indicator_id: str = "", unit_factor: Decimal 
     if not math.isfinite(value):
         raise Invalid(_p("imp_not_finite", text=normalize(raw)))
     warnings: list[Problem] = []
-    _check_range(value, unit, indicator_id, normalize(raw), warnings)
+    check_range(value, unit, indicator_id, normalize(raw), warnings)
     if unit == "percent" and 0 < value < 1 and "%" not in s and unit_factor == 1:
         warnings.append(_p("imp_w_fraction_percent", "warning", value=normalize(raw), pct=_short(value * 100)))
     if unit in ("person", "bed", "place", "household") and not float(value).is_integer():
@@ -289,7 +293,7 @@ def _signed_ok(indicator_id: str, unit: str) -> bool:
     return unit == "percentage_point" or any(w in indicator_id for w in ("growth", "increment", "change"))
 
 
-def _check_range(value: float, unit: str, indicator_id: str, text: str, warnings: list) -> None:
+def check_range(value: float, unit: str, indicator_id: str, text: str, warnings: list) -> None:
     if value < 0 and not _signed_ok(indicator_id, unit):
         raise Invalid(_p("imp_negative", text=text))
     if unit == "percent" and abs(value) > 100:

@@ -34,7 +34,8 @@ from models.database import Database, default
 from models.facts import all_facts, regions
 from models.formatting import fmt_number
 from models.i18n import t
-from models.importer import ImportPlan, Invalid, Problem, _p
+from models.importer import ImportPlan, Invalid, Problem
+from models.importer import problem as _p
 
 TABLES: dict[str, tuple[str, ...]] = {  # the user-data set (the schema is in models/database.py USER_SCHEMA)
     "user_regions": ("code", "name_zh", "name_en", "level", "parent_code", "created_by", "created_at"),
@@ -629,7 +630,7 @@ def _check_rows(table: str, rows: list[dict]) -> None:
             if r["value"] is not None:
                 if not isinstance(r["value"], int | float) or isinstance(r["value"], bool):
                     raise _bad(f"{table}: value")
-                importer._check_range(float(r["value"]), r["unit"] or "", r["indicator"], str(r["value"]), [])
+                importer.check_range(float(r["value"]), r["unit"] or "", r["indicator"], str(r["value"]), [])
             if table == "user_facts" and (not isinstance(r["fact_id"], str) or not r["fact_id"]):
                 raise _bad("user_facts: fact_id")
         elif table == "scenarios" and (not isinstance(r["name"], str) or not r["name"]):

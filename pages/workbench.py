@@ -1,11 +1,12 @@
 """规划测算 (planner workbench): choose a region and year, change any assumption, and see the gap, its projection,
 supply and pipeline, waterfall, sensitivity and the three methods side by side; save and compare named scenarios.
-Layout only: the state lives in the URL (ui.state), numbers come from models.workbench through ui.cache."""
+Layout only: the state lives in the URL (ui.state), numbers come from forecasting.workbench through ui.cache."""
 import math
 
 import pandas as pd
 import streamlit as st
 
+from forecasting.workbench import METHODS, PROJECTION_FIELDS, STANDARD_FIELDS, UNITS, PlannerScenario
 from models import scenarios as store
 from models.catalogue import SERVICES, indicator, label
 from models.charts_workbench import (
@@ -21,7 +22,6 @@ from models.charts_workbench import (
 from models.formatting import fmt_number
 from models.gaps import YEARS
 from models.i18n import t
-from models.workbench import METHODS, PROJECTION_FIELDS, STANDARD_FIELDS, UNITS, PlannerScenario
 from ui import cache, state
 from ui.state import lang
 
@@ -45,7 +45,7 @@ _DEFAULTS: dict = {}  # per run: the page module is executed afresh on every run
 
 
 def defaults(region: str) -> dict:
-    """Each assumption's plan default and its source row (models.workbench.assumption_sources)."""
+    """Each assumption's plan default and its source row (forecasting.workbench.assumption_sources)."""
     if region not in _DEFAULTS:
         _DEFAULTS[region] = {r["name"]: r for r in cache.wb_sources(region).to_dict("records")}
     return _DEFAULTS[region]

@@ -3,6 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecasting.workbench import PlanData, PlannerScenario, compare_scenarios, evaluate, sensitivity
 from models.catalogue import SERVICES
 from models.charts import SERVICE_COLOURS
 from models.charts_workbench import (
@@ -14,7 +15,6 @@ from models.charts_workbench import (
     tornado_chart,
     waterfall_chart,
 )
-from models.workbench import PlanData, PlannerScenario, compare_scenarios, evaluate, sensitivity
 
 YZ = "500103"
 

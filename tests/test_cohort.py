@@ -100,11 +100,11 @@ def test_district_follows_its_province_not_the_country(today):
 
 def test_as_of_2020_reads_nothing_published_later(db):
     full = vintage_inputs(db, 2020)
-    from forecasting.projection import _Inputs
+    from forecasting.projection import Inputs
 
     series = full.series[full.series["year"] <= 2020]
     facts = full.facts[full.facts["year"].astype("Int64") <= 2020]
-    trimmed = _Inputs(facts_as_of(facts, 2020), series_as_of(series, 2020), full.regions, as_of=2020)
+    trimmed = Inputs(facts_as_of(facts, 2020), series_as_of(series, 2020), full.regions, as_of=2020)
     for region in ("100000", "500000", "500103", "130000"):
         a, b = model_path_frames(full, region, 2025), model_path_frames(trimmed, region, 2025)
         assert a.keys() == b.keys()

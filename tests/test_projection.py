@@ -13,8 +13,7 @@ from forecasting.projection import (
     PLAN_REGIONS,
     TABLE_COLUMNS,
     Assumptions,
-    _Inputs,
-    _project,
+    Projector,
     plan_defaults,
     project,
     project_all,
@@ -25,7 +24,7 @@ from models.facts import all_facts
 
 @pytest.fixture(scope="module")
 def inp(db):
-    return _Inputs.load(db)
+    return Projector.load(db)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +52,7 @@ def close(a, b, rel=0.005):
 
 # -- plan method: each plan's own projection from its own stated inputs ------------------------------------
 def test_yuzhong_plan_reproduces_568k_residents_125k_elderly_22_01_percent(db, inp):
-    t = _project(Assumptions("500103", method="plan"), inp).table
+    t = inp.project(Assumptions("500103", method="plan")).table
     # 预计到2025年常住人口为56.8万 (from 58.87万 and 根据常住人口年平均增长率为-0.68%进行测算)
     assert close(value(t, "population_resident", 2025), stated(db, "500103", "population_resident", "plan_projection", 2025))
     # 60岁及以上老年人口为12.5万 / 老龄化率达22.01% (老龄化率以年均增长0.45%左右进行测算, from 19.76%)
@@ -64,7 +63,7 @@ def test_yuzhong_plan_reproduces_568k_residents_125k_elderly_22_01_percent(db, i
 
 
 def test_yuzhong_plan_keeps_15000_infants_stated_without_method(db, inp):
-    t = _project(Assumptions("500103", method="plan"), inp).table
+    t = inp.project(Assumptions("500103", method="plan")).table
     # 预计到2025年,婴幼儿人口总数为15000人 ... 人口出生率为7.00‰ (the plan does not say how 15000 follows)
     assert close(value(t, "infants_0_3", 2025), stated(db, "500103", "infants_0_3", "plan_projection", 2025))
     row = t[(t.indicator == "infants_0_3") & (t.year == 2025)].iloc[0]
@@ -75,19 +74,19 @@ def test_yuzhong_plan_keeps_15000_infants_stated_without_method(db, inp):
 
 
 def test_botou_plan_elderly_is_111953_growing_3_2_percent(inp):
-    t = _project(Assumptions("130981", method="plan"), inp).table
+    t = inp.project(Assumptions("130981", method="plan")).table
     # 全市60周岁以上老年人口达到11.1953万 ... 泊头市老龄化人口保持年均3.2%的较快增速
     assert close(value(t, "elderly_60plus", 2025), 111953 * 1.032 ** 5)
     assert close(value(t, "elderly_60plus", 2035), 111953 * 1.032 ** 15)
 
 
 def test_dongli_120k_and_tianjin_367w_are_stated_endpoints(db, inp):
-    dl = _project(Assumptions("120110", method="plan"), inp).table
+    dl = inp.project(Assumptions("120110", method="plan")).table
     # 预计到2025年，全区户籍老年人口将达12万
     assert value(dl, "elderly_60plus", 2025) == stated(db, "120110", "elderly_60plus", "plan_projection", 2025)
     assert "stated, method not given" in dl[(dl.indicator == "elderly_60plus") & (dl.year == 2025)]["note"].iat[0]
     assert value(dl, "elderly_60plus", 2022) == 99890  # 2022年底，本区60周岁以上户籍人口99890人
-    tj = _project(Assumptions("120000", method="plan"), inp).table
+    tj = inp.project(Assumptions("120000", method="plan")).table
     # 据预测,到2025年,全市常住老年人口将达367万 ... 占常住总人口比例为24.66%
     assert value(tj, "elderly_60plus", 2025) == 3_670_000
     assert value(tj, "aging_rate", 2025) == 24.66
@@ -130,14 +129,14 @@ def test_scenarios_order_low_medium_high(everything):
 
 
 def test_districts_are_projected_by_share_of_parent_anchored_at_their_own_figures(inp):
-    t = _project(Assumptions("500103", method="model"), inp).table
+    t = inp.project(Assumptions("500103", method="model")).table
     e = t[t.indicator == "elderly_60plus"]
     assert e.loc[e.year == 2020, "value"].iat[0] == 116300  # 其中60岁及以上老年人口11.63万
     assert e["method_detail"].iat[0].startswith("share of 500000: 500103(t) = 500000(t) × s(t)")  # its province
     i = t[t.indicator == "infants_0_3"]
     assert i.loc[i.year == 2020, "value"].iat[0] == 17420
     assert "ages 0,1,2" in i["method_detail"].iat[0]
-    d = _project(Assumptions("120110", method="model"), inp).table
+    d = inp.project(Assumptions("120110", method="model")).table
     assert value(d, "infants_0_3", 2022) == 15805  # 2022年底，我区3岁以下户籍人口15805人
 
 
@@ -145,11 +144,11 @@ def test_too_short_series_fall_back_with_a_label(inp):
     with pytest.raises(InsufficientHistory):
         fit_forecast(tuple((2000 + i, 100.0 + i) for i in range(MIN_POINTS - 1)), 2035)
     # Tianjin has its own 2005–2024 series (NBS E0103) now: it follows it, not the nation's
-    t = _project(Assumptions("120000", method="model"), inp).table
+    t = inp.project(Assumptions("120000", method="model")).table
     detail = t.loc[t.indicator == "population_resident", "method_detail"].iat[0]
     assert detail.startswith("own series:") and "fitted to 120000 population_resident 2000–2024 (21 points)" in detail
     # Heping has a figure but no series: it is a share of Tianjin, labelled so
-    h = _project(Assumptions("120101", method="model"), inp).table
+    h = inp.project(Assumptions("120101", method="model")).table
     assert "× 120000(t) / 120000(" in h.loc[h.indicator == "population_resident", "method_detail"].iat[0]
 
 
@@ -158,8 +157,8 @@ def test_too_short_series_fall_back_with_a_label(inp):
 @given(g1=st.floats(-5, 10), dg=st.floats(0, 5), scenario=st.sampled_from(["low", "medium", "high"]),
        region=st.sampled_from(PLAN_REGIONS))
 def test_higher_elderly_growth_never_lowers_the_elderly_count(inp, g1, dg, scenario, region):
-    lo = _project(Assumptions(region, method="override", scenario=scenario, elderly_growth=g1), inp).table
-    hi = _project(Assumptions(region, method="override", scenario=scenario, elderly_growth=g1 + dg), inp).table
+    lo = inp.project(Assumptions(region, method="override", scenario=scenario, elderly_growth=g1)).table
+    hi = inp.project(Assumptions(region, method="override", scenario=scenario, elderly_growth=g1 + dg)).table
     a = lo[lo.indicator == "elderly_60plus"].value.to_numpy()
     b = hi[hi.indicator == "elderly_60plus"].value.to_numpy()
     ok = ~np.isnan(a)
@@ -167,8 +166,8 @@ def test_higher_elderly_growth_never_lowers_the_elderly_count(inp, g1, dg, scena
 
 
 def test_override_birth_rate_raises_infants_and_records_the_assumption(inp):
-    low = _project(Assumptions("500103", method="override", birth_rate=5.0), inp)
-    high = _project(Assumptions("500103", method="override", birth_rate=9.0), inp)
+    low = inp.project(Assumptions("500103", method="override", birth_rate=5.0))
+    high = inp.project(Assumptions("500103", method="override", birth_rate=9.0))
     assert value(high.table, "infants_0_3", 2030) > value(low.table, "infants_0_3", 2030)
     assert "planner-set" in high.table.loc[high.table.indicator == "infants_0_3", "method_detail"].iat[0]
     assert high.assumptions.birth_rate == 9.0 and "birth_rate=9.0" in high.explain()

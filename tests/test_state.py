@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
-from models.workbench import PlannerScenario
+from forecasting.workbench import PlannerScenario
 from ui.state import parse_workbench, workbench_params
 
 REGIONS = ["120000", "120101", "120110", "130981", "500103"]

@@ -1,4 +1,4 @@
-"""The planner workbench's domain (models/workbench.py): one scenario evaluated end to end, and its sensitivity."""
+"""The planner workbench's domain (forecasting/workbench.py): one scenario evaluated end to end, and its sensitivity."""
 import math
 
 import pandas as pd
@@ -7,8 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
 from forecasting.projection import Assumptions, project
-from models.gaps import plan_gaps
-from models.workbench import (
+from forecasting.workbench import (
     STEPS,
     PlanData,
     PlannerScenario,
@@ -18,6 +17,7 @@ from models.workbench import (
     sensitivity,
     step_label,
 )
+from models.gaps import plan_gaps
 
 YZ = "500103"
 # 渝中区: “60岁及以上老年人口为12.5万” (2025), “提供全托养老床位1915张”, “护理型床位…716张” (2020)

@@ -47,14 +47,13 @@ def document_text(source: str) -> str:
 
 @st.cache_data(show_spinner=False)
 def _plan_gaps(version: str, years: tuple[int, ...]) -> pd.DataFrame:
-    from models.gaps import plan_gaps as compute
-    from models.gaps import whole_counts
+    from forecasting.planning import gaps
 
-    return whole_counts(compute(years=list(years)))  # whole beds and places, as people read them
+    return gaps(years=list(years))  # whole beds and places, as people read them
 
 
 def plan_gaps(years: tuple[int, ...]) -> pd.DataFrame:
-    """models.gaps.plan_gaps (plan assumptions) for the given years in whole numbers (whole_counts), cached per
+    """forecasting.planning.gaps (plan assumptions) for the given years in whole numbers (whole_counts), cached per
     data version."""
     return _plan_gaps(data_version(), tuple(int(y) for y in years))
 
@@ -105,16 +104,16 @@ def audit_checks() -> pd.DataFrame:
     return _audit_checks(data_version())
 
 
-# -- planner workbench (models.workbench): keyed by frozen assumptions, so one changed input recomputes one piece ----
+# -- planner workbench (forecasting.workbench): keyed by frozen assumptions, so one changed input recomputes one piece ----
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _wb_data(version: str):
-    from models.workbench import PlanData
+    from forecasting.workbench import PlanData
 
     return PlanData.load()
 
 
 def wb_data():
-    """models.workbench.PlanData for the current data version (loaded once, shared by sessions)."""
+    """forecasting.workbench.PlanData for the current data version (loaded once, shared by sessions)."""
     return _wb_data(data_version())
 
 
@@ -130,7 +129,7 @@ def wb_projection(assumptions):
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def _wb_gaps(version: str, key: tuple, _scenario, method: str) -> pd.DataFrame:
-    from models.workbench import gaps_for
+    from forecasting.workbench import gaps_for
 
     return gaps_for(_scenario, method, data=_wb_data(version),
                     project_fn=lambda a: _wb_projection(version, a))
@@ -143,51 +142,51 @@ def wb_gaps(scenario, method: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _wb_evaluate(version: str, scenario):
-    from models.workbench import evaluate
+    from forecasting.workbench import evaluate
 
     return evaluate(scenario, data=_wb_data(version), project_fn=lambda a: _wb_projection(version, a),
                     gaps_fn=lambda s, m: _wb_gaps(version, s.gaps_key(m), s, m))
 
 
 def wb_evaluate(scenario):
-    """models.workbench.evaluate, cached by the PlannerScenario; its projections and gap tables are cached apart."""
+    """forecasting.workbench.evaluate, cached by the PlannerScenario; its projections and gap tables are cached apart."""
     return _wb_evaluate(data_version(), scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def _wb_sensitivity(version: str, scenario) -> pd.DataFrame:
-    from models.workbench import sensitivity
+    from forecasting.workbench import sensitivity
 
     return sensitivity(scenario, data=_wb_data(version), project_fn=lambda a: _wb_projection(version, a))
 
 
 def wb_sensitivity(scenario) -> pd.DataFrame:
-    """models.workbench.sensitivity, cached by the PlannerScenario."""
+    """forecasting.workbench.sensitivity, cached by the PlannerScenario."""
     return _wb_sensitivity(data_version(), scenario)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _wb_compare(version: str, scenarios: tuple, year: int) -> pd.DataFrame:
-    from models.workbench import compare_scenarios
+    from forecasting.workbench import compare_scenarios
 
     return compare_scenarios(dict(scenarios), year=year, data=_wb_data(version),
                              gaps_fn=lambda s, m: _wb_gaps(version, s.gaps_key(m), s, m))
 
 
 def wb_compare(scenarios: dict, year: int) -> pd.DataFrame:
-    """models.workbench.compare_scenarios, cached by the (name, PlannerScenario) pairs and the year."""
+    """forecasting.workbench.compare_scenarios, cached by the (name, PlannerScenario) pairs and the year."""
     return _wb_compare(data_version(), tuple(scenarios.items()), int(year))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _wb_sources(version: str, region: str) -> pd.DataFrame:
-    from models.workbench import assumption_sources
+    from forecasting.workbench import assumption_sources
 
     return assumption_sources(region, data=_wb_data(version))
 
 
 def wb_sources(region: str) -> pd.DataFrame:
-    """models.workbench.assumption_sources: each assumption's plan default and its quote."""
+    """forecasting.workbench.assumption_sources: each assumption's plan default and its quote."""
     return _wb_sources(data_version(), region)
 
 

@@ -50,7 +50,7 @@ def parse_workbench(params: dict, *, regions: list[str], load_saved=None):
     Each value is checked in the context of those accepted before it (so 'elderly_growth' with 'aging_rate_increment'
     keeps the first); a bad one is dropped with a warning (key, value, why) and its default is used.
     """
-    from models.workbench import PlannerScenario
+    from forecasting.workbench import PlannerScenario
 
     warnings, accepted = [], {}
     region = params.get("region")
@@ -90,7 +90,7 @@ def parse_workbench(params: dict, *, regions: list[str], load_saved=None):
 
 def workbench_params(ps, *, saved: str | None = None) -> dict:
     """PlannerScenario → URL parameters: region and year always, the rest only where not the default."""
-    from models.workbench import PlannerScenario
+    from forecasting.workbench import PlannerScenario
 
     default = PlannerScenario(ps.region)
     out = {"region": ps.region, "year": str(ps.year)}
@@ -126,7 +126,7 @@ def url_workbench_params() -> dict:
     """The URL's workbench parameters, or, when it has none (back from another page), the last view's."""
     current = {k: st.query_params.get(k) for k in WB_KEYS if k in st.query_params}
     if not current and "_wb_last" in st.session_state:
-        from models.workbench import PlannerScenario
+        from forecasting.workbench import PlannerScenario
 
         return workbench_params(PlannerScenario.from_dict(st.session_state["_wb_last"]))
     return current

@@ -3,8 +3,8 @@ saved scenarios survive a restart, and the view round-trips through the URL."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from forecasting.workbench import PlanData, PlannerScenario, evaluate
 from models.formatting import fmt_number
-from models.workbench import PlanData, PlannerScenario, evaluate
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")

@@ -1,0 +1,108 @@
+"""What a projection reads: facts, series and regions (of a vintage), with fast lookups by region and indicator."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from forecasting.projection_models import as_history
+from models.database import Database
+from models.facts import all_facts, reference_series
+from models.facts import regions as all_regions
+
+
+# -- inputs ------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Inputs:
+    facts: pd.DataFrame
+    series: pd.DataFrame
+    regions: pd.DataFrame
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # per-run results (model paths)
+    as_of: int | None = None
+
+    @classmethod
+    def load(cls, db: Database | None, as_of: int | None = None, *, strict: bool = False) -> Inputs:
+        """Facts, series and regions; with `as_of`, only what a planner had then (forecasting.vintage)."""
+        from forecasting.vintage import facts_as_of, series_as_of
+
+        facts = all_facts(db)
+        facts = facts[facts["value"].notna()].copy()
+        series = reference_series(db)
+        if as_of is not None:
+            facts, series = facts_as_of(facts, as_of, strict=strict), series_as_of(series, as_of, strict=strict)
+        return cls(facts, series, all_regions(db), as_of=as_of)
+
+    def index(self) -> dict:
+        """Lookups built once per Inputs (thousands of regions: a dict hit instead of a frame scan per call).
+        facts/series: (region, indicator) → records in table order; parent: code → parent_code; codes."""
+        idx = self.memo.get("index")
+        if idx is None:
+            facts: dict[tuple, list[dict]] = {}
+            for r in self.facts.to_dict("records"):
+                facts.setdefault((r["region_code"], r["indicator"]), []).append(r)
+            series: dict[tuple, list[dict]] = {}
+            for r in self.series.to_dict("records"):
+                series.setdefault((r["region_code"], r["indicator"]), []).append(r)
+            parent: dict[str, object] = {}
+            for code, p in zip(self.regions["code"], self.regions["parent_code"]):
+                parent.setdefault(code, p)
+            idx = self.memo["index"] = {"facts": facts, "series": series, "parent": parent, "codes": set(parent)}
+        return idx
+
+    def parent(self, code: str) -> str | None:
+        p = self.index()["parent"].get(code)
+        return p or None
+
+    def chain(self, code: str) -> list[str]:
+        out = [code]
+        while (p := self.parent(out[-1])) and p not in out:
+            out.append(p)
+        return out
+
+    def fact(self, region: str, indicator: str, kinds: tuple[str, ...], *, year: int | None = None,
+             basis: str | None = None) -> dict | None:
+        """The fact of the first kind in `kinds` that exists (latest year), as a dict; None if none."""
+        f = self.index()["facts"].get((region, indicator), ())
+        if year is not None:
+            f = [r for r in f if not is_na(r["year"]) and r["year"] == year]
+        if basis is not None:
+            f = [r for r in f if r["basis"] == basis]
+        for kind in kinds:
+            k = [r for r in f if r["kind"] == kind]
+            if k:  # latest year (a missing year sorts last, as in sort_values), table order among equals
+                return dict(max(enumerate(k), key=lambda ir: (is_na(ir[1]["year"]), 0 if is_na(ir[1]["year"])
+                                                             else ir[1]["year"], ir[0]))[1])
+        return None
+
+    def history(self, region: str, indicator: str) -> tuple:
+        s = self.index()["series"].get((region, indicator), ())
+        return as_history([int(r["year"]) for r in s], [float(r["value"]) for r in s])
+
+    def series_row(self, region: str, indicator: str) -> dict | None:
+        s = self.index()["series"].get((region, indicator))
+        if not s:
+            return None
+        return dict(max(enumerate(s), key=lambda ir: (is_na(ir[1]["year"]), 0 if is_na(ir[1]["year"])
+                                                      else ir[1]["year"], ir[0]))[1])
+
+
+def is_na(x) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and math.isnan(x))
+
+
+@dataclass(frozen=True)
+class Anchor:
+    year: int
+    value: float
+    basis: str
+    ref: str  # fact id, "series:<region>/<indicator>/<year>" or a derivation
+
+
+def population_indicator(basis: str) -> str:
+    return "population_registered" if basis == "户籍" else "population_resident"
+
+
+def vintage_inputs(db: Database | None, as_of: int | None, *, strict: bool = False) -> Inputs:
+    """The inputs of a run as of `as_of` (None: today's data), for callers that project many regions."""
+    return Inputs.load(db, as_of, strict=strict)

@@ -45,10 +45,18 @@ class Inputs:
             for r in self.series.to_dict("records"):
                 series.setdefault((r["region_code"], r["indicator"]), []).append(r)
             parent: dict[str, object] = {}
-            for code, p in zip(self.regions["code"], self.regions["parent_code"]):
+            level: dict[str, str] = {}
+            for code, p, lv in zip(self.regions["code"], self.regions["parent_code"], self.regions["level"]):
                 parent.setdefault(code, p)
-            idx = self.memo["index"] = {"facts": facts, "series": series, "parent": parent, "codes": set(parent)}
+                level.setdefault(code, lv or "")
+            idx = self.memo["index"] = {"facts": facts, "series": series, "parent": parent, "codes": set(parent),
+                                        "level": level}
         return idx
+
+    def follows_own_series(self, code: str) -> bool:
+        """The nation and the provinces are projected from their own series; a city, county or district follows
+        its province (a share of it, with the share's drift from its own figures), even where it has a series."""
+        return self.index()["level"].get(code, "") in ("country", "province")
 
     def parent(self, code: str) -> str | None:
         p = self.index()["parent"].get(code)

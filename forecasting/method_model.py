@@ -84,18 +84,57 @@ def rate_anchor(inp: Inputs, region: str, indicator: str) -> Anchor | None:
     return observed_anchor(inp, region, indicator)
 
 
+def own_points(inp: Inputs, region: str, indicator: str, basis: str) -> list[tuple[int, float, str]]:
+    """The region's own observed figures of `indicator` in `basis` (plan facts and series; a series row wins over a
+    fact of the same year), as (year, value, reference), by year."""
+    out = {}
+    for r in inp.index()["facts"].get((region, indicator), ()):
+        if r["kind"] == "observed" and not is_na(r["year"]) and (r["basis"] or "") in (basis, ""):
+            out[int(r["year"])] = (int(r["year"]), float(r["value"]), r["fact_id"])
+    for r in inp.index()["series"].get((region, indicator), ()):
+        if not is_na(r["year"]) and (r["basis"] or "") in (basis, ""):
+            out[int(r["year"])] = (int(r["year"]), float(r["value"]), f"series:{region}/{indicator}/{int(r['year'])}")
+    return [out[y] for y in sorted(out)]
+
+
 def share_path(inp: Inputs, region: str, indicator: str, anchor: Anchor, driver_indicator: str,
-                years: range, to_year: int) -> IndicatorPath:
-    driver, code, detail = driver_path(inp, region, driver_indicator, to_year)
+               years: range, to_year: int) -> IndicatorPath:
+    """A region's path of `indicator`: its own fitted series (the nation, a province), else its share of the nearest
+    ancestor with one, anchored at its latest own figure, the share's drift from its own figures (two or more) and
+    the share's uncertainty added to the ancestor's band (forecasting/demography.py)."""
+    from forecasting.demography import fit_share, share_frame
+
+    start = region if inp.follows_own_series(region) else inp.parent(region)
+    if start is None:
+        raise InsufficientHistory(f"{region} has no parent to follow")
+    driver, code, detail = driver_path(inp, start, driver_indicator, to_year)
     if anchor.year not in driver.index:
         raise InsufficientHistory(f"{code} {driver_indicator} does not cover {anchor.year}")
-    frame = share_of_driver(anchor, driver, years, own=code == region)
-    if code == region and anchor.ref.startswith("series:"):
-        how = f"own series: {detail}"
-    else:
-        how = (f"small-area share: {region} {indicator} = {anchor.value:,.6g} ({anchor.year}, {anchor.ref}) × "
-               f"{code}(t) / {code}({anchor.year}); {detail}")
-    return IndicatorPath(frame, anchor.basis, how, f"{anchor.ref}; series:{code}/{driver_indicator}")
+    if code == region:
+        frame = share_of_driver(anchor, driver, years, own=True)
+        how = f"own series: {detail}" if anchor.ref.startswith("series:") else (
+            f"small-area share: {region} {indicator} = {anchor.value:,.6g} ({anchor.year}, {anchor.ref}) × "
+            f"{code}(t) / {code}({anchor.year}); {detail}")
+        return IndicatorPath(frame, anchor.basis, how, f"{anchor.ref}; series:{code}/{driver_indicator}")
+    points = [p for p in own_points(inp, region, indicator, anchor.basis) if p[0] in driver.index and p[0] <= anchor.year]
+    if anchor.year not in {p[0] for p in points}:
+        points.append((anchor.year, anchor.value, anchor.ref))
+    shares = [(y, v / driver.at[y, "value"]) for y, v, _ in points]
+    model = fit_share(shares, rw_sigma=inputs_share_sigma(inp))
+    if model.anchor_year != anchor.year:  # the anchor is the latest own figure by construction
+        raise InsufficientHistory(f"{region}: anchor {anchor.year} is not its latest figure")
+    frame = share_frame(driver, model, years)
+    kind = np.array([AS_HISTORY.get(k, k) if isinstance(k, str) else k for k in frame["kind"].to_numpy(dtype=object)],
+                    dtype=object)
+    if anchor.year in years:
+        i = anchor.year - years.start
+        frame.iloc[i, frame.columns.get_loc("value")] = anchor.value
+        kind[i] = anchor_note(anchor)
+    frame["kind"] = kind
+    how = (f"small-area share: {region} {indicator} = {anchor.value:,.6g} ({anchor.year}, {anchor.ref}) × "
+           f"{code}(t) / {code}({anchor.year}) × exp(b·(t − {anchor.year})); {model.how}; {detail}")
+    refs = "; ".join(ref for _, _, ref in sorted(points))
+    return IndicatorPath(frame, anchor.basis, how, f"{refs}; series:{code}/{driver_indicator}")
 
 
 NATIONAL = "100000"

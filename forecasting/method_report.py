@@ -21,6 +21,7 @@ class MethodReport:
     backtest: pd.DataFrame = field(repr=False)  # vintage rows of China's 60+ (VINTAGE_COLUMNS)
     summary: pd.DataFrame = field(repr=False)  # method, mape, coverage_80 for China's 60+
     paths: pd.DataFrame = field(repr=False)  # region_code, year, value, lower/upper 80/95, kind
+    births: pd.DataFrame = field(repr=False)  # year, observed (NBS), model, lower_80, upper_80, wpp (WPP 2024)
     theta: float = 0.0
     theta_se: float = 0.0
 
@@ -49,7 +50,30 @@ def method_report(db=None, *, to_year: int = 2035) -> MethodReport:
         if f is not None:
             frames.append(f.reset_index(names="year").assign(region_code=code))
     paths = pd.concat(frames, ignore_index=True)
-    return MethodReport(entrants, bt, summary.reset_index(drop=True), paths, fit.theta, fit.theta_se)
+    return MethodReport(entrants, bt, summary.reset_index(drop=True), paths, births_comparison(inp, wpp, to_year),
+                        fit.theta, fit.theta_se)
+
+
+def births_comparison(inp, wpp, to_year: int = 2035) -> pd.DataFrame:
+    """China's births by year 2015–to_year: observed (NBS, through 2025: the 2024 rise and the 2025 fall are
+    history), the model's (birth rate path × population path / 1000, with its 80 % band, after the last observed
+    year) and WPP 2024's (estimates to 2023, medium variant after). Persons."""
+    from forecasting.method_model import births_path
+    from forecasting.projection import model_path_frames
+
+    years = range(2015, to_year + 1)
+    observed = dict(inp.history("100000", "births"))
+    paths = model_path_frames(inp, "100000", to_year)
+    births = births_path(paths["population_resident"], paths["birth_rate"]).reindex(years)
+    last = max(observed) if observed else 0
+    after = births.index > last
+    out = pd.DataFrame({"year": list(years), "observed": [observed.get(y) for y in years],
+                        "model": births["value"].where(after).to_numpy(),
+                        "lower_80": births["lower_80"].where(after).to_numpy(),
+                        "upper_80": births["upper_80"].where(after).to_numpy(),
+                        "wpp": wpp.births_of(list(years))})
+    out["wpp_variant"] = [wpp.births_variant.get(y, "") for y in years]
+    return out
 
 
 _TEXT = {

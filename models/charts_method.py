@@ -57,3 +57,22 @@ def paths_chart(paths: pd.DataFrame, names: dict, lang: str = "zh") -> go.Figure
     fig.update_layout(yaxis_title="2025 = 100", height=400, margin=dict(t=20, b=30))
     fig.update_xaxes(dtick=1, tickformat="d")
     return fig
+
+
+def births_chart(births: pd.DataFrame, lang: str = "zh") -> go.Figure:
+    """Births (万人): NBS observed, the model's path with its 80 % band, WPP 2024 beside them."""
+    fig = go.Figure()
+    m = births[births["model"].notna()]
+    fig.add_trace(go.Scatter(x=list(m["year"]) + list(m["year"])[::-1],
+                             y=list(m["upper_80"] / 1e4) + list(m["lower_80"] / 1e4)[::-1], fill="toself",
+                             line=dict(width=0), fillcolor="rgba(31,119,180,0.15)", name=t("me_band80", lang)))
+    fig.add_trace(go.Scatter(x=m["year"], y=m["model"] / 1e4, mode="lines", name=t("me_births_model", lang),
+                             line=dict(color="#1f77b4")))
+    o = births[births["observed"].notna()]
+    fig.add_trace(go.Bar(x=o["year"], y=o["observed"] / 1e4, name=t("me_births_observed", lang),
+                         marker_color="#7f7f7f"))
+    fig.add_trace(go.Scatter(x=births["year"], y=births["wpp"] / 1e4, mode="lines", name=t("me_births_wpp", lang),
+                             line=dict(color="#ff7f0e", dash="dash")))
+    fig.update_layout(yaxis_title="万人" if lang == "zh" else "10k persons", height=360, margin=dict(t=20, b=30))
+    fig.update_xaxes(dtick=2, tickformat="d")
+    return fig

@@ -475,6 +475,10 @@ STRINGS.update({
     "me_paths": ("60岁及以上人口路径至2035年（2025年=100，80%区间）", "60+ paths to 2035 (2025 = 100, 80% bands)"),
     "me_theta": ("死亡率系数 θ = {theta}（标准误 {se}）", "Death-rate multiplier θ = {theta} (se {se})"),
     "me_text": ("测算方法说明", "Method statement"),
+    "me_births": ("全国出生人数：统计公报、模型与《世界人口展望2024》", "China's births: NBS, the model and WPP 2024"),
+    "me_births_model": ("模型（出生率×人口）", "model (birth rate × population)"),
+    "me_births_observed": ("统计公报", "NBS"),
+    "me_births_wpp": ("世界人口展望2024", "WPP 2024"),
 })
 
 # -- leader overview, 终期评估, offline, precision (pages/overview.py, models/overview.py) --

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models.charts_method import backtest_chart, entrants_chart, paths_chart
+from models.charts_method import backtest_chart, births_chart, entrants_chart, paths_chart
 from models.i18n import t
 from models.overview import region_names
 from ui import cache
@@ -25,5 +25,8 @@ st.dataframe(table.round(2), hide_index=True)
 st.subheader(t("me_paths", L))
 st.plotly_chart(paths_chart(report.paths, names, L), width="stretch")
 st.caption(t("me_theta", L, theta=f"{report.theta:.3f}", se=f"{report.theta_se:.3f}"))
+st.subheader(t("me_births", L))
+st.plotly_chart(births_chart(report.births, L), width="stretch")
+st.caption(t("me_wpp_cite", L))
 with st.expander(t("me_text", L), expanded=True):
     st.markdown(cache.method_text(L))

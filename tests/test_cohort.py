@@ -150,3 +150,15 @@ def test_fit_needs_three_observations(wpp):
     comp = components(wpp, "elderly_60plus", range(2015, 2026))
     with pytest.raises(ValueError, match="observed points"):
         fit_cohort([(2020, 2.6e8), (2021, 2.67e8)], comp)
+
+
+def test_births_2024_rise_and_2025_fall_are_history_with_wpp_beside(db, wpp):
+    from forecasting.method_report import births_comparison
+
+    b = births_comparison(vintage_inputs(db, None), wpp).set_index("year")
+    # "全年出生人口954万人" (2024), "全年出生人口792萬人" (2025): observed, no model value in those years
+    assert b.at[2024, "observed"] == 9_540_000 and b.at[2025, "observed"] == 7_920_000
+    assert np.isnan(b.at[2025, "model"]) and b.loc[2026:, "model"].notna().all()
+    assert (b.loc[2026:, "lower_80"] < b.loc[2026:, "model"]).all()
+    # WPP 2024's own 2024-2025 medium births (8.82 and 8.71 million) differ from what NBS published
+    assert b.at[2024, "wpp_variant"] == "medium" and abs(b.at[2024, "wpp"] - 8.82e6) < 0.01e6

@@ -10,7 +10,7 @@ def test_method_page_shows_the_check_and_the_statement():
     assert not at.exception
     assert at.title[0].value == "方法与检验"
     charts = at.get("plotly_chart")
-    assert len(charts) == 3
+    assert len(charts) == 4
     names = [tr.get("name") for tr in json.loads(charts[1].proto.spec)["data"]["data"]] if "data" in json.loads(
         charts[1].proto.spec) and isinstance(json.loads(charts[1].proto.spec)["data"], dict) else \
         [tr.get("name") for tr in json.loads(charts[1].proto.spec)["data"]]

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
@@ -98,6 +99,16 @@ class PlannerScenario:
         method = method or self.method
         head = (self.region, "plan") if method == "plan" else (self.assumptions(method),)
         return head + tuple(sorted(self.standard_changes().items()))
+
+    def projection_key(self) -> tuple:
+        """Everything the workbench's projections depend on (a cache key): the Assumptions of the three methods (the
+        rates reach the override only). The standards are not in it: a standard never re-projects the population."""
+        return tuple(self.assumptions(m) for m in METHODS)
+
+    def methods_key(self) -> tuple:
+        """Everything the gap tables of the three methods depend on (a cache key): the projections' key and the
+        planner's standards. Not the year: every year is computed at once."""
+        return self.projection_key() + tuple(sorted(self.standard_changes().items()))
 
     def standard_changes(self) -> dict:
         """The planner-set standards (not None), as models.standards field names."""
@@ -235,30 +246,55 @@ class Evaluation:
     methods: pd.DataFrame = field(repr=False)
     sources: pd.DataFrame = field(repr=False)
 
+    @cached_property
+    def _rows(self) -> dict:
+        # one pass over the (small) gap table instead of a boolean filter per lookup: the page asks six times a run
+        return {(r["service"], int(r["year"])): r for r in self.gaps.to_dict("records")}
+
     def row(self, service: str, year: int | None = None) -> dict:
         """The gap row of one service in the year (default: the scenario's year)."""
-        g = self.gaps[(self.gaps["service"] == service) & (self.gaps["year"] == (year or self.scenario.year))]
-        return g.iloc[0].to_dict()
+        return dict(self._rows[(service, int(year or self.scenario.year))])
 
     def gap(self, service: str, year: int | None = None) -> float:
         """The gap (demand − supply, beds or places) of one service in the year; NaN when unknown."""
         return float(self.row(service, year)["gap"])
 
 
-def evaluate(ps: PlannerScenario, *, db=None, data: PlanData | None = None, project_fn: Callable | None = None,
-             gaps_fn: Callable | None = None) -> Evaluation:
-    """Evaluate one planner scenario (see Evaluation). `project_fn(Assumptions) -> Projection` and
-    `gaps_fn(ps, method) -> gap table` let the UI pass cached versions; by default they compute."""
-    data = data or PlanData.load(db)
+def projections_for(ps: PlannerScenario, *, data: PlanData, project_fn: Callable | None = None) -> pd.DataFrame:
+    """The projections the fan chart draws: plan, model and override of ps.scenario, plus the model's medium path
+    with its bands (persons). Depends on ps.projection_key() only."""
     project_fn = project_fn or data.project
-    gaps_fn = gaps_fn or (lambda p, m: gaps_for(p, m, data=data, project_fn=project_fn))
     tables = [project_fn(ps.assumptions(m)).table for m in METHODS]
     if not (ps.scenario == "medium"):
         tables.append(project_fn(replace(ps, scenario="medium").assumptions("model")).table)
-    gaps = {m: gaps_fn(ps, m) for m in METHODS}
-    return Evaluation(ps, pd.concat(tables, ignore_index=True), gaps[ps.method],
-                      waterfall(gaps[ps.method], year=ps.year), _methods(gaps, ps), assumption_sources(ps.region,
-                                                                                                      data=data))
+    return pd.concat(tables, ignore_index=True)
+
+
+def method_gaps(ps: PlannerScenario, *, data: PlanData, project_fn: Callable | None = None, years=YEARS,
+                explain: bool = True) -> dict:
+    """{method: gap table} of ps.region for plan, model and override with the planner's standards, computed in ONE
+    models.gaps.gap_table call (each method a pseudo-region, see batched_gaps): the same rows as gaps_for per
+    method, at a third of the fixed cost. Depends on ps.methods_key() only."""
+    g = batched_gaps({m: (ps, m) for m in METHODS}, ps.region, years=years, data=data,
+                     project_fn=project_fn or data.project, explain=explain, figures=True)
+    return {m: part.drop(columns="variant").reset_index(drop=True) for m, part in g.groupby("variant", sort=False)}
+
+
+def evaluate(ps: PlannerScenario, *, db=None, data: PlanData | None = None, project_fn: Callable | None = None,
+             gaps_fn: Callable | None = None, projections: pd.DataFrame | None = None,
+             gaps: dict | None = None) -> Evaluation:
+    """Evaluate one planner scenario (see Evaluation). `project_fn(Assumptions) -> Projection`,
+    `gaps_fn(ps, method) -> gap table`, `projections` (projections_for) and `gaps` (method_gaps) let the UI pass
+    cached pieces; by default they compute (the three gap tables in one call)."""
+    data = data or PlanData.load(db)
+    project_fn = project_fn or data.project
+    if projections is None:
+        projections = projections_for(ps, data=data, project_fn=project_fn)
+    if gaps is None:
+        gaps = ({m: gaps_fn(ps, m) for m in METHODS} if gaps_fn else
+                method_gaps(ps, data=data, project_fn=project_fn))
+    return Evaluation(ps, projections, gaps[ps.method], waterfall(gaps[ps.method], year=ps.year), methods_table(gaps, ps),
+                      assumption_sources(ps.region, data=data))
 
 
 def _num(x) -> str:
@@ -304,7 +340,10 @@ def _population_value(row: dict) -> float:
     return np.nan
 
 
-def _methods(gaps: dict, ps: PlannerScenario) -> pd.DataFrame:
+def methods_table(gaps: dict, ps: PlannerScenario) -> pd.DataFrame:
+    """The three methods side by side in ps.year (Evaluation.methods): {method: gap table containing ps.year} →
+    service, method (stated | plan | model | override), chosen, population, population_indicator, demand, supply,
+    gap, formula, reason (persons; beds / places)."""
     rows = []
     for m, g in [("stated", gaps["plan"])] + list(gaps.items()):
         for r in g[g["year"] == ps.year].to_dict("records"):
@@ -341,12 +380,11 @@ def compare_scenarios(scenarios: dict, *, year: int = 2025, data: PlanData,
 
 
 # -- sensitivity (the tornado) ------------------------------------------------------------------------------------------
-def _base_value(ps: PlannerScenario, name: str, sources: pd.DataFrame):
+def _base_value(ps: PlannerScenario, name: str, sources: dict):
     v = getattr(ps, name)
     if v is not None:
         return float(v), "planner-set"
-    s = sources[sources["name"] == name]
-    v = s["value"].iat[0] if len(s) else None
+    v = sources.get(name)
     return (float(v), "plan") if v is not None and pd.notna(v) else (None, "")
 
 
@@ -379,7 +417,7 @@ def sensitivity(ps: PlannerScenario, *, db=None, data: PlanData | None = None, p
     data = data or PlanData.load(db)
     project_fn = project_fn or data.project
     year = year or ps.year
-    sources = assumption_sources(ps.region, data=data)
+    sources = dict(zip(*(assumption_sources(ps.region, data=data)[c] for c in ("name", "value"))))
     variants, specs = {}, []  # key → (scenario, method); one spec per assumption
 
     def add(key, p, method):
@@ -435,22 +473,42 @@ def sensitivity(ps: PlannerScenario, *, db=None, data: PlanData | None = None, p
 
 
 def _variant_gaps(variants: dict, region: str, year: int, *, data: PlanData, project_fn: Callable) -> dict:
-    """Gap of `year` per (variant key, service), all variants in one gap_table call: each variant is a pseudo-region
-    whose population, standards and supply are the region's under that variant."""
-    pops, regs, supply = [], {}, data.supply[(data.supply["region_code"] == region) & (data.supply["year"] == year)]
-    sup = []
-    for i, (p, method) in enumerate(variants.values()):
-        code = f"v{i:03d}"
-        pops.append(population_for(p, method, data=data, project_fn=project_fn).assign(region_code=code))
+    """Gap of `year` per (variant key, service), all variants in one gap_table call (batched_gaps)."""
+    g = batched_gaps(variants, region, years=[year], data=data, project_fn=project_fn, explain=False)
+    return {(k, s): float(v) for k, s, v in zip(g["variant"], g["service"], g["gap"])}
+
+
+def batched_gaps(variants: dict, region: str, *, years, data: PlanData, project_fn: Callable, explain: bool,
+                 figures: bool = False) -> pd.DataFrame:
+    """models.gaps.gap_table of several variants of one region in ONE call: each variant {key: (PlannerScenario,
+    method)} is a pseudo-region whose population, standards, supply (and, with `figures`, the plans' stated figures)
+    are the region's under that variant. gap_table's cost is mostly fixed per call, so n variants cost about one.
+    Out: the gap table (region_code and region_name those of `region`) with a column `variant` (the key), rows in
+    the order of `variants`, then year, then service."""
+    supply = data.supply[(data.supply["region_code"] == region) & data.supply["year"].isin(list(years))]
+    stated = data.figures[data.figures["region_code"] == region] if figures else None
+    pops, regs, sup, figs, keys, seen = [], {}, [], [], {}, {}
+    for i, (key, (p, method)) in enumerate(variants.items()):
+        code = f"v{i:03d}"  # sorts in the order of `variants`
+        keys[code] = key
+        # variants that differ only in a standard share one population: project (or fetch) it once
+        pop_key = (p.region, "plan") if method == "plan" else p.assumptions(method)
+        if pop_key not in seen:
+            seen[pop_key] = population_for(p, method, data=data, project_fn=project_fn)
+        pops.append(seen[pop_key].assign(region_code=code))
         regs[code] = standards_for(p, method, data=data).for_region(region)
         sup.append(supply.assign(region_code=code))
+        if stated is not None:
+            figs.append(stated.assign(region_code=code))
     st = replace(data.standards, regions=MappingProxyType(regs))
-    pop = pd.concat(pops, ignore_index=True)
-    g = gap_table(pop, st, pd.concat(sup, ignore_index=True), years=[year], regions=list(regs), explain=False)
-    keys = {f"v{i:03d}": key for i, key in enumerate(variants)}
-    return {(keys[c], s): float(v) for c, s, v in zip(g["region_code"], g["service"], g["gap"])}
+    name = data.names.get(region, "")
+    g = gap_table(pd.concat(pops, ignore_index=True), st, pd.concat(sup, ignore_index=True), years=list(years),
+                  figures=pd.concat(figs, ignore_index=True) if figs else None, names=dict.fromkeys(keys, name),
+                  regions=list(keys), explain=explain)
+    return g.assign(variant=g["region_code"].map(keys), region_code=region)
 
 
 __all__ = ["PlannerScenario", "PlanData", "Evaluation", "evaluate", "sensitivity", "waterfall", "gaps_for",
+           "method_gaps", "projections_for", "batched_gaps", "methods_table",
            "standards_for", "population_for", "compare_scenarios", "assumption_sources", "step_label", "STEPS", "METHODS",
            "PROJECTION_FIELDS", "STANDARD_FIELDS", "ASSUMPTION_FIELDS", "UNITS"]

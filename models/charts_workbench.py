@@ -88,6 +88,7 @@ def supply_demand_chart(gaps: pd.DataFrame, *, lang: str = "zh") -> go.Figure:
     markers. In: Evaluation.gaps (beds / places)."""
     fig = make_subplots(rows=1, cols=len(SERVICES), subplot_titles=[label(s, lang) for s in SERVICES],
                         horizontal_spacing=0.06)
+    traces, cols = [], []  # added to their panels in one add_traces call
     for i, s in enumerate(SERVICES, start=1):
         g = gaps[gaps["service"] == s].sort_values("year")
         years = list(g["year"].astype(int))
@@ -97,18 +98,20 @@ def supply_demand_chart(gaps: pd.DataFrame, *, lang: str = "zh") -> go.Figure:
                   ("wb_supply_existing", g["supply_existing"], dict(color=colour, width=2, dash="dot"), "lines"),
                   ("wb_supply_pipeline", with_pipe, dict(color=colour, width=2, dash="dash"), "lines")]
         for key, vals, line, mode in series:
-            fig.add_trace(go.Scatter(x=years, y=_values(vals), mode=mode, line=line, name=t(key, lang),
+            traces.append(go.Scatter(x=years, y=_values(vals), mode=mode, line=line, name=t(key, lang),
                                      legendgroup=key, showlegend=i == 1, hovertext=[
                                          f"{y}: {fmt_number(v, unit, lang)}" for y, v in zip(years, vals)],
-                                     hoverinfo="text+name"), row=1, col=i)
+                                     hoverinfo="text+name"))
+            cols.append(i)
         tg = g[g["target"].notna()]
-        fig.add_trace(go.Scatter(x=list(tg["year"].astype(int)), y=_values(tg["target"]), mode="markers",
+        traces.append(go.Scatter(x=list(tg["year"].astype(int)), y=_values(tg["target"]), mode="markers",
                                  marker=dict(symbol="line-ew-open", size=18, color=TARGET_COLOUR,
                                              line=dict(width=3)),
                                  name=t("wb_target", lang), legendgroup="target", showlegend=i == 1,
                                  hovertext=[f"{int(y)}: {fmt_number(v, unit, lang)}"
-                                            for y, v in zip(tg["year"], tg["target"])], hoverinfo="text+name"),
-                      row=1, col=i)
+                                            for y, v in zip(tg["year"], tg["target"])], hoverinfo="text+name"))
+        cols.append(i)
+    fig.add_traces(traces, rows=[1] * len(traces), cols=cols)
     _layout(fig, title=t("wb_supply_title", lang), height=400)
     fig.update_xaxes(dtick=5, tickformat="d")  # 16 years in a narrow panel: every fifth year labelled
     fig.update_yaxes(rangemode="tozero")

@@ -6,7 +6,7 @@ import math
 import pandas as pd
 import streamlit as st
 
-from forecasting.workbench import METHODS, PROJECTION_FIELDS, STANDARD_FIELDS, UNITS, PlannerScenario
+from forecasting.workbench import METHODS, PROJECTION_FIELDS, STANDARD_FIELDS, UNITS, PlannerScenario, waterfall
 from models import scenarios as store
 from models.catalogue import SERVICES, indicator, label
 from models.charts_workbench import (
@@ -201,8 +201,10 @@ state.write_workbench(ps, saved=saved_name)
 if ss.pop("_wb_notice", None):
     st.info(t("wb_switched_override", L))
 
-ev = cache.wb_evaluate(ps)
 year = ps.year
+# only what is on screen is computed, each piece cached by what it depends on (ui.cache): the headline needs the
+# chosen method's gap table of this year; a standard never re-projects, and hidden tabs compute nothing
+GAPS = {r["service"]: r for r in cache.wb_gaps(ps, ps.method, years=[year]).to_dict("records")}
 parts = [f"{NAMES.get(ps.region) or ps.region} ({ps.region})", str(year), method_label(ps.method, L),
          t("wb_scenario", L) + " " + t(f"wb_scenario_{ps.scenario}", L)]
 if saved_name:
@@ -217,7 +219,7 @@ st.caption(t("wb_copy_link", L))
 # -- headline: the gap of each service, each explaining itself ----------------------------------------------------------
 cols = st.columns(len(SERVICES))
 for col, service in zip(cols, SERVICES):
-    row = ev.row(service)
+    row = GAPS[service]
     unit = indicator(service).unit
     delta = None
     if pd.notna(row["gap"]) and pd.notna(row["gap_stated"]) and row["gap"] != row["gap_stated"]:
@@ -228,7 +230,7 @@ for col, service in zip(cols, SERVICES):
     if pd.isna(row["gap"]) and row["reason"]:
         col.caption(f"{t('no_data', L)}: {row['reason']}")
 for service in SERVICES:
-    row = ev.row(service)
+    row = GAPS[service]
     with st.expander(t("wb_explain", L, service=label(service, L))):
         st.markdown(f"**{t('wb_formula', L)}**")
         st.code(row["formula"].replace("; ", "\n"), language=None, wrap_lines=True)
@@ -241,89 +243,105 @@ for service in SERVICES:
             st.dataframe(inputs[keep], hide_index=True, width="stretch")
 
 # -- charts -------------------------------------------------------------------------------------------------------------
-tabs = st.tabs([t(k, L) for k in ("wb_tab_projection", "wb_tab_supply", "wb_tab_waterfall", "wb_tab_sensitivity",
-                                  "wb_tab_methods", "wb_tab_scenarios")])
-with tabs[0]:
-    inds = [i for i in ("elderly_60plus", "population_resident", "population_registered", "infants_0_3")
-            if i in set(ev.projections["indicator"])]
-    ind = st.selectbox(t("wb_indicator", L), inds, key="wb_fan_indicator", format_func=lambda i: label(i, L))
-    st.plotly_chart(fan_chart(ev.projections, indicator_id=ind, lang=L, scenario=ps.scenario, chosen=ps.method),
-                    key="wb_fan_chart", width="stretch")
-with tabs[1]:
-    st.plotly_chart(supply_demand_chart(ev.gaps, lang=L), key="wb_supply_chart", width="stretch")
-with tabs[2]:
-    wf_service = st.radio(t("wb_service", L), SERVICES, key="wb_wf_service", horizontal=True,
-                          format_func=lambda s: label(s, L))
-    st.plotly_chart(waterfall_chart(ev.waterfall, service=wf_service, year=year, lang=L), key="wb_waterfall_chart",
-                    width="stretch")
-    w = ev.waterfall[ev.waterfall["service"] == wf_service]
-    st.caption(" · ".join(f"{t('wb_step_' + s, L)}: {f}" + (f"（{r}）" if r else "")
-                          for s, f, r in zip(w["step"], w["formula"], w["reason"])))
-with tabs[3]:
-    sens = cache.wb_sensitivity(ps)
-    s_service = st.radio(t("wb_service", L), SERVICES, key="wb_sens_service", horizontal=True,
-                         format_func=lambda s: label(s, L))
-    st.plotly_chart(tornado_chart(sens, service=s_service, year=year, lang=L), key="wb_tornado_chart",
-                    width="stretch")
-    st.caption(t("wb_tornado_note", L))
-    missing = sens[(sens["service"] == s_service) & sens["impact"].isna()]
-    if len(missing):
-        st.caption(t("wb_tornado_missing", L, items="；".join(
-            f"{assumption_label(a, L)}（{r}）" for a, r in zip(missing["assumption"], missing["reason"]))))
-with tabs[4]:
-    m = ev.methods
-    table = pd.DataFrame({
-        t("wb_service", L): [label(s, L) for s in m["service"]],
-        t("wb_col_method", L): [method_label(x, L) + (t("wb_chosen", L) if c else "")
-                                for x, c in zip(m["method"], m["chosen"])],
-        t("wb_col_population", L): [fmt_number(v, "person", L) if x != "stated" else "—"
-                                    for v, x in zip(m["population"], m["method"])],
-        t("wb_col_demand", L): [fmt_number(v, indicator(s).unit, L) for v, s in zip(m["demand"], m["service"])],
-        t("wb_col_supply", L): [fmt_number(v, indicator(s).unit, L) if x != "stated" else "—"
-                                for v, s, x in zip(m["supply"], m["service"], m["method"])],
-        t("wb_col_gap", L): [fmt_number(v, indicator(s).unit, L) for v, s in zip(m["gap"], m["service"])],
-        t("note", L): list(m["reason"]),
-    })
-    st.dataframe(table, hide_index=True, width="stretch", key="wb_methods_table")
-    st.plotly_chart(methods_chart(m, year=year, lang=L), key="wb_methods_chart", width="stretch")
-    st.caption(t("wb_methods_note", L))
-with tabs[5]:
-    message = ss.pop("_wb_message", None)
-    if message:
-        (st.success if message[0] == "success" else st.error)(message[1])
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    c1.text_input(t("wb_save_name", L), key="wb_save_name", max_chars=store.MAX_NAME)
-    c2.button(t("wb_save", L), key="wb_save", on_click=on_save, icon=":material/save:")
-    listed = store.list_scenarios()
-    names = list(listed["name"])
-    if not names:
-        st.caption(t("wb_no_saved", L))
-    else:
-        c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
-        c1.selectbox(t("wb_load_pick", L), names, key="wb_load_name",
-                     format_func=lambda n: f"{n} · {NAMES.get(dict(zip(listed['name'], listed['region_code']))[n], '')}")
-        c2.button(t("wb_load", L), key="wb_load", on_click=on_load)
-        c3.button(t("wb_delete", L), key="wb_delete", on_click=on_delete)
-        picked = st.multiselect(t("wb_compare_pick", L), names, key="wb_compare", max_selections=4,
-                                placeholder=t("ov_multiselect_placeholder", L))
-        if len(picked) < 2:
-            st.caption(t("wb_compare_need", L))
+# Lazy tabs (on_change="rerun"): only the open tab runs, so an assumption change costs what is on screen. Each
+# chart is keyed by what its frames depend on: a standard does not redraw the projection fan.
+TABS = ("wb_tab_projection", "wb_tab_supply", "wb_tab_waterfall", "wb_tab_sensitivity", "wb_tab_methods",
+        "wb_tab_scenarios")
+tabs = st.tabs([t(k, L) for k in TABS], key="wb_tab", on_change="rerun")
+if tabs[0].open:
+    with tabs[0]:
+        projections = cache.wb_projections(ps)
+        inds = [i for i in ("elderly_60plus", "population_resident", "population_registered", "infants_0_3")
+                if i in set(projections["indicator"])]
+        ind = st.selectbox(t("wb_indicator", L), inds, key="wb_fan_indicator", format_func=lambda i: label(i, L))
+        st.plotly_chart(cache.wb_figure("fan", (ps.projection_key(), ind, L, ps.method), lambda: fan_chart(
+            projections, indicator_id=ind, lang=L, scenario=ps.scenario, chosen=ps.method)),
+                        key="wb_fan_chart", width="stretch")
+if tabs[1].open:
+    with tabs[1]:
+        st.plotly_chart(cache.wb_figure("supply", (ps.gaps_key(ps.method), L), lambda: supply_demand_chart(
+            cache.wb_gaps(ps, ps.method), lang=L)), key="wb_supply_chart", width="stretch")
+if tabs[2].open:
+    with tabs[2]:
+        wf_service = st.radio(t("wb_service", L), SERVICES, key="wb_wf_service", horizontal=True,
+                              format_func=lambda s: label(s, L))
+        wf = waterfall(cache.wb_gaps(ps, ps.method, years=[year]), year=year)
+        st.plotly_chart(cache.wb_figure("waterfall", (ps.gaps_key(ps.method), year, wf_service, L), lambda:
+                                        waterfall_chart(wf, service=wf_service, year=year, lang=L)),
+                        key="wb_waterfall_chart", width="stretch")
+        w = wf[wf["service"] == wf_service]
+        st.caption(" · ".join(f"{t('wb_step_' + s, L)}: {f}" + (f"（{r}）" if r else "")
+                              for s, f, r in zip(w["step"], w["formula"], w["reason"])))
+if tabs[3].open:
+    with tabs[3]:
+        sens = cache.wb_sensitivity(ps)
+        s_service = st.radio(t("wb_service", L), SERVICES, key="wb_sens_service", horizontal=True,
+                             format_func=lambda s: label(s, L))
+        st.plotly_chart(cache.wb_figure("tornado", (ps, s_service, L), lambda: tornado_chart(
+            sens, service=s_service, year=year, lang=L)), key="wb_tornado_chart", width="stretch")
+        st.caption(t("wb_tornado_note", L))
+        missing = sens[(sens["service"] == s_service) & sens["impact"].isna()]
+        if len(missing):
+            st.caption(t("wb_tornado_missing", L, items="；".join(
+                f"{assumption_label(a, L)}（{r}）" for a, r in zip(missing["assumption"], missing["reason"]))))
+if tabs[4].open:
+    with tabs[4]:
+        m = cache.wb_methods(ps)
+        table = pd.DataFrame({
+            t("wb_service", L): [label(s, L) for s in m["service"]],
+            t("wb_col_method", L): [method_label(x, L) + (t("wb_chosen", L) if c else "")
+                                    for x, c in zip(m["method"], m["chosen"])],
+            t("wb_col_population", L): [fmt_number(v, "person", L) if x != "stated" else "—"
+                                        for v, x in zip(m["population"], m["method"])],
+            t("wb_col_demand", L): [fmt_number(v, indicator(s).unit, L) for v, s in zip(m["demand"], m["service"])],
+            t("wb_col_supply", L): [fmt_number(v, indicator(s).unit, L) if x != "stated" else "—"
+                                    for v, s, x in zip(m["supply"], m["service"], m["method"])],
+            t("wb_col_gap", L): [fmt_number(v, indicator(s).unit, L) for v, s in zip(m["gap"], m["service"])],
+            t("note", L): list(m["reason"]),
+        })
+        st.dataframe(table, hide_index=True, width="stretch", key="wb_methods_table")
+        st.plotly_chart(cache.wb_figure("methods", (ps.methods_key(), ps.method, year, L),
+                                        lambda: methods_chart(m, year=year, lang=L)), key="wb_methods_chart",
+                        width="stretch")
+        st.caption(t("wb_methods_note", L))
+if tabs[5].open:
+    with tabs[5]:
+        message = ss.pop("_wb_message", None)
+        if message:
+            (st.success if message[0] == "success" else st.error)(message[1])
+        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+        c1.text_input(t("wb_save_name", L), key="wb_save_name", max_chars=store.MAX_NAME)
+        c2.button(t("wb_save", L), key="wb_save", on_click=on_save, icon=":material/save:")
+        listed = cache.wb_saved()
+        names = list(listed["name"])
+        if not names:
+            st.caption(t("wb_no_saved", L))
         else:
-            chosen, bad = {}, []
-            for n in picked:
-                try:
-                    chosen[n] = PlannerScenario.from_dict(store.load_scenario(n))
-                except (KeyError, ValueError, TypeError) as exc:
-                    bad.append(t("wb_bad_saved", L, name=n, why=exc))
-            for b in bad:
-                st.warning(b)
-            if len(chosen) >= 2:
-                cmp = cache.wb_compare(chosen, year)
-                wide = cmp.assign(shown=[fmt_number(v, indicator(s).unit, L) for v, s in zip(cmp["gap"],
-                                                                                             cmp["service"])])
-                wide = wide.pivot(index="name", columns="service", values="shown").reindex(
-                    index=list(chosen), columns=SERVICES)
-                wide.columns = [label(s, L) for s in wide.columns]
-                wide.index.name = t("wb_col_scenario", L)
-                st.dataframe(wide.reset_index(), hide_index=True, width="stretch", key="wb_compare_table")
-                st.plotly_chart(scenarios_chart(cmp, year=year, lang=L), key="wb_compare_chart", width="stretch")
+            c1, c2, c3 = st.columns([3, 1, 1], vertical_alignment="bottom")
+            c1.selectbox(t("wb_load_pick", L), names, key="wb_load_name",
+                         format_func=lambda n: f"{n} · {NAMES.get(dict(zip(listed['name'], listed['region_code']))[n], '')}")
+            c2.button(t("wb_load", L), key="wb_load", on_click=on_load)
+            c3.button(t("wb_delete", L), key="wb_delete", on_click=on_delete)
+            picked = st.multiselect(t("wb_compare_pick", L), names, key="wb_compare", max_selections=4,
+                                    placeholder=t("ov_multiselect_placeholder", L))
+            if len(picked) < 2:
+                st.caption(t("wb_compare_need", L))
+            else:
+                chosen, bad = {}, []
+                for n in picked:
+                    try:
+                        chosen[n] = PlannerScenario.from_dict(store.load_scenario(n))
+                    except (KeyError, ValueError, TypeError) as exc:
+                        bad.append(t("wb_bad_saved", L, name=n, why=exc))
+                for b in bad:
+                    st.warning(b)
+                if len(chosen) >= 2:
+                    cmp = cache.wb_compare(chosen, year)
+                    wide = cmp.assign(shown=[fmt_number(v, indicator(s).unit, L) for v, s in zip(cmp["gap"],
+                                                                                                 cmp["service"])])
+                    wide = wide.pivot(index="name", columns="service", values="shown").reindex(
+                        index=list(chosen), columns=SERVICES)
+                    wide.columns = [label(s, L) for s in wide.columns]
+                    wide.index.name = t("wb_col_scenario", L)
+                    st.dataframe(wide.reset_index(), hide_index=True, width="stretch", key="wb_compare_table")
+                    st.plotly_chart(scenarios_chart(cmp, year=year, lang=L), key="wb_compare_chart", width="stretch")

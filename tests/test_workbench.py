@@ -14,6 +14,7 @@ from forecasting.workbench import (
     compare_scenarios,
     evaluate,
     gaps_for,
+    method_gaps,
     sensitivity,
     step_label,
 )
@@ -150,6 +151,26 @@ def test_gaps_key_names_only_what_the_gap_reads():
     assert a.gaps_key("model") != b.gaps_key("model")  # the band
     assert a.gaps_key("override") != b.gaps_key("override")
     assert PlannerScenario(YZ, nursing_share=60).gaps_key("plan") != a.gaps_key("plan")
+
+
+def test_a_standard_keeps_the_projection_key():
+    """A bed standard never re-projects: the projections' cache key names the projection fields only."""
+    a = PlannerScenario(YZ, method="model", scenario="high")
+    b = PlannerScenario(YZ, method="model", scenario="high", beds_per_1000_elderly=35, nursing_share=60)
+    assert a.projection_key() == b.projection_key()
+    assert a.methods_key() != b.methods_key()
+    assert PlannerScenario(YZ, population_growth=1.0).projection_key() != PlannerScenario(YZ).projection_key()
+
+
+@pytest.mark.parametrize("ps", [PlannerScenario(YZ, beds_per_1000_elderly=35),
+                                PlannerScenario("120110", year=2030, method="override", scenario="high",
+                                                nursing_share=65, population_growth=0.5)])
+def test_the_three_methods_in_one_call_equal_one_call_each(data, ps):
+    batched = method_gaps(ps, data=data)
+    for m in ("plan", "model", "override"):
+        pd.testing.assert_frame_equal(batched[m], gaps_for(ps, m, data=data), check_dtype=False)
+    if ps.region == YZ:  # 35 × 125,000 / 1000 − 1915
+        assert batched["plan"].set_index(["year", "service"]).at[(2025, "elderly_beds"), "gap"] == 2460
 
 
 def test_sensitivity_of_the_2025_bed_gap(data):

@@ -127,33 +127,69 @@ def wb_projection(assumptions):
     return _wb_projection(data_version(), assumptions)
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def _wb_gaps(version: str, key: tuple, _scenario, method: str) -> pd.DataFrame:
+# The seams follow what each piece depends on, so a standards change recomputes standards → gaps → charts and never
+# re-projects: projections by PlannerScenario.projection_key() (the projection fields only), a gap table by
+# gaps_key(method) (its projection's assumptions and the standards) and the years asked for, the three methods side
+# by side by methods_key() and the year, the sensitivity by the scenario, and each chart by the key of the frames it
+# is drawn from. Results are resources (shared, read only): a warm rerun neither recomputes nor unpickles them.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _wb_projections(version: str, key: tuple, _scenario) -> pd.DataFrame:
+    from forecasting.workbench import projections_for
+
+    return projections_for(_scenario, data=_wb_data(version), project_fn=lambda a: _wb_projection(version, a))
+
+
+def wb_projections(scenario) -> pd.DataFrame:
+    """forecasting.workbench.projections_for (the fan chart's paths), cached by PlannerScenario.projection_key."""
+    return _wb_projections(data_version(), scenario.projection_key(), scenario)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _wb_gaps(version: str, key: tuple, years: tuple, _scenario, method: str) -> pd.DataFrame:
     from forecasting.workbench import gaps_for
 
-    return gaps_for(_scenario, method, data=_wb_data(version),
+    return gaps_for(_scenario, method, data=_wb_data(version), years=list(years),
                     project_fn=lambda a: _wb_projection(version, a))
 
 
-def wb_gaps(scenario, method: str) -> pd.DataFrame:
-    """The gap table of one method, cached by PlannerScenario.gaps_key (projection assumptions + standards)."""
-    return _wb_gaps(data_version(), scenario.gaps_key(method), scenario, method)
+def wb_gaps(scenario, method: str, years=None) -> pd.DataFrame:
+    """forecasting.workbench.gaps_for of one method (formula and inputs included) for `years` (None = every year),
+    cached by PlannerScenario.gaps_key(method): that method's projection assumptions and the standards."""
+    from models.gaps import YEARS
+
+    years = tuple(int(y) for y in (years if years is not None else YEARS))
+    return _wb_gaps(data_version(), scenario.gaps_key(method), years, scenario, method)
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _wb_evaluate(version: str, scenario):
-    from forecasting.workbench import evaluate
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _wb_methods(version: str, key: tuple, year: int, _scenario) -> pd.DataFrame:
+    from dataclasses import replace
 
-    return evaluate(scenario, data=_wb_data(version), project_fn=lambda a: _wb_projection(version, a),
-                    gaps_fn=lambda s, m: _wb_gaps(version, s.gaps_key(m), s, m))
+    from forecasting.workbench import method_gaps, methods_table
+
+    gaps = method_gaps(_scenario, data=_wb_data(version), years=[year],
+                       project_fn=lambda a: _wb_projection(version, a))
+    return methods_table(gaps, replace(_scenario, year=year))
+
+
+def wb_methods(scenario) -> pd.DataFrame:
+    """forecasting.workbench.methods_table of the scenario's year (the three gap tables in one gap_table call),
+    cached by PlannerScenario.methods_key and the year. The chosen-method flag is set on the way out, so the key
+    need not name the method."""
+    m = _wb_methods(data_version(), scenario.methods_key(), int(scenario.year), scenario)
+    return m.assign(chosen=m["method"] == scenario.method)
 
 
 def wb_evaluate(scenario):
-    """forecasting.workbench.evaluate, cached by the PlannerScenario; its projections and gap tables are cached apart."""
-    return _wb_evaluate(data_version(), scenario)
+    """forecasting.workbench.evaluate from the cached pieces (projections, the three gap tables)."""
+    from forecasting.workbench import evaluate
+
+    version = data_version()
+    return evaluate(scenario, data=_wb_data(version), projections=wb_projections(scenario),
+                    gaps_fn=lambda s, m: wb_gaps(s, m))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
+@st.cache_resource(show_spinner=False, max_entries=128)
 def _wb_sensitivity(version: str, scenario) -> pd.DataFrame:
     from forecasting.workbench import sensitivity
 
@@ -165,12 +201,37 @@ def wb_sensitivity(scenario) -> pd.DataFrame:
     return _wb_sensitivity(data_version(), scenario)
 
 
+@st.cache_resource(show_spinner=False, max_entries=256)
+def _wb_figure(version: str, kind: str, key: tuple, _build):
+    return _build()
+
+
+def wb_figure(kind: str, key: tuple, build):
+    """A workbench chart drawn once per (kind, key): `key` names everything the chart is drawn from (the cache key
+    of its frames, year, service, language), `build()` draws it on a miss. The figure is shared read only
+    (st.plotly_chart serialises a copy), so an unchanged chart costs no plotly work on a rerun."""
+    return _wb_figure(data_version(), kind, key, build)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _wb_saved(version: str) -> pd.DataFrame:
+    from models.scenarios import list_scenarios
+
+    return list_scenarios()
+
+
+def wb_saved() -> pd.DataFrame:
+    """models.scenarios.list_scenarios, cached per data version (a save or delete writes the database, which
+    changes the version), so a rerun opens no database connection."""
+    return _wb_saved(data_version())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def _wb_compare(version: str, scenarios: tuple, year: int) -> pd.DataFrame:
     from forecasting.workbench import compare_scenarios
 
     return compare_scenarios(dict(scenarios), year=year, data=_wb_data(version),
-                             gaps_fn=lambda s, m: _wb_gaps(version, s.gaps_key(m), s, m))
+                             gaps_fn=lambda s, m: _wb_gaps(version, s.gaps_key(m), (int(year),), s, m))
 
 
 def wb_compare(scenarios: dict, year: int) -> pd.DataFrame:

@@ -5,6 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting.workbench import PlanData, PlannerScenario, evaluate
 from models.formatting import fmt_number
+from models.i18n import t
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -22,6 +23,18 @@ def open_workbench(lang="zh", **params):
     return at
 
 
+def open_tab(at, key: str, lang: str = "zh"):
+    """Select a tab (the page's tabs are lazy: only the open one runs) and rerun."""
+    at.session_state["wb_tab"] = t(key, lang)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+TABS = ("wb_tab_projection", "wb_tab_supply", "wb_tab_waterfall", "wb_tab_sensitivity", "wb_tab_methods",
+        "wb_tab_scenarios")
+
+
 def metrics(at) -> list[str]:
     return [m.value for m in at.metric]
 
@@ -37,7 +50,11 @@ def test_renders_in_both_languages(db, lang, title, label):
     at = open_workbench(lang, region=YZ, year="2025")
     assert at.title[0].value == title
     assert at.metric[0].label == label
-    assert len(at.get("plotly_chart")) >= 5
+    assert len(at.get("plotly_chart")) == 1  # the open tab only: hidden tabs compute nothing
+    charts = 0
+    for key in TABS:
+        charts += len(open_tab(at, key, lang).get("plotly_chart"))
+    assert charts >= 5
     assert not at.warning
 
 
@@ -99,14 +116,14 @@ def test_a_bad_url_value_warns_and_uses_the_default():
 
 
 def test_saved_scenario_survives_a_restart():
-    at = open_workbench(region=YZ)
+    at = open_tab(open_workbench(region=YZ), "wb_tab_scenarios")
     at.number_input(key="wb_beds_per_1000_elderly").set_value(35.0).run()
     at.text_input(key="wb_save_name").input("每千人35张").run()
     at.button(key="wb_save").click().run()
     assert not at.exception and at.success and "每千人35张" in at.success[0].value
     assert at.query_params["saved"] == "每千人35张"
 
-    fresh = open_workbench(region=YZ)  # a new session: nothing in memory
+    fresh = open_tab(open_workbench(region=YZ), "wb_tab_scenarios")  # a new session: nothing in memory
     assert metrics(fresh)[0] == "2,085张"
     fresh.selectbox(key="wb_load_name").set_value("每千人35张").run()
     fresh.button(key="wb_load").click().run()
@@ -117,7 +134,7 @@ def test_saved_scenario_survives_a_restart():
 
 
 def test_compare_saved_scenarios():
-    at = open_workbench(region=YZ)
+    at = open_tab(open_workbench(region=YZ), "wb_tab_scenarios")
     at.text_input(key="wb_save_name").input("对比-规划").run()
     at.button(key="wb_save").click().run()
     at.number_input(key="wb_nursing_share").set_value(60.0).run()
@@ -129,3 +146,19 @@ def test_compare_saved_scenarios():
     rows = table.set_index(table.columns[0])
     # 60% × 4000 − 716 = 1684 nursing beds
     assert rows.loc["对比-规划", "护理型床位"] == "2,084张" and rows.loc["对比-60%", "护理型床位"] == "1,684张"
+
+
+def test_a_bed_standard_does_not_re_project(monkeypatch):
+    """Changing a standard recomputes standards → gaps → charts: no projection runs (the band 'low' under the model
+    method is opened only here, so its projections are computed in this test and counted)."""
+    import forecasting.workbench as wb
+
+    calls = []
+    real = wb.PlanData.project
+    monkeypatch.setattr(wb.PlanData, "project", lambda self, a: calls.append(a) or real(self, a))
+    at = open_workbench(region=YZ, method="model", scenario="low")
+    assert calls, "the first run projects"
+    calls.clear()
+    at.number_input(key="wb_beds_per_1000_elderly").set_value(36.0).run()
+    assert not at.exception and calls == []
+    assert at.query_params["beds_per_1000_elderly"] == "36"

@@ -522,6 +522,7 @@ STRINGS.update({
                              "No {year} actual yet for the regions below: download the import template prefilled "
                              "for the region, fill it in and upload it on the Import page:"),
     "ov_r_template": ("{region}导入模板", "{region}: import template"),
+    "ov_r_template_all": ("导入模板（{n}个地区，一个文件）", "Import template ({n} regions, one file)"),
     "ov_r_import_source": ("导入：{note}", "import: {note}"),
     "ov_r_correction": ("更正：{note}", "correction: {note}"),
     "ov_r_fill_note": ("请填写{year}年实际数", "enter the {year} actual"),

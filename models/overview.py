@@ -11,6 +11,7 @@ In:  the gap model's table (models/gaps.py: one row per region_code × service �
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -365,13 +366,107 @@ def review_template(region_code: str, region_name: str, *, year: int = REVIEW_YE
     """The import template (models.importer.template_frame's columns, Chinese headers) prefilled for one region:
     one row per service for the `year` actual (kind 现状值), value left empty for the planner to fill in.
     Out: CSV bytes, UTF-8 with BOM (Excel in zh-CN), ready for the 数据导入 page."""
+    return review_templates({region_code: region_name}, year=year)
+
+
+def review_templates(regions: dict[str, str], *, year: int = REVIEW_YEAR) -> bytes:
+    """review_template for several regions in one file: one row per region × service, in the order given.
+    In: {region code: display name}. Out: CSV bytes, UTF-8 with BOM (one download instead of one per region when
+    the overview shows thousands of regions)."""
     from models.catalogue import label, unit_label
     from models.importer import TEMPLATE_HEADERS, template_frame
 
     columns = list(template_frame("facts").columns)
     h = TEMPLATE_HEADERS
-    rows = [{h["region_code"]: region_code, h["region_name"]: region_name, h["indicator"]: s,
+    rows = [{h["region_code"]: code, h["region_name"]: name, h["indicator"]: s,
              h["indicator_name"]: label(s, "zh"), h["year"]: str(year), h["value"]: "",
              h["unit"]: unit_label(indicator(s).unit, "zh"), h["basis"]: "", h["kind"]: "现状值", h["source"]: "",
-             h["note"]: f"{year}年实际数（终期评估）"} for s in SERVICES]
+             h["note"]: f"{year}年实际数（终期评估）"} for code, name in regions.items() for s in SERVICES]
     return pd.DataFrame(rows, columns=columns).to_csv(index=False).encode("utf-8-sig")
+
+
+def without_actual(review: pd.DataFrame) -> list[str]:
+    """The regions of a final_review table with no actual figure for any service, in the table's order."""
+    has = review.groupby("region_code", sort=False)["actual"].count()
+    return [c for c in dict.fromkeys(review["region_code"]) if not has.get(c, 0)]
+
+
+REVIEW_STATUS_KEYS = {"met": "ov_r_met", "not_met": "ov_r_not_met", "no_actual": "ov_r_no_actual",
+                      "no_target": "ov_r_no_target"}
+
+
+def review_view(review: pd.DataFrame, *, names: dict | None = None, lang: str = "zh",
+                year: int = REVIEW_YEAR) -> pd.DataFrame:
+    """The final review as a leader reads it: the rows with a target or an actual; region, service, target,
+    actual, year of the actual, completion (whole percent), status and source, as text in `lang` (missing "—").
+    In: final_review(...) with `source` already a readable title. Out: one row per shown region × service."""
+    from models.catalogue import label
+    from models.formatting import MISSING, cell, is_missing
+    from models.i18n import t
+
+    names = names or {}
+    shown = review[review["target"].notna() | review["actual"].notna()]
+    status = {k: t(v, lang) for k, v in REVIEW_STATUS_KEYS.items()}
+    rows = [{t("region", lang): names.get(r["region_code"], r["region_code"]),
+             t("ov_c_service", lang): label(r["service"], lang),
+             t("ov_r_target", lang, year=year): cell(r["target"], indicator(r["service"]).unit, lang),
+             t("ov_r_actual", lang): cell(r["actual"], indicator(r["service"]).unit, lang),
+             t("ov_r_year", lang): MISSING if is_missing(r["actual_year"]) else str(int(r["actual_year"])),
+             t("ov_r_completion", lang): cell(r["completion"], "percent", lang, digits=0),
+             t("ov_r_status", lang): status[r["status"]],
+             t("ov_r_source", lang): (t("ov_r_import_source", lang, note=r["source"]) if r["origin"] == "user"
+                                      else r["source"]) or MISSING}
+            for r in shown.to_dict("records")]
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class OverviewTables:
+    """What the overview lays out for one year and language, computed once per data version (ui/cache.py).
+
+    kpi: kpis(gaps, year); codes: the regions with rows, in the gap table's order; names: code → display name;
+    tree: hierarchy(regions, codes); paths: code → path label; comparison: comparison(kpi) (the first screen);
+    regions_wide: region_table(kpi, tree) (the many-regions table)."""
+
+    kpi: pd.DataFrame
+    codes: list
+    names: dict
+    tree: pd.DataFrame
+    paths: dict
+    comparison: pd.DataFrame
+    regions_wide: pd.DataFrame
+
+
+def overview_tables(gaps: pd.DataFrame, regions: pd.DataFrame, *, year: int, lang: str = "zh") -> OverviewTables:
+    """The overview's tables from the national gap table of `year` (whole numbers, explain=False) and the regions
+    table: everything the page needs that does not depend on a widget below the year switch."""
+    kpi = kpis(gaps, year=year)
+    codes = list(dict.fromkeys(kpi["region_code"]))
+    tree = hierarchy(regions, codes, lang=lang)
+    return OverviewTables(kpi=kpi, codes=codes, names=region_names(regions, lang), tree=tree,
+                          paths=dict(zip(tree["code"], tree["path_label"])), comparison=comparison(kpi),
+                          regions_wide=region_table(kpi, tree))
+
+
+@dataclass(frozen=True)
+class RegionCard:
+    """One region's card on the overview: rows (kpis of its explained gap rows, as dicts), headline (the brief's
+    one sentence) and chart (models.charts.gap_chart)."""
+
+    rows: list
+    headline: str
+    chart: object
+
+
+def region_card(explained: pd.DataFrame, *, code: str, year: int, lang: str = "zh",
+                names: dict | None = None) -> RegionCard:
+    """A region's card from its gap rows of `year` computed with explain=True (whole numbers)."""
+    from models.brief import build_brief
+    from models.charts import gap_chart
+    from models.i18n import t
+
+    names = names or {}
+    name = names.get(code, code)
+    return RegionCard(rows=kpis(explained, year=year).to_dict("records"),
+                      headline=build_brief(explained, regions=[code], year=year, lang=lang, names=names).headline,
+                      chart=gap_chart(explained, lang=lang, title=t("ov_chart_title", lang, region=name, year=year)))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from models.brief import brief_bytes, browser_available, build_brief, source_title
+from models.brief import brief_bytes, browser_available, source_title
 from models.catalogue import SERVICES, indicator, label
-from models.charts import comparison_chart, gap_chart, gap_trend_chart
+from models.charts import comparison_chart
 from models.charts_map import method_text
 from models.formatting import MISSING, cell, fmt_number, is_missing, labelled
 from models.i18n import t
@@ -19,19 +19,13 @@ from models.overview import (
     CARD_LIMIT,
     COMPARE_YEARS,
     REVIEW_YEAR,
-    aggregate,
     compare_table,
-    comparison,
     delta_text,
     explanation,
-    final_review,
-    hierarchy,
     kpi_text,
-    kpis,
     missing_line,
-    region_names,
-    region_table,
     review_template,
+    review_templates,
     sort_and_page,
 )
 from models.paths import ROOT
@@ -47,16 +41,12 @@ year = st.segmented_control(t("ov_compare_year", L), COMPARE_YEARS, default=COMP
 # 2025: the plans' own populations and standards; later years: the projection (medium) with the plans' standards
 assumptions = "plan" if year == REVIEW_YEAR else "model"
 
-regions = cache.regions()
-names = region_names(regions, L)
-national = cache.gaps(assumptions, years=(year,), explain=False)  # every region, whole numbers, no explanations
-kpi = kpis(national, year=year)
-codes = list(dict.fromkeys(kpi["region_code"]))
+# every region's KPI, hierarchy and comparison: computed once per data version, year and language (ui/cache.py)
+ov = cache.overview(year, L)
+codes, names, tree, paths = ov.codes, ov.names, ov.tree, ov.paths
 if not codes:
     st.info(t("ov_no_rows", L))
     st.stop()
-tree = hierarchy(regions, codes, lang=L)
-paths = dict(zip(tree["code"], tree["path_label"]))
 
 
 def workbench_link(code: str) -> None:
@@ -109,23 +99,22 @@ def explain_block(rows) -> None:
                     hide_index=True, width="stretch")
 
 
-def card(code: str, explained) -> None:
+def card(code: str) -> None:
     """One region: headline, the known gaps and target shares, one line for what the plan does not give, the gap
-    chart, the explanation."""
-    rows = kpis(explained, year=year).to_dict("records")
+    chart, the explanation (computed once per data version: ui/cache.overview_card)."""
+    c = cache.overview_card(year, L, code)
+    rows = c.rows
     with st.container(key=f"ov_card_{code}"):
         st.subheader(names.get(code, code))
         if paths.get(code, "") != names.get(code, code):
             st.caption(paths.get(code, ""))
-        st.markdown(f"##### {build_brief(explained, regions=[code], year=year, lang=L, names=names).headline}")
+        st.markdown(f"##### {c.headline}")
         metric_row(rows, "gap")
         metric_row(rows, "achieved_share")
         quiet = missing_line(rows, L)
         if quiet:
             st.caption(quiet)
-        st.plotly_chart(gap_chart(explained, lang=L, title=t("ov_chart_title", L, region=names.get(code, code),
-                                                             year=year)),
-                        key=f"ov_chart_{code}", width="stretch", config={"displaylogo": False})
+        st.plotly_chart(c.chart, key=f"ov_chart_{code}", width="stretch", config={"displaylogo": False})
         explain_block(rows)
         workbench_link(code)
 
@@ -140,37 +129,28 @@ def final_review_section() -> None:
     import template for each region that has none."""
     st.subheader(t("ov_review", L, year=REVIEW_YEAR))
     st.caption(t("ov_review_intro", L, year=REVIEW_YEAR))
-    plan_2025 = cache.gaps("plan", years=(REVIEW_YEAR,), explain=False)
-    review = final_review(cache.all_facts(), plan_2025, year=REVIEW_YEAR,
-                          source_title=lambda s: source_title(s, L))
-    shown = review[review["target"].notna() | review["actual"].notna()]
-    status = {"met": t("ov_r_met", L), "not_met": t("ov_r_not_met", L), "no_actual": t("ov_r_no_actual", L),
-              "no_target": t("ov_r_no_target", L)}
-    table = [{t("region", L): names.get(r["region_code"], r["region_code"]), t("ov_c_service", L): label(r["service"], L),
-              t("ov_r_target", L, year=REVIEW_YEAR): cell(r["target"], indicator(r["service"]).unit, L),
-              t("ov_r_actual", L): cell(r["actual"], indicator(r["service"]).unit, L),
-              t("ov_r_year", L): MISSING if is_missing(r["actual_year"]) else str(int(r["actual_year"])),
-              t("ov_r_completion", L): cell(r["completion"], "percent", L, digits=0),
-              t("ov_r_status", L): status[r["status"]],
-              t("ov_r_source", L): (t("ov_r_import_source", L, note=r["source"]) if r["origin"] == "user"
-                                    else r["source"]) or MISSING}
-             for r in shown.to_dict("records")]
+    table, without = cache.overview_review(REVIEW_YEAR, L)  # computed once per data version and language
     st.dataframe(table, hide_index=True, width="stretch", key="ov_review_table")
-    without = [c for c in dict.fromkeys(review["region_code"])
-               if review.loc[review["region_code"] == c, "actual"].isna().all()]
-    if without:
-        st.caption(t("ov_r_missing_regions", L, year=REVIEW_YEAR))
-        row = st.container(horizontal=True)
-        for c in without:
-            row.download_button(t("ov_r_template", L, region=names.get(c, c)), key=f"ov_tpl_{c}",
-                                data=review_template(c, names.get(c, c), year=REVIEW_YEAR),
-                                file_name=f"import_template_{c}_{REVIEW_YEAR}.csv", mime="text/csv",
-                                on_click="ignore", icon=":material/download:")
+    if not without:
+        return
+    st.caption(t("ov_r_missing_regions", L, year=REVIEW_YEAR))
+    row = st.container(horizontal=True)
+    if len(without) > CARD_LIMIT:  # thousands of regions: one file for all of them, not a button each
+        row.download_button(t("ov_r_template_all", L, n=len(without)), key="ov_tpl_all",
+                            data=lambda: review_templates({c: names.get(c, c) for c in without}, year=REVIEW_YEAR),
+                            file_name=f"import_template_{REVIEW_YEAR}.csv", mime="text/csv",
+                            on_click="ignore", icon=":material/download:")
+        return
+    for c in without:
+        row.download_button(t("ov_r_template", L, region=names.get(c, c)), key=f"ov_tpl_{c}",
+                            data=lambda c=c: review_template(c, names.get(c, c), year=REVIEW_YEAR),
+                            file_name=f"import_template_{c}_{REVIEW_YEAR}.csv", mime="text/csv",
+                            on_click="ignore", icon=":material/download:")
 
 
 if len(codes) <= CARD_LIMIT:
     # -- first screen: every region compared -------------------------------------------------------------------
-    cmp = comparison(kpi)
+    cmp = ov.comparison
     left, right = st.columns([11, 9], vertical_alignment="top")
     left.plotly_chart(comparison_chart(cmp, lang=L, names=names, title=t("ov_compare_title", L, year=year),
                                        height=max(380, 60 * len(codes) + 130)),
@@ -189,7 +169,7 @@ if len(codes) <= CARD_LIMIT:
                               for r in tree.to_dict("records")))
     for code, tab in zip(ordered, st.tabs([names.get(c, c) for c in ordered])):
         with tab:
-            card(code, region_rows(code))
+            card(code)
     st.divider()
     focus = st.selectbox(t("ov_focus", L), ordered, key="ov_focus",
                          index=ordered.index("500103") if "500103" in ordered else 0,
@@ -202,7 +182,7 @@ else:
     p1, p2 = st.columns(2)
     province = p1.selectbox(t("ov_province", L), ["*"] + provinces, key="ov_province",
                             format_func=lambda c: t("all", L) if c == "*" else names.get(c, c))
-    agg = aggregate(kpi, tree, level=level, lang=L, within=None if province == "*" else province)
+    agg = cache.overview_aggregate(year, L, level=level, within=None if province == "*" else province)
     shown = agg[["group_name", "regions"]].copy()
     shown.columns = [t("ov_col_group", L), t("ov_col_regions", L)]
     for s in SERVICES:
@@ -212,7 +192,7 @@ else:
     st.subheader(t("ov_aggregate", L))
     st.dataframe(shown, hide_index=True, width="stretch")
 
-    table = region_table(kpi, tree)
+    table = ov.regions_wide
     if province != "*":
         table = table[table["province_code"] == province]
         cities = sorted(set(table["city_code"]) - {province})
@@ -245,17 +225,14 @@ else:
     focus = st.selectbox(t("ov_region", L), focus_options, key="ov_region",
                          index=focus_options.index("500103") if "500103" in focus_options else 0,
                          format_func=lambda c: f"{names.get(c, c)} ({c})")
-    card(focus, region_rows(focus))
+    card(focus)
     final_review_section()
 
 # The focus region: trend over the years and the one-page brief.
 st.subheader(t("ov_focus_header", L, region=names.get(focus, focus)))
-all_years = cache.gaps(assumptions, region=focus, explain=False)
 service = st.segmented_control(t("ov_trend_service", L), SERVICES, default=SERVICES[0], key="ov_trend_service",
                                format_func=lambda s: label(s, L)) or SERVICES[0]
-st.plotly_chart(gap_trend_chart(all_years, service=service, lang=L,
-                                title=t("ov_trend_title", L, region=names.get(focus, focus), service=label(service, L))),
-                key="ov_trend", width="stretch", config={"displaylogo": False})
+st.plotly_chart(cache.overview_trend(year, L, focus, service), key="ov_trend", width="stretch", config={"displaylogo": False})
 focus_rows = region_rows(focus)
 can_render = browser_available()  # PNG/PDF need chromium (`make browser`); the dashboard runs without it
 row = st.container(horizontal=True)

@@ -19,9 +19,14 @@ from models.overview import (
     kpi_text,
     kpis,
     missing_line,
+    overview_tables,
+    region_card,
     region_table,
     review_template,
+    review_templates,
+    review_view,
     sort_and_page,
+    without_actual,
 )
 
 
@@ -249,6 +254,51 @@ def test_review_template_is_the_importers_template_prefilled(db):
     plan = importer.parse_file(df.to_csv(index=False).encode("utf-8-sig"), "t.csv")
     assert plan.ok and len(plan.rows) == 3
 
+
+
+def test_review_templates_one_file_for_many_regions_equals_the_single_templates(db):
+    import io
+
+    both = review_templates({"500103": "渝中区", "120101": "和平区"}, year=2025)
+    df = pd.read_csv(io.BytesIO(both), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert df["地区代码"].tolist() == ["500103"] * 3 + ["120101"] * 3
+    one = pd.read_csv(io.BytesIO(review_template("120101", "和平区")), encoding="utf-8-sig", dtype=str,
+                      keep_default_na=False)
+    pd.testing.assert_frame_equal(df.iloc[3:].reset_index(drop=True), one)
+
+
+def test_without_actual_and_review_view(db, plan_2025):
+    from models.facts import all_facts
+
+    facts = pd.concat([all_facts(db), pd.DataFrame([_observed("500103", "elderly_beds", 2025, 3200.0)])],
+                      ignore_index=True)
+    review = final_review(facts, plan_2025)
+    missing = without_actual(review)
+    assert "500103" not in missing and "120101" in missing  # 渝中区 has one actual (beds), 和平区 none
+    assert missing == [c for c in dict.fromkeys(review["region_code"])
+                       if review.loc[review["region_code"] == c, "actual"].isna().all()]
+    view = review_view(review, names={"500103": "渝中区"}, lang="zh").set_index(["地区", "服务"])
+    assert view.loc[("渝中区", "养老床位")].tolist() == ["4,000张", "3,200张", "2025", "80%", "未达标", "导入：2025年民政统计"]
+    assert view.loc[("渝中区", "护理型床位"), "结论"] == "尚无实际数"
+
+
+def test_overview_tables_equal_the_functions_they_precompute(regions, plan_2025):
+    ov = overview_tables(plan_2025, regions, year=2025, lang="zh")
+    pd.testing.assert_frame_equal(ov.kpi, kpis(plan_2025, year=2025))
+    pd.testing.assert_frame_equal(ov.comparison, comparison(ov.kpi))
+    pd.testing.assert_frame_equal(ov.tree, hierarchy(regions, ov.codes, lang="zh"))
+    pd.testing.assert_frame_equal(ov.regions_wide, region_table(ov.kpi, ov.tree))
+    assert ov.codes[:1] and ov.names["500103"] == "渝中区"
+    yz = ov.kpi[(ov.kpi["region_code"] == "500103") & (ov.kpi["service"] == "elderly_beds")].iloc[0]
+    assert yz["gap"] == 2085
+
+
+def test_region_card_headline_and_rows(db):
+    g = gaps_for(db, assumptions="plan", years=[2025], region="500103", explain=True)
+    c = region_card(g, code="500103", year=2025, lang="zh", names={"500103": "渝中区"})
+    assert c.headline == "渝中区2025年养老床位缺口2085张，护理型床位缺口2084张，托位缺口1639个"
+    assert [r["gap"] for r in c.rows] == [2085, 2084, 1639]
+    assert c.chart.layout.title.text and "渝中区" in c.chart.layout.title.text
 
 # -- whole beds and places; one formatter -------------------------------------------------------------------------
 

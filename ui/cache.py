@@ -92,6 +92,92 @@ def gaps(assumptions: str = "plan", *, scenario: str = "medium", years=None, reg
     return _gaps(data_version(), assumptions, scenario, years, region, explain)
 
 
+# The overview's tables are computed once per data version, year and language and shared read-only by every
+# session (cache_resource: a rerun gets the same objects, not an unpickled copy of thousands of rows).
+@st.cache_resource(show_spinner=False, max_entries=12)
+def _overview(version: str, year: int, lang: str):
+    from models.overview import REVIEW_YEAR, overview_tables
+
+    assumptions = "plan" if year == REVIEW_YEAR else "model"  # 2025: the plans' own figures; later: projection
+    return overview_tables(_gaps(version, assumptions, "medium", (year,), None, False), _regions(version),
+                           year=year, lang=lang)
+
+
+def overview(year: int, lang: str):
+    """models.overview.overview_tables (KPI, hierarchy, comparison, per-region table) of the national gap table
+    of `year`, cached per data version. Read-only: the frames are shared by sessions, never change them."""
+    return _overview(data_version(), int(year), lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _overview_review(version: str, year: int, lang: str):
+    from models.brief import source_title
+    from models.overview import final_review, region_names, review_view, without_actual
+
+    review = final_review(_facts(version), _gaps(version, "plan", "medium", (year,), None, False), year=year,
+                          source_title=lambda s: source_title(s, lang))
+    return review_view(review, names=region_names(_regions(version), lang), lang=lang, year=year), \
+        without_actual(review)
+
+
+def overview_review(year: int, lang: str):
+    """The overview's 终期评估: (models.overview.review_view table, codes of the regions without any actual), cached
+    per data version and language. Read-only, shared by sessions."""
+    return _overview_review(data_version(), int(year), lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _overview_aggregate(version: str, year: int, lang: str, level: str, within: str | None):
+    from models.overview import aggregate
+
+    ov = _overview(version, year, lang)
+    return aggregate(ov.kpi, ov.tree, level=level, lang=lang, within=within)
+
+
+def overview_aggregate(year: int, lang: str, *, level: str, within: str | None):
+    """models.overview.aggregate (totals by province or city) of overview(year, lang), cached. Read-only."""
+    return _overview_aggregate(data_version(), int(year), lang, level, within)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)  # st.plotly_chart copies the figure (to_dict)
+def _overview_card(version: str, year: int, lang: str, code: str):
+    from models.overview import REVIEW_YEAR, region_card
+
+    assumptions = "plan" if year == REVIEW_YEAR else "model"
+    g = _gaps(version, assumptions, "medium", (year,), code, True)
+    return region_card(g[g["year"] == year], code=code, year=year, lang=lang,
+                       names=_overview(version, year, lang).names)
+
+
+def overview_card(year: int, lang: str, code: str):
+    """models.overview.region_card (KPI rows, headline, gap chart) of one region, cached. Read-only."""
+    return _overview_card(data_version(), int(year), lang, code)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)  # st.plotly_chart copies the figure (to_dict)
+def _overview_trend(version: str, year: int, lang: str, code: str, service: str):
+    from models.catalogue import label
+    from models.charts import gap_trend_chart
+    from models.i18n import t
+    from models.overview import REVIEW_YEAR
+
+    assumptions = "plan" if year == REVIEW_YEAR else "model"
+    name = _overview(version, year, lang).names.get(code, code)
+    return gap_trend_chart(_gaps(version, assumptions, "medium", tuple(_years()), code, False), service=service,
+                           lang=lang, title=t("ov_trend_title", lang, region=name, service=label(service, lang)))
+
+
+def overview_trend(year: int, lang: str, code: str, service: str):
+    """models.charts.gap_trend_chart of one region and service over every year, cached. Read-only."""
+    return _overview_trend(data_version(), int(year), lang, code, service)
+
+
+def _years() -> tuple[int, ...]:
+    from models.gaps import YEARS
+
+    return tuple(int(y) for y in YEARS)
+
+
 @st.cache_data(show_spinner=False)
 def _audit_checks(version: str) -> pd.DataFrame:
     from models.audit import audit_checks, relations

@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from forecasting.cmd_users import read_password
 from models import accounts, importer, userdata
 from models.i18n import t
 
@@ -31,8 +32,6 @@ def who(user: str | None, *, lang: str = "zh") -> str:
     if user is None:
         return accounts.cli_who()
     name = accounts.parse_username(user)
-    from forecasting.cmd_users import read_password
-
     account = accounts.login(name, read_password(t("acc_cli_password", lang, name=name)))
     if not account.can_edit:
         raise accounts.AccountError(importer.Problem("acc_no_edit_role", (("name", name),)))

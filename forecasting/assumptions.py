@@ -3,17 +3,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from types import MappingProxyType
 
 import numpy as np
 
 from forecasting.contract import METHODS, SCENARIOS
+from models.standards import STANDARD_RANGES, Range
 
 # Plan assumptions: Assumptions field → indicator id of the fact that states it.
 PLAN_RATE_INDICATORS = {"population_growth": "population_growth_rate", "elderly_growth": "elderly_growth_rate",
                          "aging_rate_increment": "aging_rate_increment", "birth_rate": "birth_rate",
                          "births": "births"}
-RANGES = {"population_growth": (-10.0, 10.0, "%/年 %/yr"), "elderly_growth": (-10.0, 20.0, "%/年 %/yr"),
-           "aging_rate_increment": (-3.0, 3.0, "百分点/年 pp/yr"), "birth_rate": (0.0, 40.0, "‰")}
+# The projection rates' ranges (lo, hi, widget step, unit): the only statement of them.
+RANGES = MappingProxyType({"population_growth": Range(-10.0, 10.0, 0.01, "%/yr"),
+                           "elderly_growth": Range(-10.0, 20.0, 0.01, "%/yr"),
+                           "aging_rate_increment": Range(-3.0, 3.0, 0.01, "pp/yr"),
+                           "birth_rate": Range(0.0, 40.0, 0.01, "‰")})
+# Every planner-settable assumption, projection rates then standards (models.standards): the one source of the
+# validation ranges and the workbench's widget bounds.
+ASSUMPTION_RANGES = MappingProxyType({**RANGES, **STANDARD_RANGES})
+UNIT_LABELS = {"%/yr": "%/年 %/yr", "pp/yr": "百分点/年 pp/yr", "‰": "‰", "per_1000": "每千人 per 1000",
+               "percent": "% percent"}
 
 
 # -- assumptions -------------------------------------------------------------------------------------------
@@ -48,8 +58,8 @@ class Assumptions:
                 or not 2021 <= int(self.to_year) <= 2050:
             raise ValueError(f"to_year: 预测终止年份应在2021–2050之间 / to_year must be an integer in 2021–2050, "
                              f"got {self.to_year!r}")
-        for name, (lo, hi, unit) in RANGES.items():
-            v = getattr(self, name)
+        for name, (lo, hi, _, unit_id) in RANGES.items():
+            v, unit = getattr(self, name), UNIT_LABELS[unit_id]
             if v is None:
                 continue
             if isinstance(v, bool) or not isinstance(v, int | float | np.number) or not math.isfinite(v) \

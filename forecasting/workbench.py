@@ -27,19 +27,17 @@ import numpy as np
 import pandas as pd
 
 from forecasting import projection
+from forecasting.assumptions import ASSUMPTION_RANGES, RANGES
 from forecasting.projector import Projector
 from models.catalogue import SERVICES
 from models.gaps import YEARS, gap_table, plan_figures, plan_population
-from models.standards import BED_METHODS, RegionStandards, Standards, plan_standards
+from models.standards import BED_METHODS, STANDARD_RANGES, RegionStandards, Standards, plan_standards
 
 METHODS = projection.METHODS  # plan, model, override
-PROJECTION_FIELDS = ("population_growth", "elderly_growth", "aging_rate_increment", "birth_rate")
-STANDARD_FIELDS = ("beds_per_1000_elderly", "nursing_share", "places_per_1000", "disabled_share", "supported_share",
-                   "institutional_share")
+PROJECTION_FIELDS = tuple(RANGES)  # population_growth, elderly_growth, aging_rate_increment, birth_rate
+STANDARD_FIELDS = tuple(STANDARD_RANGES)  # beds_per_1000_elderly, nursing_share, places_per_1000, *_share
 ASSUMPTION_FIELDS = PROJECTION_FIELDS + STANDARD_FIELDS
-UNITS = {"population_growth": "%/yr", "elderly_growth": "%/yr", "aging_rate_increment": "pp/yr", "birth_rate": "‰",
-         "beds_per_1000_elderly": "per_1000", "places_per_1000": "per_1000", "nursing_share": "percent",
-         "disabled_share": "percent", "supported_share": "percent", "institutional_share": "percent"}
+UNITS = {name: r.unit for name, r in ASSUMPTION_RANGES.items()}
 # Sensitivity steps: (kind, step). 'absolute' adds ± step in the assumption's own unit (rates: percentage points of
 # the yearly rate; birth rate: ‰); 'relative' multiplies by (1 ± step) (standards: ±10%).
 STEPS = MappingProxyType({
@@ -47,8 +45,6 @@ STEPS = MappingProxyType({
     "aging_rate_increment": ("absolute", 0.1), "birth_rate": ("absolute", 1.0),
     **{name: ("relative", 0.10) for name in STANDARD_FIELDS}})
 _MODEL_MODE = dict(count_pipeline=True, childcare_population_year=None, childcare_round_to=None, beds_round_to=None)
-_SHARE_MAX = {"nursing_share": 100.0, "disabled_share": 100.0, "supported_share": 100.0, "institutional_share": 100.0,
-              "beds_per_1000_elderly": 1000.0, "places_per_1000": 1000.0}
 
 
 # -- the planner's scenario ------------------------------------------------------------------------------------------
@@ -391,8 +387,8 @@ def _base_value(ps: PlannerScenario, name: str, sources: dict):
 def _stepped(name: str, base: float) -> tuple[float, float]:
     kind, step = STEPS[name]
     lo, hi = (base - step, base + step) if kind == "absolute" else (base * (1 - step), base * (1 + step))
-    if name in _SHARE_MAX:
-        lo, hi = max(lo, 0.0), min(hi, _SHARE_MAX[name])
+    if name in STANDARD_FIELDS:  # a standard stays in its range (rates out of range are reported, not clipped)
+        lo, hi = max(lo, ASSUMPTION_RANGES[name].lo), min(hi, ASSUMPTION_RANGES[name].hi)
     return lo, hi
 
 
@@ -511,4 +507,4 @@ def batched_gaps(variants: dict, region: str, *, years, data: PlanData, project_
 __all__ = ["PlannerScenario", "PlanData", "Evaluation", "evaluate", "sensitivity", "waterfall", "gaps_for",
            "method_gaps", "projections_for", "batched_gaps", "methods_table",
            "standards_for", "population_for", "compare_scenarios", "assumption_sources", "step_label", "STEPS", "METHODS",
-           "PROJECTION_FIELDS", "STANDARD_FIELDS", "ASSUMPTION_FIELDS", "UNITS"]
+           "PROJECTION_FIELDS", "STANDARD_FIELDS", "ASSUMPTION_FIELDS", "UNITS", "ASSUMPTION_RANGES"]

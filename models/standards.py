@@ -18,9 +18,30 @@ import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
+
+
+class Range(NamedTuple):
+    """The accepted values of one assumption: lo ≤ value ≤ hi in `unit`, set in steps of `step` (the widget's).
+    Units: 'per_1000' (per 1000 persons), 'percent', '%/yr', 'pp/yr' (percentage points per year), '‰'."""
+    lo: float
+    hi: float
+    step: float
+    unit: str
+
+
+# The planner-settable standards' ranges: the only statement of them (validation below, the workbench's widgets and
+# its sensitivity steps read them; forecasting.assumptions composes them with the projection rates).
+STANDARD_RANGES = MappingProxyType({
+    "beds_per_1000_elderly": Range(0.0, 1000.0, 1.0, "per_1000"),
+    "nursing_share": Range(0.0, 100.0, 1.0, "percent"),
+    "places_per_1000": Range(0.0, 1000.0, 0.1, "per_1000"),
+    "disabled_share": Range(0.0, 100.0, 1.0, "percent"),
+    "supported_share": Range(0.0, 100.0, 1.0, "percent"),
+    "institutional_share": Range(0.0, 100.0, 1.0, "percent"),
+})
 
 BED_METHODS = ("per_1000", "institutional", "needs", "")
 NUMERIC_FIELDS = ("beds_per_1000_elderly", "nursing_share", "places_per_1000", "disabled_share", "supported_share",
@@ -98,13 +119,13 @@ class RegionStandards:
             if v < 0:
                 raise _bad(name, v, "不能为负数", "must not be negative")
         for name in SHARE_FIELDS:
-            v = getattr(self, name)
-            if v is not None and v > 100:
-                raise _bad(name, v, "百分比须在0到100之间", "a percent must lie between 0 and 100")
+            v, hi = getattr(self, name), STANDARD_RANGES[name].hi
+            if v is not None and v > hi:
+                raise _bad(name, v, f"百分比须在0到{hi:g}之间", f"a percent must lie between 0 and {hi:g}")
         for name in ("beds_per_1000_elderly", "places_per_1000"):
-            v = getattr(self, name)
-            if v is not None and v > 1000:
-                raise _bad(name, v, "每千人指标不能超过1000", "a per-1000 rate must not exceed 1000")
+            v, hi = getattr(self, name), STANDARD_RANGES[name].hi
+            if v is not None and v > hi:
+                raise _bad(name, v, f"每千人指标不能超过{hi:g}", f"a per-1000 rate must not exceed {hi:g}")
         for name in ("childcare_round_to", "beds_round_to"):
             v = getattr(self, name)
             if v is not None and v <= 0:

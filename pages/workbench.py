@@ -6,7 +6,15 @@ import math
 import pandas as pd
 import streamlit as st
 
-from forecasting.workbench import METHODS, PROJECTION_FIELDS, STANDARD_FIELDS, UNITS, PlannerScenario, waterfall
+from forecasting.workbench import (
+    ASSUMPTION_RANGES,
+    METHODS,
+    PROJECTION_FIELDS,
+    STANDARD_FIELDS,
+    UNITS,
+    PlannerScenario,
+    waterfall,
+)
 from models import scenarios as store
 from models.catalogue import SERVICES, indicator, label
 from models.charts_workbench import (
@@ -33,11 +41,6 @@ REGIONS = data.regions()
 NAMES = dict(data.names)
 BED_METHODS = ("per_1000", "institutional", "needs")
 PAIR = {"elderly_growth": "aging_rate_increment", "aging_rate_increment": "elderly_growth"}
-# widget bounds = the domain's validation ranges (forecasting.projection.Assumptions, models.standards)
-BOUNDS = {"population_growth": (-10.0, 10.0, 0.01), "elderly_growth": (-10.0, 20.0, 0.01),
-          "aging_rate_increment": (-3.0, 3.0, 0.01), "birth_rate": (0.0, 40.0, 0.01),
-          "beds_per_1000_elderly": (0.0, 1000.0, 1.0), "places_per_1000": (0.0, 1000.0, 0.1),
-          **{n: (0.0, 100.0, 1.0) for n in ("nursing_share", "disabled_share", "supported_share", "institutional_share")}}
 UNIT_IDS = {"%/yr": "percent", "pp/yr": "percentage_point", "‰": "permille"}
 
 
@@ -172,7 +175,7 @@ def help_text(name: str) -> str:
 
 
 def number(container, name: str, *, on_change=None, args=()) -> None:
-    lo, hi, step = BOUNDS[name]
+    lo, hi, step, _ = ASSUMPTION_RANGES[name]  # the domain's validation ranges are the widget bounds
     container.number_input(assumption_label(name, L), min_value=lo, max_value=hi, step=step, value=None,
                            format="%.2f", key=f"wb_{name}", help=help_text(name), on_change=on_change, args=args,
                            placeholder=t("no_data", L))

@@ -8,6 +8,8 @@ from hypothesis import strategies as hs
 
 from forecasting.projection import Assumptions, project
 from forecasting.workbench import (
+    ASSUMPTION_FIELDS,
+    ASSUMPTION_RANGES,
     STEPS,
     PlanData,
     PlannerScenario,
@@ -151,6 +153,19 @@ def test_gaps_key_names_only_what_the_gap_reads():
     assert a.gaps_key("model") != b.gaps_key("model")  # the band
     assert a.gaps_key("override") != b.gaps_key("override")
     assert PlannerScenario(YZ, nursing_share=60).gaps_key("plan") != a.gaps_key("plan")
+
+
+@pytest.mark.parametrize("name", ASSUMPTION_FIELDS)
+def test_each_assumption_has_one_range_and_it_is_enforced(name):
+    """One statement of every assumption's range (lo, hi, step, unit): its ends are accepted, a step beyond either
+    end fails at construction with a message naming the field."""
+    lo, hi, step, unit = ASSUMPTION_RANGES[name]
+    assert lo < hi and step > 0 and unit
+    for ok in (lo, hi):
+        assert getattr(PlannerScenario(YZ, **{name: ok}), name) == ok
+    for bad in (lo - step, hi + step):
+        with pytest.raises(ValueError, match=name):
+            PlannerScenario(YZ, **{name: bad})
 
 
 def test_a_standard_keeps_the_projection_key():

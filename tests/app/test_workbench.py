@@ -162,3 +162,12 @@ def test_a_bed_standard_does_not_re_project(monkeypatch):
     at.number_input(key="wb_beds_per_1000_elderly").set_value(36.0).run()
     assert not at.exception and calls == []
     assert at.query_params["beds_per_1000_elderly"] == "36"
+
+
+def test_widget_bounds_are_the_domain_ranges():
+    from forecasting.workbench import ASSUMPTION_RANGES
+
+    at = open_workbench(region=YZ)
+    for name, (lo, hi, step, _) in ASSUMPTION_RANGES.items():
+        w = at.number_input(key=f"wb_{name}")
+        assert (w.min, w.max, w.step) == (lo, hi, step), name

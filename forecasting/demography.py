@@ -102,22 +102,23 @@ def share_frame(parent: pd.DataFrame, model: ShareDrift, years: range) -> pd.Dat
 
     parent: frame indexed by year with value, lower/upper 80/95, kind. Out: the same columns for `years`.
     """
-    p = parent.reindex(years)
+    from forecasting.results import columns_at
+
+    p = columns_at(parent, years, ["value", *BANDS, "kind"])
     yrs = np.array(list(years))
     s = model.share(yrs)
-    value = p["value"].to_numpy(dtype=float) * s
+    value = p["value"] * s
     sd_share = model.log_sd(yrs)
     out = {"value": value}
     for lo, hi, z in (("lower_80", "upper_80", Z80), ("lower_95", "upper_95", Z95)):
-        pv = p["value"].to_numpy(dtype=float)
+        pv = p["value"]
         with np.errstate(divide="ignore", invalid="ignore"):
-            wl = np.log(pv / p[lo].to_numpy(dtype=float))
-            wh = np.log(p[hi].to_numpy(dtype=float) / pv)
+            wl = np.log(pv / p[lo])
+            wh = np.log(p[hi] / pv)
         wl, wh = np.where(np.isfinite(wl), wl, 0.0), np.where(np.isfinite(wh), wh, 0.0)
         wl = np.sqrt(wl ** 2 + (z * sd_share) ** 2)
         wh = np.sqrt(wh ** 2 + (z * sd_share) ** 2)
         forecast = yrs > model.anchor_year
         out[lo] = np.where(forecast, value * np.exp(-wl), np.nan)
         out[hi] = np.where(forecast, value * np.exp(wh), np.nan)
-    kind = p["kind"].to_numpy(dtype=object).copy()
-    return pd.DataFrame({**out, "kind": kind}, index=pd.Index(yrs))
+    return pd.DataFrame({**out, "kind": p["kind"]}, index=pd.Index(yrs))

@@ -10,7 +10,7 @@ from forecasting.cohort import InsufficientObservations
 from forecasting.contract import BANDS, INFANT_COHORTS, START_YEAR
 from forecasting.inputs import Anchor, Inputs, is_na, population_indicator
 from forecasting.projection_models import MIN_POINTS, MODEL_DESCRIPTIONS, InsufficientHistory, fit_forecast
-from forecasting.results import IndicatorPath
+from forecasting.results import IndicatorPath, columns_at
 
 
 # -- model method ------------------------------------------------------------------------------------------
@@ -46,9 +46,9 @@ def share_of_driver(anchor: Anchor, driver: pd.DataFrame, years: range, *, own: 
     """anchor × driver(t) / driver(anchor year) for each year (bands scaled alike). Plain numpy on the columns:
     this runs once per region and indicator (thousands of times for a national table)."""
     ratio = anchor.value / driver.at[anchor.year, "value"]
-    d = driver.reindex(years)
-    cols = {c: d[c].to_numpy(dtype=float) * ratio for c in ["value", *BANDS]}
-    kind = d["kind"].to_numpy(dtype=object)
+    d = columns_at(driver, years, ["value", *BANDS, "kind"])
+    kind = d.pop("kind")
+    cols = {c: v * ratio for c, v in d.items()}
     if not own:  # the parent's observed years are history of the child, not observations of it
         kind = np.array([AS_HISTORY.get(k, k) if isinstance(k, str) else k for k in kind], dtype=object)
     if anchor.year in years:
@@ -223,11 +223,11 @@ def elderly_frame(inp: Inputs, region: str, indicator: str, to_year: int,
         points.append((extra.year, extra.value, extra.ref))
     if not points:
         raise InsufficientObservations(f"{region}: no observed {indicator}")
-    parent = inp.parent(region)
-    while parent is not None and parent != NATIONAL and not elderly_points(inp, parent, indicator):
-        parent = inp.parent(parent)  # an ancestor without figures of its own adds nothing: skip to the next
-    if parent is None:
-        raise InsufficientObservations(f"{region}: no ancestor with a path of {indicator}")
+    # an ancestor without figures of its own adds nothing: skip to the next; every region is in China, so a
+    # region whose chain ends (an imported province without a parent code) follows the nation
+    parent = inp.parent(region) or NATIONAL
+    while parent != NATIONAL and not elderly_points(inp, parent, indicator):
+        parent = inp.parent(parent) or NATIONAL
     pframe, pdetail, pinputs = elderly_frame(inp, parent, indicator, to_year)
     shares = [(y, v / pframe.at[y, "value"]) for y, v, _ in points if y in pframe.index]
     if not shares:
@@ -257,15 +257,15 @@ def elderly_path(inp: Inputs, region: str, indicator: str, years: range, to_year
                  extra: Anchor | None = None) -> IndicatorPath:
     """The model path of elderly_60plus / elderly_65plus for `region` over `years` (see elderly_frame)."""
     frame, detail, inputs = elderly_frame(inp, region, indicator, to_year, extra)
-    f = frame.reindex(years)
-    kind = f["kind"].to_numpy(dtype=object).copy()
+    cols = columns_at(frame, years, ["value", *BANDS, "kind"])
+    kind = cols.pop("kind")
     known = {p[0]: p[2] for p in elderly_points(inp, region, indicator)}
     if extra is not None:
         known.setdefault(extra.year, extra.ref)
     for i, y in enumerate(years):
         if y in known:
             kind[i] = anchor_note(Anchor(y, 0.0, "", known[y]))
-    f = f.assign(kind=kind)
+    f = pd.DataFrame({**cols, "kind": kind}, index=pd.Index(list(years)))
     basis = extra.basis if extra is not None and extra.basis else "常住"
     return IndicatorPath(f, basis, detail, inputs)
 
@@ -353,10 +353,11 @@ def model_paths(inp: Inputs, region: str, to_year: int) -> ModelPaths:
 
 def births_path(pop: pd.DataFrame, br: pd.DataFrame) -> pd.DataFrame:
     """Births per year = birth rate ‰ × population / 1000; bands combine both relative log-widths (RSS)."""
-    br = br.reindex(pop.index)
+    cols = ["value", *BANDS]
+    p, b = columns_at(pop, pop.index, cols), columns_at(br, pop.index, cols)
 
     def col(f, c):
-        return f[c].to_numpy(dtype=float)
+        return p[c] if f is pop else b[c]
 
     def z(x):  # fillna(0)
         return np.where(np.isnan(x), 0.0, x)
@@ -388,13 +389,12 @@ def child_survival(years: range, as_of: int | None = None) -> np.ndarray:
     return np.column_stack([s0, s1, s2])
 
 
-def cohort_sums(births: pd.DataFrame, col: str, years: range, survival: np.ndarray | None = None) -> np.ndarray:
-    """Σ of births over ages 0..2 for every year: s0·b(t) + s1·b(t−1) + s2·b(t−2) (survival: child_survival's
-    columns; None = 1), NaN if any is missing. History cohorts have no band, so their value stands in for it
-    (adjacent years' forecast errors are treated as perfectly correlated: a conservative band)."""
-    b = births.reindex(range(years[0] - INFANT_COHORTS + 1, years[-1] + 1))
-    vals = (b[col].fillna(b["value"]) if col != "value" else b["value"]).to_numpy(dtype=float)
-    n = len(years)
+def cohort_sums(window: dict, col: str, n: int, survival: np.ndarray | None = None) -> np.ndarray:
+    """Σ of births over ages 0..2 for each of n years: s0·b(t) + s1·b(t−1) + s2·b(t−2) (survival: child_survival's
+    columns; None = 1), NaN if any is missing. window: births columns (columns_at) from INFANT_COHORTS − 1 years
+    before the first year. History cohorts have no band, so their value stands in for it (adjacent years'
+    forecast errors are treated as perfectly correlated: a conservative band)."""
+    vals = window["value"] if col == "value" else np.where(np.isnan(window[col]), window["value"], window[col])
     s = np.ones((n, INFANT_COHORTS)) if survival is None else survival
     out = np.zeros(n)
     for k in range(INFANT_COHORTS):  # age k at year end: born in t − k, at vals[(INFANT_COHORTS − 1 − k) + i]
@@ -407,11 +407,11 @@ def infants_path(pop: IndicatorPath, br: IndicatorPath, anchor: Anchor | None, y
                  as_of: int | None = None) -> IndicatorPath:
     births = births_path(pop.frame, br.frame)
     surv = child_survival(years, as_of)
-    est = {c: cohort_sums(births, c, years, surv) for c in ["value", *BANDS]}
     n = len(years)
-    window = births.reindex(range(years[0] - INFANT_COHORTS + 1, years[-1] + 1))
+    window = columns_at(births, range(years[0] - INFANT_COHORTS + 1, years[-1] + 1), ["value", *BANDS])
+    est = {c: cohort_sums(window, c, n, surv) for c in ["value", *BANDS]}
     for c in BANDS:  # no band where every cohort is history
-        na = np.isnan(window[c].to_numpy(dtype=float))
+        na = np.isnan(window[c])
         est[c][na[2:2 + n] & na[1:1 + n] & na[0:n]] = np.nan
     i = anchor.year - years.start if anchor is not None and anchor.year in years else None
     if i is not None and np.isfinite(est["value"][i]):

@@ -22,10 +22,13 @@ def workers_for(workers: int | None, n_codes: int) -> int:
 
 
 def project_codes(inp: Inputs, codes, to_year, methods, scenarios) -> list[pd.DataFrame]:
-    from forecasting.projector import project_one  # the projector imports this module
+    """Every code × method × scenario in this process, as one tidy frame in a list (rows joined once)."""
+    from forecasting.projector import project_parts  # the projector imports this module
+    from forecasting.results import table
 
-    return [project_one(Assumptions(code, method=m, scenario=s, to_year=to_year), inp).table
-            for code in codes for m in methods for s in scenarios]
+    parts = [p for code in codes for m in methods for s in scenarios
+             for p in project_parts(Assumptions(code, method=m, scenario=s, to_year=to_year), inp)[0]]
+    return [table(parts)]
 
 
 def project_chunk(args) -> pd.DataFrame:

@@ -5,17 +5,24 @@ import numpy as np
 import pandas as pd
 
 from forecasting.assumptions import Assumptions
-from forecasting.contract import BANDS, METHODS, PLAN_REGIONS, SCENARIOS, START_YEAR, TABLE_COLUMNS
+from forecasting.contract import BANDS, METHODS, PLAN_REGIONS, SCENARIOS, START_YEAR
 from forecasting.inputs import Inputs, population_indicator
 from forecasting.method_model import model_path_frames, model_paths
 from forecasting.method_override import override_paths
 from forecasting.method_plan import plan_defaults, plan_paths
 from forecasting.parallel import project_codes, project_parallel, workers_for
-from forecasting.results import Projection, missing_rows, model_frame, relative_band, rows_frame
+from forecasting.results import Projection, missing_rows, model_frame, relative_band, rows_frame, table
 from models.database import Database
 
 
 def project_one(a: Assumptions, inp: Inputs) -> Projection:
+    """One region, method and scenario on loaded inputs: Projection with the tidy table (TABLE_COLUMNS)."""
+    parts, used = project_parts(a, inp)
+    return Projection(a, table(parts), tuple(used))
+
+
+def project_parts(a: Assumptions, inp: Inputs) -> tuple[list[dict], list]:
+    """The rows (rows_frame parts) of one region, method and scenario, and the data used (what, reference)."""
     years = range(START_YEAR, a.to_year + 1)
     if a.region not in inp.index()["codes"]:
         raise ValueError(f"region: 未知地区代码 {a.region} / unknown region code")
@@ -61,8 +68,7 @@ def project_one(a: Assumptions, inp: Inputs) -> Projection:
             used.append((ind, inputs))
     else:
         parts, used = override_paths(a, inp, mp, years)
-    table = pd.concat(parts, ignore_index=True)[TABLE_COLUMNS]
-    return Projection(a, table, tuple(used))
+    return parts, used
 
 
 # -- public API --------------------------------------------------------------------------------------------

@@ -27,8 +27,6 @@ Method (every figure printed is measured here, nothing assumed):
 from __future__ import annotations
 
 import argparse
-import contextlib
-import fcntl
 import json
 import os
 import secrets
@@ -70,19 +68,10 @@ def _pct(values: list[float], q: float) -> float | None:
 
 
 def _timed_database(path: str, waits: list):
+    """The project's Database, recording how long each lock acquisition waited (exclusive?, seconds)."""
     from models.database import Database
 
-    class TimedDatabase(Database):
-        """The project's Database, recording how long each flock acquisition waited (exclusive?, seconds)."""
-
-        @contextlib.contextmanager
-        def _locked(self, mode: int):
-            t = time.perf_counter()
-            with super()._locked(mode):
-                waits.append((mode == fcntl.LOCK_EX, time.perf_counter() - t))
-                yield
-
-    return TimedDatabase(path)
+    return Database(path, on_lock_wait=lambda exclusive, seconds: waits.append((exclusive, seconds)))
 
 
 # -- one worker process -----------------------------------------------------------------------------------

@@ -86,7 +86,12 @@ class DatabaseBusy(RuntimeError):
 class Database:
     """The project's DuckDB file. Construct with a path (default: data/planning.duckdb or $YLYX_DB)."""
 
-    def __init__(self, path: str | Path | None = None, *, timeout: float = 30.0):
+    def __init__(self, path: str | Path | None = None, *, timeout: float = 30.0,
+                 on_lock_wait: Callable[[bool, float], None] | None = None):
+        """path: the DuckDB file (default: YLYX_DB or data/planning.duckdb); timeout: seconds to wait for the lock
+        before DatabaseBusy; on_lock_wait(exclusive, seconds): told how long each lock acquisition waited
+        (the load benchmark measures lock waits through it)."""
+        self.on_lock_wait = on_lock_wait
         self.path = Path(path) if path else database_path()
         self.lock_path = self.path.with_name(self.path.name + ".lock")
         self.turn_path = self.path.with_name(self.path.name + ".turn")  # writers first (see _locked)
@@ -103,13 +108,16 @@ class Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            deadline = time.monotonic() + self.timeout
+            start = time.monotonic()
+            deadline = start + self.timeout
             turn = os.open(self.turn_path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 self._flock(turn, fcntl.LOCK_EX, deadline)
                 self._flock(fd, mode, deadline)
             finally:
                 os.close(turn)  # past the turnstile: the next caller may queue
+            if self.on_lock_wait is not None:
+                self.on_lock_wait(mode == fcntl.LOCK_EX, time.monotonic() - start)
             yield
         finally:
             os.close(fd)  # closing the descriptor releases the flock

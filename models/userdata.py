@@ -315,7 +315,7 @@ def apply_import(plan: ImportPlan, *, who: str, note: str = "", db: Database | N
                     replaced_facts.append(_key("user_facts", old))
                 row = _row({**common, "fact_id": fid, "region_name": rec["region_name"], "text_value": None,
                             "kind": rec["kind"], "comparator": rec["comparator"], "attribute": "",
-                            "department": "", "quote": ""}, "user_facts")
+                            "department": "", "quote": rec.get("quote", "") or ""}, "user_facts")
                 fact_rows.append(row)
                 table = "user_facts"
             log.append({"action": "update" if old else "insert", "table": table, "key": _key(table, row),

@@ -36,3 +36,16 @@ def test_invalid_rows_write_nothing(fresh_db):
                               region_name="武汉市", db=fresh_db)
     assert out.result is None and out.doc_id is None and not out.plan.ok
     assert all_facts(fresh_db, region="420100").empty
+
+
+
+def test_imported_quote_is_in_the_fact_row(fresh_db):
+    """The 原文 column travels with the figure into user_facts, so `forecasting facts` exports it too."""
+    rows = ex.extract(PARAGRAPH).frame()
+    region = ex.propose_region("武汉市")[0]
+    ud.import_extracted(rows, text=PARAGRAPH, title="t", filename="", who="王科长", region_code=region["code"],
+                        region_name=region["name"], db=fresh_db)
+    f = all_facts(fresh_db, region="420100")
+    beds = f[(f["indicator"] == "elderly_beds") & (f["year"] == 2025)]
+    assert beds["quote"].tolist() == ["全市养老床位达到9万张"]
+    assert (f["quote"] != "").all()

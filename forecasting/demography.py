@@ -97,28 +97,26 @@ def share_sigma(province_population: pd.DataFrame, national_population: pd.Serie
     return float(np.median(out)) if out else 0.005
 
 
-def share_frame(parent: pd.DataFrame, model: ShareDrift, years: range) -> pd.DataFrame:
+def share_frame(parent, model: ShareDrift, years: range):
     """child(t) = parent(t) × s(t), with the share's log-sd added to the parent's band in quadrature.
 
-    parent: frame indexed by year with value, lower/upper 80/95, kind. Out: the same columns for `years`.
+    parent: forecasting.results.YearFrame (value, lower/upper 80/95, kind by year). Out: a YearFrame for `years`.
     """
-    from forecasting.results import columns_at
-
-    p = columns_at(parent, years, ["value", *BANDS, "kind"])
-    yrs = np.array(list(years))
+    p = parent.take(years)
+    yrs = p.years
     s = model.share(yrs)
-    value = p["value"] * s
+    value = p.cols["value"] * s
     sd_share = model.log_sd(yrs)
     out = {"value": value}
+    forecast = yrs > model.anchor_year
+    pv = p.cols["value"]
     for lo, hi, z in (("lower_80", "upper_80", Z80), ("lower_95", "upper_95", Z95)):
-        pv = p["value"]
         with np.errstate(divide="ignore", invalid="ignore"):
-            wl = np.log(pv / p[lo])
-            wh = np.log(p[hi] / pv)
+            wl = np.log(pv / p.cols[lo])
+            wh = np.log(p.cols[hi] / pv)
         wl, wh = np.where(np.isfinite(wl), wl, 0.0), np.where(np.isfinite(wh), wh, 0.0)
         wl = np.sqrt(wl ** 2 + (z * sd_share) ** 2)
         wh = np.sqrt(wh ** 2 + (z * sd_share) ** 2)
-        forecast = yrs > model.anchor_year
         out[lo] = np.where(forecast, value * np.exp(-wl), np.nan)
         out[hi] = np.where(forecast, value * np.exp(wh), np.nan)
-    return pd.DataFrame({**out, "kind": p["kind"]}, index=pd.Index(yrs))
+    return type(p)(p.start, {c: out[c] for c in ["value", *BANDS]}, p.kind)

@@ -10,14 +10,14 @@ from forecasting.cohort import InsufficientObservations
 from forecasting.contract import BANDS, INFANT_COHORTS, START_YEAR
 from forecasting.inputs import Anchor, Inputs, is_na, population_indicator
 from forecasting.projection_models import MIN_POINTS, MODEL_DESCRIPTIONS, InsufficientHistory, fit_forecast
-from forecasting.results import IndicatorPath, columns_at
+from forecasting.results import IndicatorPath, YearFrame
 
 
 # -- model method ------------------------------------------------------------------------------------------
-def driver_path(inp: Inputs, region: str, indicator: str, to_year: int) -> tuple[pd.DataFrame, str, str]:
+def driver_path(inp: Inputs, region: str, indicator: str, to_year: int) -> tuple[YearFrame, str, str]:
     """The fitted path of the nearest region in region's chain whose series has ≥ MIN_POINTS points.
 
-    Returns (frame indexed by year, driver region code, detail text naming the skipped too-short series).
+    Returns (YearFrame of the fitted path, driver region code, detail text naming the skipped too-short series).
     Raises InsufficientHistory when no ancestor qualifies.
     """
     skipped = []
@@ -26,14 +26,14 @@ def driver_path(inp: Inputs, region: str, indicator: str, to_year: int) -> tuple
         if not hist:
             continue
         try:
-            key = ("driver_frame", hist, to_year)  # one indexed frame per fitted series, shared by its children
+            key = ("driver_frame", hist, to_year)  # one path per fitted series, shared by its children
             if key not in inp.memo:
-                inp.memo[key] = fit_forecast(hist, to_year).set_index("year")
-            frame = inp.memo[key]
+                fitted = fit_forecast(hist, to_year)
+                inp.memo[key] = (YearFrame.from_df(fitted.set_index("year")), fitted["model"].iat[0])
+            frame, model = inp.memo[key]
         except InsufficientHistory:
             skipped.append(f"{code} has {len(hist)} points < {MIN_POINTS}")
             continue
-        model = frame["model"].iat[0]
         detail = (f"{MODEL_DESCRIPTIONS[model]} fitted to {code} {indicator} {hist[0][0]}–{hist[-1][0]} "
                   f"({len(hist)} points)")
         if skipped:
@@ -42,13 +42,13 @@ def driver_path(inp: Inputs, region: str, indicator: str, to_year: int) -> tuple
     raise InsufficientHistory(f"no series of {indicator} with ≥ {MIN_POINTS} points in {inp.chain(region)}")
 
 
-def share_of_driver(anchor: Anchor, driver: pd.DataFrame, years: range, *, own: bool = False) -> pd.DataFrame:
+def share_of_driver(anchor: Anchor, driver: YearFrame, years: range, *, own: bool = False) -> YearFrame:
     """anchor × driver(t) / driver(anchor year) for each year (bands scaled alike). Plain numpy on the columns:
     this runs once per region and indicator (thousands of times for a national table)."""
-    ratio = anchor.value / driver.at[anchor.year, "value"]
-    d = columns_at(driver, years, ["value", *BANDS, "kind"])
-    kind = d.pop("kind")
-    cols = {c: v * ratio for c, v in d.items()}
+    ratio = anchor.value / driver.value(anchor.year)
+    d = driver.take(years)
+    kind = d.kind
+    cols = {c: v * ratio for c, v in d.cols.items()}
     if not own:  # the parent's observed years are history of the child, not observations of it
         kind = np.array([AS_HISTORY.get(k, k) if isinstance(k, str) else k for k in kind], dtype=object)
     if anchor.year in years:
@@ -57,7 +57,7 @@ def share_of_driver(anchor: Anchor, driver: pd.DataFrame, years: range, *, own: 
         for c in BANDS:
             cols[c][i] = np.nan
         kind[i] = anchor_note(anchor)
-    return pd.DataFrame({**cols, "kind": kind}, index=pd.Index(list(years)))
+    return YearFrame(years.start, cols, kind)
 
 
 AS_HISTORY = {"observed": "history", "interpolated": "history"}
@@ -108,7 +108,7 @@ def share_path(inp: Inputs, region: str, indicator: str, anchor: Anchor, driver_
     if start is None:
         raise InsufficientHistory(f"{region} has no parent to follow")
     driver, code, detail = driver_path(inp, start, driver_indicator, to_year)
-    if anchor.year not in driver.index:
+    if anchor.year not in driver:
         raise InsufficientHistory(f"{code} {driver_indicator} does not cover {anchor.year}")
     if code == region:
         frame = share_of_driver(anchor, driver, years, own=True)
@@ -116,21 +116,19 @@ def share_path(inp: Inputs, region: str, indicator: str, anchor: Anchor, driver_
             f"small-area share: {region} {indicator} = {anchor.value:,.6g} ({anchor.year}, {anchor.ref}) × "
             f"{code}(t) / {code}({anchor.year}); {detail}")
         return IndicatorPath(frame, anchor.basis, how, f"{anchor.ref}; series:{code}/{driver_indicator}")
-    points = [p for p in own_points(inp, region, indicator, anchor.basis) if p[0] in driver.index and p[0] <= anchor.year]
+    points = [p for p in own_points(inp, region, indicator, anchor.basis) if p[0] in driver and p[0] <= anchor.year]
     if anchor.year not in {p[0] for p in points}:
         points.append((anchor.year, anchor.value, anchor.ref))
-    shares = [(y, v / driver.at[y, "value"]) for y, v, _ in points]
+    shares = [(y, v / driver.value(y)) for y, v, _ in points]
     model = fit_share(shares, rw_sigma=inputs_share_sigma(inp))
     if model.anchor_year != anchor.year:  # the anchor is the latest own figure by construction
         raise InsufficientHistory(f"{region}: anchor {anchor.year} is not its latest figure")
     frame = share_frame(driver, model, years)
-    kind = np.array([AS_HISTORY.get(k, k) if isinstance(k, str) else k for k in frame["kind"].to_numpy(dtype=object)],
-                    dtype=object)
+    frame.kind = np.array([AS_HISTORY.get(k, k) if isinstance(k, str) else k for k in frame.kind], dtype=object)
     if anchor.year in years:
         i = anchor.year - years.start
-        frame.iloc[i, frame.columns.get_loc("value")] = anchor.value
-        kind[i] = anchor_note(anchor)
-    frame["kind"] = kind
+        frame.cols["value"][i] = anchor.value
+        frame.kind[i] = anchor_note(anchor)
     how = (f"small-area share: {region} {indicator} = {anchor.value:,.6g} ({anchor.year}, {anchor.ref}) × "
            f"{code}(t) / {code}({anchor.year}) × exp(b·(t − {anchor.year})); {model.how}; {detail}")
     refs = "; ".join(ref for _, _, ref in sorted(points))
@@ -201,8 +199,8 @@ def population_share_drift(inp: Inputs, region: str) -> tuple[float, str] | None
 
 
 def elderly_frame(inp: Inputs, region: str, indicator: str, to_year: int,
-                   extra: Anchor | None = None) -> tuple[pd.DataFrame, str, str]:
-    """The region's own path of `indicator` (frame by year: value, bands, kind), its method detail and inputs.
+                   extra: Anchor | None = None) -> tuple[YearFrame, str, str]:
+    """The region's own path of `indicator` (YearFrame: value, bands, kind), its method detail and inputs.
 
     National: the cohort model. Below: share of the nearest ancestor that has a path of its own (see
     forecasting/demography.py); the ancestors' own observations drive them, never the country directly.
@@ -214,7 +212,7 @@ def elderly_frame(inp: Inputs, region: str, indicator: str, to_year: int,
         return inp.memo[key]
     if region == NATIONAL:
         fit, path, obs = national_elderly(inp, indicator, to_year)
-        frame = path.set_index("year")[["value", *BANDS, "kind"]]
+        frame = YearFrame.from_df(path.set_index("year"))
         out = (frame, fit.describe("en"), "; ".join(o[2] for o in obs) + "; WPP 2024 births and death rates")
         inp.memo[key] = out
         return out
@@ -229,23 +227,23 @@ def elderly_frame(inp: Inputs, region: str, indicator: str, to_year: int,
     while parent != NATIONAL and not elderly_points(inp, parent, indicator):
         parent = inp.parent(parent) or NATIONAL
     pframe, pdetail, pinputs = elderly_frame(inp, parent, indicator, to_year)
-    shares = [(y, v / pframe.at[y, "value"]) for y, v, _ in points if y in pframe.index]
+    shares = [(y, v / pframe.value(y)) for y, v, _ in points if y in pframe]
     if not shares:
         raise InsufficientObservations(f"{region}: observations outside {parent}'s path")
     fallback = population_share_drift(inp, region) if parent == NATIONAL else None
     model = fit_share(shares, fallback_drift=fallback[0] if fallback else None,
                       fallback_how=fallback[1] if fallback else "", rw_sigma=inputs_share_sigma(inp))
-    years = range(int(pframe.index.min()), to_year + 1)
+    years = range(pframe.start, to_year + 1)
     frame = share_frame(pframe, model, years)
     known = {y: ref for y, _, ref in points}
-    kind = frame["kind"].to_numpy(dtype=object)
+    kind = frame.kind.copy()
     for i, y in enumerate(years):
         if y in known:
             kind[i] = "observed"
         elif isinstance(kind[i], str) and kind[i] in AS_HISTORY:
             kind[i] = "history"
-    frame["kind"] = kind
-    frame.loc[model.anchor_year, "value"] = dict((y, v) for y, v, _ in points)[model.anchor_year]
+    frame.kind = kind
+    frame.cols["value"][model.anchor_year - years.start] = dict((y, v) for y, v, _ in points)[model.anchor_year]
     detail = (f"share of {parent}: {region}(t) = {parent}(t) × s(t), s({model.anchor_year}) = "
               f"{model.anchor_share:.5f}; {model.how}; {parent}: {pdetail}")
     out = (frame, detail, "; ".join(known.values()) + f"; {parent}: {pinputs}")
@@ -257,15 +255,14 @@ def elderly_path(inp: Inputs, region: str, indicator: str, years: range, to_year
                  extra: Anchor | None = None) -> IndicatorPath:
     """The model path of elderly_60plus / elderly_65plus for `region` over `years` (see elderly_frame)."""
     frame, detail, inputs = elderly_frame(inp, region, indicator, to_year, extra)
-    cols = columns_at(frame, years, ["value", *BANDS, "kind"])
-    kind = cols.pop("kind")
+    f = frame.take(years)
+    kind = f.kind
     known = {p[0]: p[2] for p in elderly_points(inp, region, indicator)}
     if extra is not None:
         known.setdefault(extra.year, extra.ref)
     for i, y in enumerate(years):
         if y in known:
             kind[i] = anchor_note(Anchor(y, 0.0, "", known[y]))
-    f = pd.DataFrame({**cols, "kind": kind}, index=pd.Index(list(years)))
     basis = extra.basis if extra is not None and extra.basis else "常住"
     return IndicatorPath(f, basis, detail, inputs)
 
@@ -314,8 +311,8 @@ def model_paths(inp: Inputs, region: str, to_year: int) -> ModelPaths:
     if anchor is None:  # derived: observed aging rate × population path of that year
         r = rate_anchor(inp, region, "aging_rate")
         pop = mp.population.get("常住") or next(iter(mp.population.values()), None)
-        if r is not None and pop is not None and r.year in pop.frame.index:
-            anchor = Anchor(r.year, pop.frame.at[r.year, "value"] * r.value / 100, pop.basis,
+        if r is not None and pop is not None and r.year in pop.data:
+            anchor = Anchor(r.year, pop.data.value(r.year) * r.value / 100, pop.basis,
                              f"derived aging_rate {r.ref} × population {r.year}")
     if anchor is None:
         mp.missing["elderly_60plus"] = "no observed elderly count or aging rate to anchor on"
@@ -334,7 +331,7 @@ def model_paths(inp: Inputs, region: str, to_year: int) -> ModelPaths:
         br_anchor = rate_anchor(inp, region, "birth_rate")
         if br_anchor is None:
             frame, code, detail = driver_path(inp, region, "birth_rate", to_year)
-            mp.birth_rate = IndicatorPath(frame.reindex(years)[["value", *BANDS, "kind"]], "",
+            mp.birth_rate = IndicatorPath(frame.take(years), "",
                                   f"no birth rate of {region}: {code}'s rate; {detail}", f"series:{code}/birth_rate")
         else:
             mp.birth_rate = share_path(inp, region, "birth_rate", br_anchor, "birth_rate", years, to_year)
@@ -351,27 +348,24 @@ def model_paths(inp: Inputs, region: str, to_year: int) -> ModelPaths:
     return mp
 
 
-def births_path(pop: pd.DataFrame, br: pd.DataFrame) -> pd.DataFrame:
-    """Births per year = birth rate ‰ × population / 1000; bands combine both relative log-widths (RSS)."""
-    cols = ["value", *BANDS]
-    p, b = columns_at(pop, pop.index, cols), columns_at(br, pop.index, cols)
-
-    def col(f, c):
-        return p[c] if f is pop else b[c]
+def births_path(pop: YearFrame, br: YearFrame) -> YearFrame:
+    """Births per year = birth rate ‰ × population / 1000 over the population's years; bands combine both relative
+    log-widths (RSS). Kind: NaN (the caller labels the years)."""
+    p, b = pop.cols, br.take(pop.years).cols
 
     def z(x):  # fillna(0)
         return np.where(np.isnan(x), 0.0, x)
 
-    value = col(pop, "value") * col(br, "value") / 1000
+    value = p["value"] * b["value"] / 1000
     out = {"value": value}
     with np.errstate(divide="ignore", invalid="ignore"):
         for lo, hi in (("lower_80", "upper_80"), ("lower_95", "upper_95")):
-            wl = np.sqrt(z(np.log(col(pop, "value") / col(pop, lo))) ** 2 + z(np.log(col(br, "value") / col(br, lo))) ** 2)
-            wh = np.sqrt(z(np.log(col(pop, hi) / col(pop, "value"))) ** 2 + z(np.log(col(br, hi) / col(br, "value"))) ** 2)
-            has = ~np.isnan(col(pop, lo)) | ~np.isnan(col(br, lo))
+            wl = np.sqrt(z(np.log(p["value"] / p[lo])) ** 2 + z(np.log(b["value"] / b[lo])) ** 2)
+            wh = np.sqrt(z(np.log(p[hi] / p["value"])) ** 2 + z(np.log(b[hi] / b["value"])) ** 2)
+            has = ~np.isnan(p[lo]) | ~np.isnan(b[lo])
             out[lo] = np.where(has, value * np.exp(-wl), np.nan)
             out[hi] = np.where(has, value * np.exp(wh), np.nan)
-    return pd.DataFrame(out, index=pop.index)
+    return YearFrame(pop.start, {c: out[c] for c in ["value", *BANDS]}, np.full(len(value), np.nan, dtype=object))
 
 
 def child_survival(years: range, as_of: int | None = None) -> np.ndarray:
@@ -391,7 +385,7 @@ def child_survival(years: range, as_of: int | None = None) -> np.ndarray:
 
 def cohort_sums(window: dict, col: str, n: int, survival: np.ndarray | None = None) -> np.ndarray:
     """Σ of births over ages 0..2 for each of n years: s0·b(t) + s1·b(t−1) + s2·b(t−2) (survival: child_survival's
-    columns; None = 1), NaN if any is missing. window: births columns (columns_at) from INFANT_COHORTS − 1 years
+    columns; None = 1), NaN if any is missing. window: births columns (YearFrame.cols) from INFANT_COHORTS − 1 years
     before the first year. History cohorts have no band, so their value stands in for it (adjacent years'
     forecast errors are treated as perfectly correlated: a conservative band)."""
     vals = window["value"] if col == "value" else np.where(np.isnan(window[col]), window["value"], window[col])
@@ -405,10 +399,10 @@ def cohort_sums(window: dict, col: str, n: int, survival: np.ndarray | None = No
 
 def infants_path(pop: IndicatorPath, br: IndicatorPath, anchor: Anchor | None, years: range,
                  as_of: int | None = None) -> IndicatorPath:
-    births = births_path(pop.frame, br.frame)
+    births = births_path(pop.data, br.data)
     surv = child_survival(years, as_of)
     n = len(years)
-    window = columns_at(births, range(years[0] - INFANT_COHORTS + 1, years[-1] + 1), ["value", *BANDS])
+    window = births.take(range(years[0] - INFANT_COHORTS + 1, years[-1] + 1)).cols
     est = {c: cohort_sums(window, c, n, surv) for c in ["value", *BANDS]}
     for c in BANDS:  # no band where every cohort is history
         na = np.isnan(window[c])
@@ -427,7 +421,7 @@ def infants_path(pop: IndicatorPath, br: IndicatorPath, anchor: Anchor | None, y
         for c in BANDS:
             est[c][i] = np.nan
         kind[i] = anchor_note(anchor)
-    est = pd.DataFrame({**est, "kind": kind}, index=pd.Index(list(years)))
+    est = YearFrame(years.start, est, kind)
     detail = (f"births of ages 0,1,2 = Σ_(k=0..2) s_k × birth_rate(t−k)‰ × population(t−k) / 1000, s_k: WPP 2024 "
               f"survival to the year end (s_2 ≈ {surv[0, 2]:.4f}), {calib}; "
               f"birth rate: {br.detail}; population: {pop.detail}")

@@ -60,11 +60,13 @@ def births_comparison(inp, wpp, to_year: int = 2035) -> pd.DataFrame:
     year) and WPP 2024's (estimates to 2023, medium variant after). Persons."""
     from forecasting.method_model import births_path
     from forecasting.projection import model_path_frames
+    from forecasting.results import YearFrame
 
     years = range(2015, to_year + 1)
     observed = dict(inp.history("100000", "births"))
     paths = model_path_frames(inp, "100000", to_year)
-    births = births_path(paths["population_resident"], paths["birth_rate"]).reindex(years)
+    births = births_path(YearFrame.from_df(paths["population_resident"]),
+                         YearFrame.from_df(paths["birth_rate"])).take(years).df
     last = max(observed) if observed else 0
     after = births.index > last
     out = pd.DataFrame({"year": list(years), "observed": [observed.get(y) for y in years],

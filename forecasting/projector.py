@@ -11,7 +11,7 @@ from forecasting.method_model import model_path_frames, model_paths
 from forecasting.method_override import override_paths
 from forecasting.method_plan import plan_defaults, plan_paths
 from forecasting.parallel import project_codes, project_parallel, workers_for
-from forecasting.results import Projection, missing_rows, model_frame, relative_band, rows_frame, table
+from forecasting.results import Projection, missing_rows, model_rows, relative_band, rows_frame, table
 from models.database import Database
 
 
@@ -39,8 +39,7 @@ def project_parts(a: Assumptions, inp: Inputs) -> tuple[list[dict], list]:
                     "infants_0_3"):
             p = model_for.get(ind)
             if p is not None:
-                parts.append(rows_frame(a.region, ind, "model", a.scenario, model_frame(p, a.scenario, years),
-                                   p.basis, p.detail, p.inputs))
+                parts.append(model_rows(a.region, ind, a.scenario, p, years))
                 used.append((ind, p.inputs))
             elif ind in ("elderly_60plus", "infants_0_3") or (ind == "population_resident" and not mp.population):
                 parts.append(missing_rows(a.region, ind, "model", a.scenario, years,

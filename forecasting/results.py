@@ -9,16 +9,69 @@ import pandas as pd
 from forecasting.assumptions import Assumptions
 from forecasting.contract import BANDS, SCENARIO_COLUMN, TABLE_COLUMNS
 
+COLS = ["value", *BANDS]
+
+
+class YearFrame:
+    """Columns by year without a DataFrame: value and the 80/95 % bands as float arrays, a kind per year, for
+    contiguous years from `start`. The model method makes one per region and indicator (thousands for a national
+    table), where a DataFrame each would cost most of the time; `.df` builds one on demand."""
+
+    __slots__ = ("start", "cols", "kind", "_df")
+
+    def __init__(self, start: int, cols: dict, kind: np.ndarray):
+        self.start, self.cols, self.kind, self._df = int(start), cols, kind, None
+
+    @classmethod
+    def from_df(cls, df: pd.DataFrame) -> YearFrame:
+        """From a frame indexed by contiguous years with value, the bands and kind."""
+        years = np.asarray(df.index, dtype=int)
+        return cls(years[0], {c: df[c].to_numpy(dtype=float) for c in COLS}, df["kind"].to_numpy(dtype=object))
+
+    @property
+    def years(self) -> np.ndarray:
+        return np.arange(self.start, self.start + len(self.kind))
+
+    def __contains__(self, year) -> bool:
+        return 0 <= int(year) - self.start < len(self.kind)
+
+    def value(self, year: int) -> float:
+        return float(self.cols["value"][int(year) - self.start])
+
+    def take(self, years) -> YearFrame:
+        """The same columns for `years` (contiguous), NaN and kind NaN outside this frame's years."""
+        years = np.asarray(list(years), dtype=int)
+        pos = years - self.start
+        ok = (pos >= 0) & (pos < len(self.kind))
+        cols = {}
+        for c, a in self.cols.items():
+            out = np.full(len(years), np.nan)
+            out[ok] = a[pos[ok]]
+            cols[c] = out
+        kind = np.full(len(years), np.nan, dtype=object)
+        kind[ok] = self.kind[pos[ok]]
+        return YearFrame(years[0], cols, kind)
+
+    @property
+    def df(self) -> pd.DataFrame:
+        """A DataFrame indexed by year (value, bands, kind), built once."""
+        if self._df is None:
+            self._df = pd.DataFrame({**self.cols, "kind": self.kind}, index=pd.Index(self.years))
+        return self._df
+
 
 @dataclass(frozen=True)
 class IndicatorPath:
-    """One projected indicator: frame indexed by year (value, bands, kind) plus labels."""
+    """One projected indicator: its YearFrame (value, bands, kind by year) plus labels; `.frame` is a DataFrame."""
 
-    frame: pd.DataFrame
+    data: YearFrame
     basis: str
     detail: str
     inputs: str
 
+    @property
+    def frame(self) -> pd.DataFrame:
+        return self.data.df
 
 
 # -- results -----------------------------------------------------------------------------------------------
@@ -63,36 +116,26 @@ class Projection:
         return "\n".join(lines)
 
 
-def columns_at(frame: pd.DataFrame, years, columns) -> dict[str, np.ndarray]:
-    """`frame.reindex(years)[columns]` as numpy arrays (NaN where a year is missing) without building a frame:
-    this runs for every region and indicator of a national table. Float columns come as float, others as object."""
-    pos = frame.index.get_indexer(list(years))
-    found = pos >= 0
-    out = {}
-    for c in columns:
-        col = frame[c]
-        numeric = pd.api.types.is_float_dtype(col.dtype) or pd.api.types.is_integer_dtype(col.dtype)
-        a = col.to_numpy(dtype=float) if numeric else col.to_numpy(dtype=object)
-        res = np.full(len(pos), np.nan, dtype=float if numeric else object)
-        res[found] = a[pos[found]]
-        out[c] = res
-    return out
-
-
 # -- assembling --------------------------------------------------------------------------------------------
 def rows_frame(region, indicator, method, scenario, frame: pd.DataFrame, basis, detail, inputs) -> dict:
-    """The tidy rows of one indicator path as columns of arrays (TABLE_COLUMNS); `table(parts)` makes the frame.
-    Arrays, not a DataFrame: thousands of regions × indicators are joined once (a frame each cost ~1 ms)."""
-    n = len(frame)
+    """The tidy rows of one indicator path (a frame with value, bands, note by year) as columns of arrays
+    (TABLE_COLUMNS); `table(parts)` makes the frame. Arrays, not a DataFrame: thousands of regions × indicators
+    are joined once (a frame each cost ~1 ms)."""
+    return rows_arrays(region, indicator, method, scenario, np.asarray(frame.index, dtype=float).astype(int),
+                       {c: frame[c].to_numpy(dtype=float) for c in COLS}, frame["note"].to_numpy(dtype=object),
+                       basis, detail, inputs)
+
+
+def rows_arrays(region, indicator, method, scenario, years: np.ndarray, cols: dict, note: np.ndarray, basis,
+                detail, inputs) -> dict:
+    n = len(years)
 
     def same(x):
         return np.full(n, x, dtype=object)
 
-    return {"region_code": same(region), "indicator": same(indicator),
-            "year": np.asarray(frame.index, dtype=float).astype(int), "method": same(method),
-            "scenario": same(scenario), "value": frame["value"].to_numpy(dtype=float),
-            **{c: frame[c].to_numpy(dtype=float) for c in BANDS}, "basis": same(basis),
-            "note": frame["note"].to_numpy(dtype=object), "method_detail": same(detail), "inputs": same(inputs)}
+    return {"region_code": same(region), "indicator": same(indicator), "year": years, "method": same(method),
+            "scenario": same(scenario), "value": cols["value"], **{c: cols[c] for c in BANDS}, "basis": same(basis),
+            "note": note, "method_detail": same(detail), "inputs": same(inputs)}
 
 
 def table(parts: list[dict]) -> pd.DataFrame:
@@ -106,25 +149,40 @@ NOTES = {"forecast": "model forecast ({})", "history": "history (parent's observ
           "interpolated": "history (interpolated)"}
 
 
-def model_frame(path: IndicatorPath, scenario: str, years: range) -> pd.DataFrame:
-    """The path's rows for `years` in one scenario (value = the scenario's column where there is one), with a
-    note per year. A new frame each call (callers modify it)."""
-    d = columns_at(path.frame, years, ["value", *BANDS, "kind"])
-    kind = d.pop("kind")
-    cols = d
+def scenario_columns(path: IndicatorPath, scenario: str, years: range) -> tuple[dict, np.ndarray, np.ndarray]:
+    """The path's columns for `years` in one scenario (value = the scenario's column where there is one), a note
+    per year and the kind per year."""
+    d = path.data.take(years)
+    cols = {c: a.copy() for c, a in d.cols.items()}
     col = SCENARIO_COLUMN[scenario]
     if col != "value":
         cols["value"] = np.where(~np.isnan(cols[col]), cols[col], cols["value"])
-    note = [(NOTES[k].format(scenario) if k == "forecast" else NOTES.get(k, k)) if isinstance(k, str)
-            else "未提供" for k in kind]
-    return pd.DataFrame({**cols, "kind": kind, "note": np.array(note, dtype=object)}, index=pd.Index(list(years)))
+    note = np.array([(NOTES[k].format(scenario) if k == "forecast" else NOTES.get(k, k)) if isinstance(k, str)
+                     else "未提供" for k in d.kind], dtype=object)
+    return cols, note, d.kind
+
+
+def model_frame(path: IndicatorPath, scenario: str, years: range) -> pd.DataFrame:
+    """scenario_columns as a frame (value, bands, kind, note) indexed by year; a new frame each call (callers
+    modify it)."""
+    cols, note, kind = scenario_columns(path, scenario, years)
+    return pd.DataFrame({**cols, "kind": kind, "note": note}, index=pd.Index(list(years)))
+
+
+def model_rows(region, indicator, scenario, path: IndicatorPath, years: range) -> dict:
+    """rows_frame of the model method for one path, without an intermediate frame."""
+    cols, note, _ = scenario_columns(path, scenario, years)
+    return rows_arrays(region, indicator, "model", scenario, np.arange(years.start, years.stop), cols, note,
+                       path.basis, path.detail, path.inputs)
 
 
 def relative_band(path: IndicatorPath | None, scenario: str, years: range) -> pd.Series:
     if path is None or scenario == "medium":
         return pd.Series(1.0, index=list(years))
-    f = path.frame.reindex(years)
-    return (f[SCENARIO_COLUMN[scenario]] / f["value"]).fillna(1.0)
+    d = path.data.take(years)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = d.cols[SCENARIO_COLUMN[scenario]] / d.cols["value"]
+    return pd.Series(ratio, index=list(years)).fillna(1.0)
 
 
 def missing_rows(region, indicator, method, scenario, years, reason) -> pd.DataFrame:

@@ -135,6 +135,12 @@ def on_delete() -> None:
     ss["_wb_message"] = ("success", t("wb_deleted", L, name=name))
 
 
+# Widgets inside the lazy tabs are not drawn while their tab is hidden, and Streamlit forgets an undrawn widget's
+# value: carrying the values over keeps the chosen service, indicator and scenario names when a tab is reopened.
+for _key in ("wb_fan_indicator", "wb_wf_service", "wb_sens_service", "wb_save_name", "wb_load_name", "wb_compare"):
+    if _key in ss:
+        ss[_key] = ss[_key]
+
 # -- state: read the URL once (or when it changed from outside), then the widgets own it --------------------------------
 warnings = []
 if state.workbench_url_changed() or "wb_region" not in ss:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from forecasting.assumptions import ASSUMPTION_RANGES
 from models.i18n import t
 
 
@@ -31,8 +32,7 @@ def language_switch() -> str:
 # link), then the widgets own the state and every run writes it back. A bad value falls back to its default with a
 # visible warning. `saved` names a saved scenario: its payload is loaded first, explicit parameters override it.
 WB_PREFIX = "wb_"
-WB_NUMERIC = ("population_growth", "elderly_growth", "aging_rate_increment", "birth_rate", "beds_per_1000_elderly",
-              "nursing_share", "places_per_1000", "disabled_share", "supported_share", "institutional_share")
+WB_NUMERIC = tuple(ASSUMPTION_RANGES)  # every numeric assumption, projection rates then standards
 WB_KEYS = ("region", "year", "method", "scenario", "bed_method") + WB_NUMERIC + ("saved",)
 WB_DEFAULT_REGION = "500103"
 

@@ -171,3 +171,12 @@ def test_widget_bounds_are_the_domain_ranges():
     for name, (lo, hi, step, _) in ASSUMPTION_RANGES.items():
         w = at.number_input(key=f"wb_{name}")
         assert (w.min, w.max, w.step) == (lo, hi, step), name
+
+
+def test_a_hidden_tab_keeps_its_choices():
+    at = open_tab(open_workbench(region=YZ), "wb_tab_waterfall")
+    at.radio(key="wb_wf_service").set_value("nursing_beds").run()
+    open_tab(at, "wb_tab_projection")
+    assert len(at.get("plotly_chart")) == 1  # the fan chart only: the waterfall tab is hidden
+    open_tab(at, "wb_tab_waterfall")
+    assert at.radio(key="wb_wf_service").value == "nursing_beds"

@@ -203,7 +203,7 @@ def wb_data():
     return _wb_data(data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
+@st.cache_resource(show_spinner=False, max_entries=256)
 def _wb_projection(version: str, assumptions):
     return _wb_data(version).project(assumptions)
 
@@ -312,7 +312,7 @@ def wb_saved() -> pd.DataFrame:
     return _wb_saved(data_version())
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _wb_compare(version: str, scenarios: tuple, year: int) -> pd.DataFrame:
     from forecasting.workbench import compare_scenarios
 
@@ -325,7 +325,7 @@ def wb_compare(scenarios: dict, year: int) -> pd.DataFrame:
     return _wb_compare(data_version(), tuple(scenarios.items()), int(year))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def _wb_sources(version: str, region: str) -> pd.DataFrame:
     from forecasting.workbench import assumption_sources
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -368,6 +369,7 @@ def births_path(pop: YearFrame, br: YearFrame) -> YearFrame:
     return YearFrame(pop.start, {c: out[c] for c in ["value", *BANDS]}, np.full(len(value), np.nan, dtype=object))
 
 
+@lru_cache(maxsize=64)
 def child_survival(years: range, as_of: int | None = None) -> np.ndarray:
     """WPP survival from birth to the year end of the children aged 0, 1, 2 at the end of each year t: rows are
     years, columns k = 0, 1, 2 (born in t − k; half a year of exposure in the year of birth, a full year after):
@@ -380,7 +382,9 @@ def child_survival(years: range, as_of: int | None = None) -> np.ndarray:
     s0 = np.exp(-0.5 * m(0, t))
     s1 = np.exp(-0.5 * m(0, t - 1) - 0.5 * m(0, t) - 0.5 * m(1, t))
     s2 = np.exp(-0.5 * m(0, t - 2) - 0.5 * m(0, t - 1) - m(1, t - 1) - 0.5 * m(1, t))
-    return np.column_stack([s0, s1, s2])
+    out = np.column_stack([s0, s1, s2])
+    out.flags.writeable = False  # shared by every region (memoised)
+    return out
 
 
 def cohort_sums(window: dict, col: str, n: int, survival: np.ndarray | None = None) -> np.ndarray:

@@ -39,18 +39,23 @@ class YearFrame:
         return float(self.cols["value"][int(year) - self.start])
 
     def take(self, years) -> YearFrame:
-        """The same columns for `years` (contiguous), NaN and kind NaN outside this frame's years."""
+        """The same columns for `years` (contiguous; new arrays), NaN and kind NaN outside this frame's years."""
         years = np.asarray(list(years), dtype=int)
+        n, size = len(years), len(self.kind)
+        a = int(years[0]) - self.start if n else 0
+        if 0 <= a and a + n <= size:  # inside: copies of slices
+            return YearFrame(int(years[0]), {c: v[a:a + n].copy() for c, v in self.cols.items()},
+                             self.kind[a:a + n].copy())
         pos = years - self.start
-        ok = (pos >= 0) & (pos < len(self.kind))
+        ok = (pos >= 0) & (pos < size)
         cols = {}
-        for c, a in self.cols.items():
-            out = np.full(len(years), np.nan)
-            out[ok] = a[pos[ok]]
+        for c, v in self.cols.items():
+            out = np.full(n, np.nan)
+            out[ok] = v[pos[ok]]
             cols[c] = out
-        kind = np.full(len(years), np.nan, dtype=object)
+        kind = np.full(n, np.nan, dtype=object)
         kind[ok] = self.kind[pos[ok]]
-        return YearFrame(years[0], cols, kind)
+        return YearFrame(int(years[0]), cols, kind)
 
     @property
     def df(self) -> pd.DataFrame:
@@ -126,23 +131,30 @@ def rows_frame(region, indicator, method, scenario, frame: pd.DataFrame, basis, 
                        basis, detail, inputs)
 
 
+_SAME = ("region_code", "indicator", "method", "scenario", "basis", "method_detail", "inputs")
+
+
 def rows_arrays(region, indicator, method, scenario, years: np.ndarray, cols: dict, note: np.ndarray, basis,
                 detail, inputs) -> dict:
-    n = len(years)
-
-    def same(x):
-        return np.full(n, x, dtype=object)
-
-    return {"region_code": same(region), "indicator": same(indicator), "year": years, "method": same(method),
-            "scenario": same(scenario), "value": cols["value"], **{c: cols[c] for c in BANDS}, "basis": same(basis),
-            "note": note, "method_detail": same(detail), "inputs": same(inputs)}
+    """One part of the tidy table: arrays by year (year, value, bands, note) and the values that are the same on
+    every row (region, indicator, method, scenario, basis, method_detail, inputs), expanded by `table`."""
+    return {"n": len(years), "region_code": region, "indicator": indicator, "year": years, "method": method,
+            "scenario": scenario, "value": cols["value"], **{c: cols[c] for c in BANDS}, "basis": basis,
+            "note": note, "method_detail": detail, "inputs": inputs}
 
 
 def table(parts: list[dict]) -> pd.DataFrame:
-    """One tidy frame (TABLE_COLUMNS) from rows_frame parts."""
+    """One tidy frame (TABLE_COLUMNS) from rows_frame / rows_arrays parts."""
     if not parts:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    return pd.DataFrame({c: np.concatenate([p[c] for p in parts]) for c in TABLE_COLUMNS})
+    counts = [p["n"] for p in parts]
+    out = {}
+    for c in TABLE_COLUMNS:
+        if c in _SAME:
+            out[c] = np.repeat(np.array([p[c] for p in parts], dtype=object), counts)
+        else:
+            out[c] = np.concatenate([p[c] for p in parts])
+    return pd.DataFrame(out)
 
 
 NOTES = {"forecast": "model forecast ({})", "history": "history (parent's observed trend by share)",
@@ -185,7 +197,9 @@ def relative_band(path: IndicatorPath | None, scenario: str, years: range) -> pd
     return pd.Series(ratio, index=list(years)).fillna(1.0)
 
 
-def missing_rows(region, indicator, method, scenario, years, reason) -> pd.DataFrame:
-    frame = pd.DataFrame({"value": np.nan, **{c: np.nan for c in BANDS}, "note": f"未提供: {reason}"},
-                         index=list(years))
-    return rows_frame(region, indicator, method, scenario, frame, "", reason, "")
+def missing_rows(region, indicator, method, scenario, years, reason) -> dict:
+    """The rows of an indicator the method cannot give: NaN values, the reason as note and method_detail."""
+    n = len(years)
+    return rows_arrays(region, indicator, method, scenario, np.arange(years.start, years.stop),
+                       {c: np.full(n, np.nan) for c in COLS}, np.full(n, f"未提供: {reason}", dtype=object), "", reason,
+                       "")

@@ -208,11 +208,6 @@ def _wb_projection(version: str, assumptions):
     return _wb_data(version).project(assumptions)
 
 
-def wb_projection(assumptions):
-    """forecasting.projection.project, cached by the frozen Assumptions."""
-    return _wb_projection(data_version(), assumptions)
-
-
 # The seams follow what each piece depends on, so a standards change recomputes standards → gaps → charts and never
 # re-projects: projections by PlannerScenario.projection_key() (the projection fields only), a gap table by
 # gaps_key(method) (its projection's assumptions and the standards) and the years asked for, the three methods side
@@ -264,15 +259,6 @@ def wb_methods(scenario) -> pd.DataFrame:
     need not name the method."""
     m = _wb_methods(data_version(), scenario.methods_key(), int(scenario.year), scenario)
     return m.assign(chosen=m["method"] == scenario.method)
-
-
-def wb_evaluate(scenario):
-    """forecasting.workbench.evaluate from the cached pieces (projections, the three gap tables)."""
-    from forecasting.workbench import evaluate
-
-    version = data_version()
-    return evaluate(scenario, data=_wb_data(version), projections=wb_projections(scenario),
-                    gaps_fn=lambda s, m: wb_gaps(s, m))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

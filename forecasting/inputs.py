@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from forecasting.projection_models import as_history
+from forecasting.projection_models import (
+    MIN_POINTS,
+    InsufficientHistory,
+    as_history,
+    fit_forecast,
+    fit_key,
+    frame_from_json,
+    frame_to_json,
+)
 from models.database import Database
 from models.facts import all_facts, reference_series
 from models.facts import regions as all_regions
@@ -52,6 +60,19 @@ class Inputs:
             idx = self.memo["index"] = {"facts": facts, "series": series, "parent": parent, "codes": set(parent),
                                         "level": level}
         return idx
+
+    def fitted(self, history, to_year: int, model: str = "auto") -> pd.DataFrame:
+        """fit_forecast(history, to_year, model), taken from the saved fits where the database has it (memo
+        "fit_store", loaded by Projector.load); a new fit is kept in memo "fit_new" for Projector to save."""
+        if len(history) < MIN_POINTS:
+            raise InsufficientHistory(f"{len(history)} points < {MIN_POINTS}")
+        key = fit_key(history, to_year, model)
+        saved = self.memo.get("fit_store", {}).get(key)
+        if saved is not None:
+            return frame_from_json(saved)
+        frame = fit_forecast(history, to_year, model)
+        self.memo.setdefault("fit_new", {})[key] = frame_to_json(frame)
+        return frame
 
     def follows_own_series(self, code: str) -> bool:
         """The nation and the provinces are projected from their own series; a city, county or district follows

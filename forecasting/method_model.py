@@ -10,7 +10,7 @@ import pandas as pd
 from forecasting.cohort import InsufficientObservations
 from forecasting.contract import BANDS, INFANT_COHORTS, START_YEAR
 from forecasting.inputs import Anchor, Inputs, is_na, population_indicator
-from forecasting.projection_models import MIN_POINTS, MODEL_DESCRIPTIONS, InsufficientHistory, fit_forecast
+from forecasting.projection_models import MIN_POINTS, MODEL_DESCRIPTIONS, InsufficientHistory
 from forecasting.results import IndicatorPath, YearFrame
 
 
@@ -29,7 +29,7 @@ def driver_path(inp: Inputs, region: str, indicator: str, to_year: int) -> tuple
         try:
             key = ("driver_frame", hist, to_year)  # one path per fitted series, shared by its children
             if key not in inp.memo:
-                fitted = fit_forecast(hist, to_year)
+                fitted = inp.fitted(hist, to_year)
                 inp.memo[key] = (YearFrame.from_df(fitted.set_index("year")), fitted["model"].iat[0])
             frame, model = inp.memo[key]
         except InsufficientHistory:

@@ -31,9 +31,11 @@ def project_codes(inp: Inputs, codes, to_year, methods, scenarios) -> list[pd.Da
     return [table(parts)]
 
 
-def project_chunk(args) -> pd.DataFrame:
+def project_chunk(args) -> tuple[pd.DataFrame, dict]:
+    """A worker's chunk: its tidy frame and the fits it made (key → JSON, for the caller to save)."""
     inp, codes, to_year, methods, scenarios = args
-    return pd.concat(project_codes(inp, codes, to_year, methods, scenarios), ignore_index=True)
+    frame = pd.concat(project_codes(inp, codes, to_year, methods, scenarios), ignore_index=True)
+    return frame, inp.memo.pop("fit_new", {})
 
 
 # Worker processes get one BLAS/OpenMP thread each: with the default (a thread per core) two forked workers on two
@@ -45,7 +47,7 @@ WORKER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THRE
 
 
 def worker_main() -> None:
-    """Entry of a worker: a pickled chunk on stdin, the pickled frame on stdout."""
+    """Entry of a worker: a pickled chunk on stdin, the pickled (frame, new fits) on stdout."""
     import pickle
     import sys
 
@@ -65,7 +67,9 @@ def project_parallel(inp: Inputs, codes, n, to_year, methods, scenarios) -> list
     from pathlib import Path
 
     bounds = np.linspace(0, len(codes), n + 1).astype(int)
-    bare = Inputs(inp.facts, inp.series, inp.regions)  # no memo: each worker fits what its regions need
+    # no memo but the saved fits: each worker fits only what its regions need and the database does not have
+    bare = Inputs(inp.facts, inp.series, inp.regions, as_of=inp.as_of)
+    bare.memo["fit_store"] = inp.memo.get("fit_store", {})
     chunks = [(bare, codes[a:b], to_year, methods, scenarios) for a, b in zip(bounds, bounds[1:]) if b > a]
     env = dict(os.environ, **WORKER_ENV)
     root = str(Path(__file__).resolve().parents[1])
@@ -82,8 +86,7 @@ def project_parallel(inp: Inputs, codes, n, to_year, methods, scenarios) -> list
     for p, chunk in zip(procs, chunks):
         data = p.stdout.read()
         p.stdout.close()
-        if p.wait() == 0 and data:
-            frames.append(pickle.loads(data))
-        else:
-            frames.append(project_chunk((inp, *chunk[1:])))
+        frame, fits = pickle.loads(data) if p.wait() == 0 and data else project_chunk((inp, *chunk[1:]))
+        frames.append(frame)
+        inp.memo.setdefault("fit_new", {}).update(fits)  # saved by the Projector with its own
     return frames

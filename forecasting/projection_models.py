@@ -17,6 +17,7 @@ Choices (see /work/shared/ENGINEERING.md, "statsmodels on short annual series"):
 """
 from __future__ import annotations
 
+import json
 import warnings
 from functools import lru_cache
 
@@ -130,6 +131,35 @@ def naive_forecast(history: History, to_year: int, *, drift: bool = False) -> np
     (y0, v0), (y1, v1) = history[0], history[-1]
     slope = (v1 - v0) / (y1 - y0) if drift and y1 > y0 else 0.0
     return np.array([v1 + slope * (t - y1) for t in range(y1 + 1, to_year + 1)])
+
+
+FIT_VERSION = "1"  # bump when fit_forecast's method changes: saved fits of another version are not used
+
+
+def fit_key(history: History, to_year: int, model: str = "auto") -> str:
+    """The key of a fit in the database's fit_cache: sha256 of its inputs, the method version and statsmodels'."""
+    import hashlib
+
+    import statsmodels
+
+    text = json.dumps([FIT_VERSION, statsmodels.__version__, model, to_year, [list(p) for p in history]])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def frame_to_json(frame: pd.DataFrame) -> str:
+    """A fit_forecast frame as JSON text (columns as lists; NaN as null), for the fit cache."""
+    return json.dumps({c: [None if isinstance(v, float) and np.isnan(v) else v for v in frame[c].tolist()]
+                       for c in FRAME_COLUMNS})
+
+
+def frame_from_json(text: str) -> pd.DataFrame:
+    """The frame frame_to_json wrote (same columns and dtypes as fit_forecast's)."""
+    d = json.loads(text)
+    out = pd.DataFrame({c: d[c] for c in FRAME_COLUMNS})
+    out["year"] = out["year"].astype(int)
+    for c in ("value", "lower_80", "upper_80", "lower_95", "upper_95"):
+        out[c] = out[c].astype(float)
+    return out
 
 
 MODEL_DESCRIPTIONS = {

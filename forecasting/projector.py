@@ -80,16 +80,38 @@ class Projector:
         projection = projector.project(Assumptions("500103", method="model"))
     """
 
-    def __init__(self, inputs: Inputs):
-        self.inputs = inputs
+    def __init__(self, inputs: Inputs, db: Database | None = None):
+        self.inputs, self.db = inputs, db
 
     @classmethod
     def load(cls, db: Database | None = None, *, as_of: int | None = None, strict: bool = False) -> Projector:
-        return cls(Inputs.load(db, as_of, strict=strict))
+        """Read the inputs (of a vintage) and the saved fits, so that no fit already in the database is redone."""
+        from models.database import default
+
+        db = db or default()
+        inputs = Inputs.load(db, as_of, strict=strict)
+        inputs.memo["fit_store"] = db.cached_fits()
+        return cls(inputs, db)
+
+    def save_fits(self) -> int:
+        """Write the fits made since the last save to the database (one transaction); returns how many. A busy
+        database is not an error: the fits are simply made again next time."""
+        from models.database import DatabaseBusy
+
+        new = self.inputs.memo.pop("fit_new", {})
+        if new and self.db is not None:
+            try:
+                self.db.save_fits(new)
+            except DatabaseBusy:
+                return 0
+            self.inputs.memo.setdefault("fit_store", {}).update(new)
+        return len(new)
 
     def project(self, assumptions: Assumptions) -> Projection:
         """One region, method and scenario: Projection whose `.table` has TABLE_COLUMNS, START_YEAR..to_year."""
-        return project_one(assumptions, self.inputs)
+        out = project_one(assumptions, self.inputs)
+        self.save_fits()
+        return out
 
     def project_all(self, regions=None, *, to_year: int = 2035, methods=METHODS, scenarios=SCENARIOS,
                     workers: int | None = None) -> pd.DataFrame:
@@ -105,6 +127,7 @@ class Projector:
             frames = project_parallel(self.inputs, codes, n, to_year, tuple(methods), tuple(scenarios))
         else:
             frames = project_codes(self.inputs, codes, to_year, methods, scenarios)
+        self.save_fits()
         return pd.concat(frames, ignore_index=True)
 
     def model_paths(self, region: str, to_year: int = 2035) -> dict[str, pd.DataFrame]:

@@ -29,7 +29,7 @@ from models import sources
 from models.catalogue import indicators, units
 from models.paths import database_path
 
-SCHEMA_VERSION = "2"  # 2: accounts and login_attempts (a rebuild creates new user tables, keeps the old)
+SCHEMA_VERSION = "3"  # 2: accounts and login_attempts; 3: fit_cache (a rebuild creates new user tables, keeps the old)
 
 # Base tables: rebuilt from data/ (their content is always the source files').
 BASE_SCHEMA = """
@@ -74,6 +74,7 @@ CREATE TABLE IF NOT EXISTS login_attempts (username VARCHAR, attempted_at TIMEST
 CREATE TABLE IF NOT EXISTS user_documents (doc_id VARCHAR PRIMARY KEY, region_code VARCHAR, title VARCHAR,
     filename VARCHAR, text VARCHAR, created_by VARCHAR, created_at TIMESTAMP);
 CREATE TABLE IF NOT EXISTS user_quotes (fact_id VARCHAR PRIMARY KEY, doc_id VARCHAR, quote VARCHAR, start_pos INTEGER);
+CREATE TABLE IF NOT EXISTS fit_cache (fit_key VARCHAR PRIMARY KEY, result JSON, created_at TIMESTAMP);
 """
 # plan texts pasted or uploaded by editors and the quotes of the figures imported from them (models/user_documents.py)
 USER_DOCUMENT_SCHEMA = USER_SCHEMA[USER_SCHEMA.index("CREATE TABLE IF NOT EXISTS user_documents"):]
@@ -146,6 +147,24 @@ class Database:
     def scalar(self, sql: str, params: list | tuple | None = None) -> Any:
         df = self.query(sql, params)
         return None if df.empty else df.iat[0, 0]
+
+    def cached_fits(self) -> dict[str, str]:
+        """Saved statistical fits: key (a hash of the fit's inputs, forecasting.projection_models.fit_key) → result
+        as JSON text. Valid across rebuilds: the key changes whenever the inputs do."""
+        df = self.query("SELECT fit_key, CAST(result AS VARCHAR) AS result FROM fit_cache")
+        return dict(zip(df["fit_key"], df["result"]))
+
+    def save_fits(self, fits: dict[str, str]) -> None:
+        """Store fits (key → JSON text) in one transaction; keys already stored are kept as they are."""
+        if not fits:
+            return
+        rows = pd.DataFrame({"fit_key": list(fits), "result": list(fits.values())})
+
+        def insert(con):
+            con.register("new_fits", rows)
+            con.execute("INSERT INTO fit_cache SELECT fit_key, result, now() FROM new_fits "
+                        "ON CONFLICT (fit_key) DO NOTHING")
+        self.write(insert)
 
     # -- writing -------------------------------------------------------------------------------------
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:

@@ -246,3 +246,18 @@ def test_cli_rejects_bad_values_with_exit_2(db, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["project", "--birth-rate", "abc"])
     assert exc.value.code == 2
+
+
+def test_fits_are_saved_and_a_second_process_does_not_refit(fresh_db, monkeypatch):
+    first = Projector.load(fresh_db).project_all(methods=("model",), scenarios=("medium",))
+    saved = fresh_db.cached_fits()
+    assert len(saved) >= 3  # national population and birth rate, the provinces' series
+    import forecasting.inputs as inputs_module
+
+    def no_fit(*args, **kwargs):
+        raise AssertionError("refitted although the fit was saved")
+
+    monkeypatch.setattr(inputs_module, "fit_forecast", no_fit)
+    again = Projector.load(fresh_db).project_all(methods=("model",), scenarios=("medium",))
+    pd.testing.assert_frame_equal(first, again)
+    assert fresh_db.cached_fits() == saved

@@ -166,6 +166,10 @@ class Database:
                         "ON CONFLICT (fit_key) DO NOTHING")
         self.write(insert)
 
+    def clear_fits(self) -> None:
+        """Forget every saved fit (benchmarks of a cold start)."""
+        self.write(lambda con: con.execute("DELETE FROM fit_cache"))
+
     # -- writing -------------------------------------------------------------------------------------
     def write(self, work: Callable[[duckdb.DuckDBPyConnection], Any]) -> Any:
         """Run `work(con)` inside one transaction on a read-write connection; roll back on any exception."""

@@ -12,6 +12,13 @@ from forecasting.method_plan import geometric, plan_defaults
 from forecasting.results import missing_rows, model_frame, rows_frame
 
 
+def set_later(f: pd.DataFrame, later, values, note: str) -> None:
+    """The planner's path on the years after the anchor: values as set, no band (an assumption, not a forecast)."""
+    f.loc[later, "value"] = values
+    f.loc[later, BANDS] = np.nan
+    f.loc[later, "note"] = note
+
+
 def override_paths(a: Assumptions, inp: Inputs, mp: ModelPaths, years: range):
     """Planner-set rates applied to the observed anchors; unset ones: the plan's stated rate, else the model."""
     d = plan_defaults(a.region, inputs=inp)
@@ -33,9 +40,7 @@ def override_paths(a: Assumptions, inp: Inputs, mp: ModelPaths, years: range):
         if g is not None and anchor_year is not None:
             v = geometric(anchor_year, f.at[anchor_year, "value"], g, years)
             later = v.index > anchor_year
-            f.loc[later, "value"] = v[later]
-            f.loc[later, BANDS] = np.nan
-            f.loc[later, "note"] = f"growth {g:+.2f}%/yr ({src})"
+            set_later(f, later, v[later], f"growth {g:+.2f}%/yr ({src})")
             detail = f"population(t) = observed {anchor_year} × (1 + {g:+.2f}%)^(t−{anchor_year}), {src}"
         else:
             detail = f"model path ({a.scenario}): {p.detail}"
@@ -61,15 +66,13 @@ def override_paths(a: Assumptions, inp: Inputs, mp: ModelPaths, years: range):
         if y0 is not None and g is not None:
             v = geometric(y0, f.at[y0, "value"], g, years)
             later = v.index > y0
-            f.loc[later, "value"], f.loc[later, BANDS] = v[later], np.nan
-            f.loc[later, "note"] = f"elderly growth {g:+.2f}%/yr ({src})"
+            set_later(f, later, v[later], f"elderly growth {g:+.2f}%/yr ({src})")
             detail = f"elderly(t) = observed {y0} × (1 + {g:+.2f}%)^(t−{y0}), {src}"
         elif y0 is not None and inc is not None and pop is not None and y0 in pop.index:
             r0 = f.at[y0, "value"] / pop.at[y0, "value"] * 100
             later = [t for t in years if t > y0]
-            f.loc[later, "value"] = [pop.at[t, "value"] * (r0 + inc * (t - y0)) / 100 for t in later]
-            f.loc[later, BANDS] = np.nan
-            f.loc[later, "note"] = f"aging rate +{inc} pp/yr ({isrc})"
+            set_later(f, later, [pop.at[t, "value"] * (r0 + inc * (t - y0)) / 100 for t in later],
+                      f"aging rate +{inc} pp/yr ({isrc})")
             detail = (f"elderly(t) = population(t) × (aging rate {r0:.2f}% in {y0} + {inc} pp × (t−{y0})), {isrc}; "
                       f"population: override path")
         parts.append(rows_frame(a.region, "elderly_60plus", "override", a.scenario, f, mp.elderly.basis, detail,
@@ -98,9 +101,7 @@ def override_paths(a: Assumptions, inp: Inputs, mp: ModelPaths, years: range):
             births = (pop_full * rate / 1000).rolling(INFANT_COHORTS).sum()
             scale = f.at[y0, "value"] / births[y0] if y0 in births.index and births[y0] > 0 else 1.0
             later = [t for t in years if t > y0]
-            f.loc[later, "value"] = [births[t] * scale for t in later]
-            f.loc[later, BANDS] = np.nan
-            f.loc[later, "note"] = f"birth rate {br:.2f}‰ from {y0 + 1} ({bsrc})"
+            set_later(f, later, [births[t] * scale for t in later], f"birth rate {br:.2f}‰ from {y0 + 1} ({bsrc})")
             detail = (f"infants(t) = {scale:.3f} × Σ_(k=0..2) birth_rate(t−k) × population(t−k) / 1000; birth rate "
                       f"{br:.2f}‰ after {y0} ({bsrc}), observed/model before; scale fits {y0}")
         parts.append(rows_frame(a.region, "infants_0_3", "override", a.scenario, f, mp.infants.basis, detail,

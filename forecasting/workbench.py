@@ -414,8 +414,9 @@ def sensitivity(ps: PlannerScenario, *, db=None, data: PlanData | None = None, p
     stated) and the change is taken against the override with the unchanged rate: under method plan this is how the
     plan's stated population would move with its stated rate.
     Out columns: assumption, group, service, step, base_value, base_source, low_value, high_value, gap_base,
-    gap_low, gap_high, delta_low, delta_high, impact (max |delta|, beds/places), reason (why NaN). Sorted by
-    service, then impact descending (rows without a number last).
+    gap_low, gap_high, delta_low, delta_high, impact (max |delta|, beds/places), reason (why NaN: a models.i18n
+    code, '' when there is a number) and reason_params (its parameters; render with t(reason, lang, **params)).
+    Sorted by service, then impact descending (rows without a number last).
     """
     data = data or PlanData.load(db)
     project_fn = project_fn or data.project
@@ -432,19 +433,19 @@ def sensitivity(ps: PlannerScenario, *, db=None, data: PlanData | None = None, p
         base, src = _base_value(ps, name, sources)
         group = "projection" if name in PROJECTION_FIELDS else "standards"
         spec = {"assumption": name, "group": group, "step": step_label(name), "base_value": base, "base_source": src,
-                "low_value": np.nan, "high_value": np.nan, "reason": ""}
+                "low_value": np.nan, "high_value": np.nan, "reason": "", "reason_params": {}}
         specs.append(spec)
         if base is None:
-            spec["reason"] = "未提供：规划未说明，亦未设定 / not provided: the plan states none and none is set"
+            spec["reason"] = "wb_sens_not_provided"
             continue
         other = {"elderly_growth": "aging_rate_increment", "aging_rate_increment": "elderly_growth"}.get(name)
         if other and getattr(ps, other) is not None:
-            spec["reason"] = f"未使用：已设定 {other} / not in use: {other} is set"
+            spec["reason"], spec["reason_params"] = "wb_sens_pair_set", {"other": other}
             continue
         if other and getattr(ps, name) is None and _base_value(ps, other, sources)[1] == "plan" \
                 and name == "aging_rate_increment":
             # plan states both: forecasting uses elderly_growth first (Assumptions: set only one)
-            spec["reason"] = "未使用：规划同时给出老年人口增长率 / not in use: the plan's elderly growth rate is used"
+            spec["reason"] = "wb_sens_plan_elderly_used"
             continue
         lo, hi = _stepped(name, base)
         spec["low_value"], spec["high_value"] = lo, hi
@@ -453,7 +454,7 @@ def sensitivity(ps: PlannerScenario, *, db=None, data: PlanData | None = None, p
             try:
                 add(f"{name}:{side}", replace(ps, **{name: v}), method)
             except ValueError as exc:
-                spec["reason"] = str(exc)
+                spec["reason"], spec["reason_params"] = "wb_sens_invalid", {"why": str(exc)}
     gaps = _variant_gaps(variants, ps.region, year, data=data, project_fn=project_fn)
     rows = []
     for spec in specs:
@@ -464,14 +465,15 @@ def sensitivity(ps: PlannerScenario, *, db=None, data: PlanData | None = None, p
             ghi = gaps.get((f"{spec['assumption']}:high", service), np.nan)
             dlo, dhi = glo - g0, ghi - g0
             impact = np.nanmax([abs(dlo), abs(dhi)]) if np.isfinite([dlo, dhi]).any() else np.nan
-            reason = spec["reason"] or ("" if np.isfinite(impact) else "该项缺口未提供 / the gap is not provided")
+            reason = spec["reason"] or ("" if np.isfinite(impact) else "wb_sens_no_gap")
             rows.append({**spec, "service": service, "gap_base": gaps.get(("base", service), np.nan), "gap_low": glo,
-                         "gap_high": ghi, "delta_low": dlo, "delta_high": dhi, "impact": impact, "reason": reason})
+                         "gap_high": ghi, "delta_low": dlo, "delta_high": dhi, "impact": impact, "reason": reason,
+                         "reason_params": spec["reason_params"] if reason == spec["reason"] else {}})
     out = pd.DataFrame(rows)
     out["_order"] = out["service"].map({s: i for i, s in enumerate(SERVICES)})
     out = out.sort_values(["_order", "impact"], ascending=[True, False], na_position="last", kind="stable")
     cols = ["assumption", "group", "service", "step", "base_value", "base_source", "low_value", "high_value",
-            "gap_base", "gap_low", "gap_high", "delta_low", "delta_high", "impact", "reason"]
+            "gap_base", "gap_low", "gap_high", "delta_low", "delta_high", "impact", "reason", "reason_params"]
     return out[cols].reset_index(drop=True)
 
 

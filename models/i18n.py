@@ -634,3 +634,12 @@ STRINGS.update({
     "acc_cli_enabled": ("已启用账号 {name}（锁定已解除）。", "Enabled account {name} (lock lifted)."),
     "acc_cli_no_password": ("未提供密码（标准输入为空）。", "No password given (standard input was empty)."),
 })
+
+# -- workbench assumptions and map reasons (issue 12) --
+STRINGS.update({
+    "wb_sens_not_provided": ("未提供：规划未说明，亦未设定", "not provided: the plan states none and none is set"),
+    "wb_sens_pair_set": ("未使用：已设定{other}", "not in use: {other} is set"),
+    "wb_sens_plan_elderly_used": ("未使用：规划同时给出老年人口增长率", "not in use: the plan's elderly growth rate is used"),
+    "wb_sens_invalid": ("超出取值范围：{why}", "out of range: {why}"),
+    "wb_sens_no_gap": ("该项缺口未提供", "the gap is not provided"),
+})

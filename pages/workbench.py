@@ -164,6 +164,11 @@ sb.radio(t("wb_scenario", L), ("low", "medium", "high"), key="wb_scenario", hori
 D = defaults(ss["wb_region"])
 
 
+def why(code: str, params: dict) -> str:
+    """A reason code of the workbench's domain in the chosen language (an assumption named by its label)."""
+    return t(code, L, **{k: assumption_label(v, L) if k == "other" else v for k, v in params.items()})
+
+
 def help_text(name: str) -> str:
     row = D[name]
     unit = UNIT_IDS.get(UNITS.get(name, ""), UNITS.get(name, ""))
@@ -291,8 +296,10 @@ if tabs[3].open:
         st.caption(t("wb_tornado_note", L))
         missing = sens[(sens["service"] == s_service) & sens["impact"].isna()]
         if len(missing):
+            # reasons are codes with parameters (forecasting.workbench.sensitivity), rendered here in L
             st.caption(t("wb_tornado_missing", L, items="；".join(
-                f"{assumption_label(a, L)}（{r}）" for a, r in zip(missing["assumption"], missing["reason"]))))
+                f"{assumption_label(a, L)}（{why(r, p)}）"
+                for a, r, p in zip(missing["assumption"], missing["reason"], missing["reason_params"]))))
 if tabs[4].open:
     with tabs[4]:
         m = cache.wb_methods(ps)

@@ -21,6 +21,7 @@ from forecasting.workbench import (
     step_label,
 )
 from models.gaps import plan_gaps
+from models.i18n import t
 
 YZ = "500103"
 # 渝中区: “60岁及以上老年人口为12.5万” (2025), “提供全托养老床位1915张”, “护理型床位…716张” (2020)
@@ -203,6 +204,20 @@ def test_sensitivity_of_the_2025_bed_gap(data):
     pop = beds.set_index("assumption").loc["population_growth"]
     assert pop["low_value"] == pytest.approx(-1.18) and pop["high_value"] == pytest.approx(-0.18)
     assert pop["delta_low"] < 0 < pop["delta_high"]
+
+
+def test_sensitivity_reasons_are_codes_rendered_in_either_language(data):
+    s = sensitivity(PlannerScenario(YZ, elderly_growth=1.0), data=data)
+    rows = s[s.service == "elderly_beds"].set_index("assumption")
+    assert rows.at["institutional_share", "reason"] == "wb_sens_not_provided"
+    assert rows.at["aging_rate_increment", "reason"] == "wb_sens_pair_set"
+    assert rows.at["aging_rate_increment", "reason_params"] == {"other": "elderly_growth"}
+    assert rows.at["beds_per_1000_elderly", "reason"] == "" and rows.at["beds_per_1000_elderly", "reason_params"] == {}
+    for code, params in zip(s["reason"], s["reason_params"]):
+        if code:
+            en = t(code, "en", **params)
+            assert en and not any("\u4e00" <= ch <= "\u9fff" for ch in en), en
+            assert t(code, "zh", **params) != en
 
 
 def test_sensitivity_matches_a_direct_evaluation(data):

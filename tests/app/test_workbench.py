@@ -180,3 +180,10 @@ def test_a_hidden_tab_keeps_its_choices():
     assert len(at.get("plotly_chart")) == 1  # the fan chart only: the waterfall tab is hidden
     open_tab(at, "wb_tab_waterfall")
     assert at.radio(key="wb_wf_service").value == "nursing_beds"
+
+
+def test_sensitivity_reasons_in_english_carry_no_chinese():
+    at = open_tab(open_workbench("en", region=YZ), "wb_tab_sensitivity", "en")
+    caption = next(c.value for c in at.caption if c.value.startswith(t("wb_tornado_missing", "en", items="")[:12]))
+    assert "not provided" in caption
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in caption), caption

@@ -27,9 +27,10 @@ def backtest_chart(rows: pd.DataFrame, lang: str = "zh") -> go.Figure:
                              line=dict(width=0), fillcolor="rgba(31,119,180,0.15)", name=t("me_band80", lang)))
     for method, color in (("model", "#1f77b4"), ("ets", "#ff7f0e"), ("naive", "#7f7f7f")):
         g = rows[rows["method"] == method]
-        fig.add_trace(go.Scatter(x=g["year"], y=g["value"] / 1e8, mode="lines+markers", name=method,
+        name = t(f"me_m_{method}", lang)
+        fig.add_trace(go.Scatter(x=g["year"], y=g["value"] / 1e8, mode="lines+markers", name=name,
                                  line=dict(color=color), customdata=g[["error_pct"]],
-                                 hovertemplate="%{x}: %{y:.3f} (%{customdata[0]:+.1f}%)<extra>" + method + "</extra>"))
+                                 hovertemplate="%{x}: %{y:.3f} (%{customdata[0]:+.1f}%)<extra>" + name + "</extra>"))
     actual = rows.drop_duplicates("year")
     fig.add_trace(go.Scatter(x=actual["year"], y=actual["actual"] / 1e8, mode="markers", name=t("me_actual", lang),
                              marker=dict(color="black", size=10, symbol="diamond")))

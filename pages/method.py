@@ -19,8 +19,9 @@ st.plotly_chart(entrants_chart(report.entrants, L), width="stretch")
 st.caption(t("me_wpp_cite", L))
 st.subheader(t("me_backtest", L))
 st.plotly_chart(backtest_chart(report.backtest, L), width="stretch")
-table = report.summary.rename(columns={"method": t("me_method", L), "mape": "MAPE %",
-                                        "coverage_80": t("me_coverage", L)})
+table = report.summary.assign(method=[t(f"me_m_{m}", L) for m in report.summary["method"]])
+table = table.rename(columns={"method": t("me_method", L), "n": "n", "mape": "MAPE %", "coverage_80": t("me_coverage", L),
+                              "n_interval": t("me_n_interval", L)})
 st.dataframe(table.round(2), hide_index=True)
 st.subheader(t("me_paths", L))
 st.plotly_chart(paths_chart(report.paths, names, L), width="stretch")

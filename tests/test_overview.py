@@ -359,3 +359,15 @@ def test_formulae_in_the_readers_words():
     f = "demand = nursing_share × elderly-bed demand = 70% × 4,000 = 2,800; supply = nursing_beds 716 (2020)"
     assert labelled(f) == "需求 = 护理型床位占比 × 养老床位需求 = 70% × 4,000 = 2,800；现有 = 护理型床位 716 (2020)"
     assert labelled(f, "en").startswith("demand = nursing-bed share × elderly-bed demand")
+
+
+def test_one_explained_table_gives_each_region_the_rows_of_its_own(db):
+    """The overview's cards read one explained plan table for all regions (ui/cache.py, up to CARD_LIMIT regions):
+    each region's rows equal the table computed for that region alone."""
+    from models.overview import gaps_for
+
+    everything = gaps_for(db, years=[2025], explain=True)
+    for code in ("500103", "120000", "130981", "120110", "120101"):
+        alone = gaps_for(db, years=[2025], region=code, explain=True).reset_index(drop=True)
+        mine = everything[everything["region_code"] == code].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine[alone.columns], alone, check_dtype=False)  # str vs object text columns

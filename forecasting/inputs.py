@@ -76,8 +76,9 @@ class Inputs:
 
     def follows_own_series(self, code: str) -> bool:
         """The nation and the provinces are projected from their own series; a city, county or district follows
-        its province (a share of it, with the share's drift from its own figures), even where it has a series."""
-        return self.index()["level"].get(code, "") in ("country", "province")
+        its province (a share of it, with the share's drift from its own figures), even where it has a series.
+        A GB/T 2260 code ending in 0000 is a province even where the regions table does not list it."""
+        return self.index()["level"].get(code, "") in ("country", "province") or code.endswith("0000")
 
     def parent(self, code: str) -> str | None:
         p = self.index()["parent"].get(code)

@@ -162,3 +162,13 @@ def test_births_2024_rise_and_2025_fall_are_history_with_wpp_beside(db, wpp):
     assert (b.loc[2026:, "lower_80"] < b.loc[2026:, "model"]).all()
     # WPP 2024's own 2024-2025 medium births (8.82 and 8.71 million) differ from what NBS published
     assert b.at[2024, "wpp_variant"] == "medium" and abs(b.at[2024, "wpp"] - 8.82e6) < 0.01e6
+
+
+def test_every_province_with_a_series_is_projected_in_the_backtest(backtest_2020):
+    """Beijing (110000) is not in the regions table, only in the provinces' series: it still follows its own series
+    (a code ending in 0000 is a province), so the model has its 2021-2024 population beside the baselines."""
+    t = backtest_2020
+    bj = t[(t["region_code"] == "110000") & (t["indicator"] == "population_resident")]
+    assert set(bj["method"]) == {"model", "naive", "ets"}
+    assert list(bj[bj["method"] == "model"]["year"]) == [2021, 2022, 2023, 2024]
+    assert (t["method"] == "model").sum() >= 150

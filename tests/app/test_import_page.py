@@ -1,28 +1,12 @@
 """数据导入 page and the data page's editor section through AppTest: the account login gate, upload → preview →
 confirm, and that nothing is written without an editor login or with errors."""
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from models import accounts, importer
-from models.database import Database
+from models import importer
+from tests.app.conftest import PASSWORD
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
-
-
-PASSWORD = "s3cret-pass"
-
-
-@pytest.fixture
-def page_db(tmp_path, monkeypatch):
-    """The app on a database of its own (the page writes), with one editor account: wangke (王科长)."""
-    monkeypatch.setenv("YLYX_DB", str(tmp_path / "planning.duckdb"))
-    for var in ("YLYX_EDITOR_PASSWORD", "YLYX_ADMIN_PASSWORD", "YLYX_ADMIN_USER"):
-        monkeypatch.delenv(var, raising=False)
-    db = Database(tmp_path / "planning.duckdb")
-    db.ensure_built()
-    accounts.add_account("wangke", PASSWORD, role="editor", display_name="王科长", by="test", db=db)
-    return db
 
 
 def open_page(page="pages/import_data.py", *, lang="zh"):

@@ -5,7 +5,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from models import accounts, userdata
-from models.database import Database
 from tests.app.test_import_page import PASSWORD, open_page, unlock
 from tests.conftest import ROOT
 
@@ -13,15 +12,10 @@ APP = str(ROOT / "app.py")
 
 
 @pytest.fixture
-def page_db(tmp_path, monkeypatch):
-    monkeypatch.setenv("YLYX_DB", str(tmp_path / "planning.duckdb"))
-    for var in ("YLYX_EDITOR_PASSWORD", "YLYX_ADMIN_PASSWORD", "YLYX_ADMIN_USER"):
-        monkeypatch.delenv(var, raising=False)
-    db = Database(tmp_path / "planning.duckdb")
-    db.ensure_built()
-    accounts.add_account("wangke", PASSWORD, role="editor", display_name="王科长", by="test", db=db)
-    accounts.add_account("reader", PASSWORD, role="viewer", by="test", db=db)
-    return db
+def page_db(page_db):
+    """The import page's database (one editor, wangke) plus a viewer account, reader."""
+    accounts.add_account("reader", PASSWORD, role="viewer", by="test", db=page_db)
+    return page_db
 
 
 def edit_controls(at) -> dict:

@@ -38,7 +38,6 @@ ENTRY_AGES = {"elderly_60plus": 60, "elderly_65plus": 65}
 DRAWS = 4000
 SEED = 20240711
 MIN_OBSERVATIONS = 3  # two pairs at least: one parameter and a residual variance
-Z80, Z95 = 1.2815515655446004, 1.959963984540054
 
 
 class InsufficientObservations(ValueError):

@@ -85,16 +85,18 @@ def rate_anchor(inp: Inputs, region: str, indicator: str) -> Anchor | None:
     return observed_anchor(inp, region, indicator)
 
 
-def own_points(inp: Inputs, region: str, indicator: str, basis: str) -> list[tuple[int, float, str]]:
-    """The region's own observed figures of `indicator` in `basis` (plan facts and series; a series row wins over a
-    fact of the same year), as (year, value, reference), by year."""
+def own_points(inp: Inputs, region: str, indicator: str, basis: str) -> list[tuple[int, float, str, bool]]:
+    """The region's own observed figures of `indicator` in `basis` or with none stated (plan facts and series; a
+    series row wins over a fact of the same year), as (year, value, reference, is_census), by year."""
     out = {}
     for r in inp.index()["facts"].get((region, indicator), ()):
         if r["kind"] == "observed" and not is_na(r["year"]) and (r["basis"] or "") in (basis, ""):
-            out[int(r["year"])] = (int(r["year"]), float(r["value"]), r["fact_id"])
+            out[int(r["year"])] = (int(r["year"]), float(r["value"]), r["fact_id"], False)
     for r in inp.index()["series"].get((region, indicator), ()):
         if not is_na(r["year"]) and (r["basis"] or "") in (basis, ""):
-            out[int(r["year"])] = (int(r["year"]), float(r["value"]), f"series:{region}/{indicator}/{int(r['year'])}")
+            census = "census" in str(r.get("note") or "").lower()
+            out[int(r["year"])] = (int(r["year"]), float(r["value"]),
+                                   f"series:{region}/{indicator}/{int(r['year'])}", census)
     return [out[y] for y in sorted(out)]
 
 
@@ -119,8 +121,8 @@ def share_path(inp: Inputs, region: str, indicator: str, anchor: Anchor, driver_
         return IndicatorPath(frame, anchor.basis, how, f"{anchor.ref}; series:{code}/{driver_indicator}")
     points = [p for p in own_points(inp, region, indicator, anchor.basis) if p[0] in driver and p[0] <= anchor.year]
     if anchor.year not in {p[0] for p in points}:
-        points.append((anchor.year, anchor.value, anchor.ref))
-    shares = [(y, v / driver.value(y)) for y, v, _ in points]
+        points.append((anchor.year, anchor.value, anchor.ref, False))
+    shares = [(y, v / driver.value(y)) for y, v, _, _ in points]
     model = fit_share(shares, rw_sigma=inputs_share_sigma(inp))
     if model.anchor_year != anchor.year:  # the anchor is the latest own figure by construction
         raise InsufficientHistory(f"{region}: anchor {anchor.year} is not its latest figure")
@@ -132,7 +134,7 @@ def share_path(inp: Inputs, region: str, indicator: str, anchor: Anchor, driver_
         frame.kind[i] = anchor_note(anchor)
     how = (f"small-area share: {region} {indicator} = {anchor.value:,.6g} ({anchor.year}, {anchor.ref}) × "
            f"{code}(t) / {code}({anchor.year}) × exp(b·(t − {anchor.year})); {model.how}; {detail}")
-    refs = "; ".join(ref for _, _, ref in sorted(points))
+    refs = "; ".join(ref for _, _, ref, _ in sorted(points))
     return IndicatorPath(frame, anchor.basis, how, f"{refs}; series:{code}/{driver_indicator}")
 
 
@@ -140,18 +142,8 @@ NATIONAL = "100000"
 
 
 def elderly_points(inp: Inputs, region: str, indicator: str) -> list[tuple[int, float, str, bool]]:
-    """Observed counts of `indicator` (elderly_60plus / elderly_65plus) for `region`: series and the plans' observed
-    figures, as (year, persons, reference, is_census); a series row wins over a fact of the same year."""
-    out = {}
-    for r in inp.index()["facts"].get((region, indicator), ()):
-        if r["kind"] == "observed" and not is_na(r["year"]) and (r["basis"] or "常住") != "户籍":
-            out[int(r["year"])] = (int(r["year"]), float(r["value"]), r["fact_id"], False)
-    for r in inp.index()["series"].get((region, indicator), ()):
-        if not is_na(r["year"]) and (r["basis"] or "常住") != "户籍":
-            census = "census" in str(r.get("note") or "").lower()
-            out[int(r["year"])] = (int(r["year"]), float(r["value"]),
-                                   f"series:{region}/{indicator}/{int(r['year'])}", census)
-    return [out[y] for y in sorted(out)]
+    """Observed resident counts of `indicator` (elderly_60plus / elderly_65plus) for `region` (own_points)."""
+    return own_points(inp, region, indicator, "常住")
 
 
 def national_elderly(inp: Inputs, indicator: str, to_year: int):

@@ -134,7 +134,7 @@ _LONG_INDICATORS = {"population": "population_resident", "births": "births", "bi
 _LONG_UNITS = {"persons": "person", "permille": "permille", "percent": "percent", "beds": "bed"}
 
 
-def published_year(year: int, note: str = "", published: str = "") -> int:
+def published_year(year: int, published: str = "") -> int:
     """The year a figure was first published: an explicit date's year, else the year after the figure's year (NBS
     year-end communiqués come out in February–March of the next year; census bulletins the spring after)."""
     text = str(published or "").strip()
@@ -160,8 +160,7 @@ def read_reference_series() -> pd.DataFrame:
                 continue
             rows.append((r["region_code"], ind, int(r["year"]), float(r["value"]), unit,
                          "常住" if unit == "person" and ind != "elderly_beds" else "", r.get("derived", "no") or "no",
-                         r["source"], r["quote"], r.get("note", ""), published_year(r["year"], r.get("note", ""),
-                                                                                    r.get("published", ""))))
+                         r["source"], r["quote"], r.get("note", ""), published_year(r["year"], r.get("published", ""))))
     prov = _csv(REFERENCE / "province_population_2005_2024.csv")
     for r in prov.to_dict("records"):
         rows.append((r["region_code"], "population_resident", int(r["year"]), float(r["population_10k"]) * 1e4,

@@ -14,7 +14,8 @@ import json
 from forecasting.planning import gaps
 from models.export import write_csv
 from models.facts import require_regions
-from models.gaps import YEARS, require_year
+from models.gaps import YEARS, require_year, texts
+from models.messages import BILINGUAL
 
 
 def add_arguments(p) -> None:
@@ -35,5 +36,6 @@ def run(args) -> int:
     for c in ("demand", "supply", "gap", "target", "target_gap"):
         df[c] = df[c].astype("Int64")  # integers in the CSV (4000, not 4000.0); missing stays empty
     df["inputs"] = [json.dumps(v, ensure_ascii=False, default=str) for v in df["inputs"]]
+    df = texts(df, lang=BILINGUAL)  # method and reason codes as '中文 / English', like the CLI's help
     write_csv(df, args.out)
     return 0

@@ -175,7 +175,8 @@ def assumption_sources(region: str, *, data: PlanData) -> pd.DataFrame:
     """The default of every assumption and where it comes from.
 
     Out columns: name, group ('projection' | 'standards'), value (None = the plan states none), unit, fact_id,
-    source, quote, note. Projection defaults: forecasting.projection.plan_defaults (the plan's stated rate);
+    source, quote, note (the standard's own note, as data) and note_code (a models.i18n key saying why there is no
+    value: wb_note_model_path | wb_note_plan_none; '' with a value: render it at the edge). Projection defaults: forecasting.projection.plan_defaults (the plan's stated rate);
     standards: the region's plan standard (RegionStandards.source_of).
     """
     rows = []
@@ -184,14 +185,15 @@ def assumption_sources(region: str, *, data: PlanData) -> pd.DataFrame:
         f = d.get(name) or {}
         rows.append({"name": name, "group": "projection", "value": f.get("value"), "unit": UNITS[name],
                      "fact_id": f.get("fact_id", ""), "source": "", "quote": f.get("quote", ""),
-                     "note": "" if f else "规划未说明；使用统计模型 / the plan states none: the model path is used"})
+                     "note": "", "note_code": "" if f else "wb_note_model_path"})
     rs = data.standards.for_region(region)
     for name in ("bed_method",) + STANDARD_FIELDS:
         p = rs.source_of(name)
         value = rs.effective_bed_method if name == "bed_method" else p.value
         rows.append({"name": name, "group": "standards", "value": value if value not in ("",) else None,
                      "unit": UNITS.get(name, ""), "fact_id": p.fact_id, "source": p.source, "quote": p.quote,
-                     "note": p.note if value is not None else "规划未提供 / the plan states none"})
+                     "note": p.note if value is not None else "",
+                     "note_code": "" if value is not None else "wb_note_plan_none"})
     return pd.DataFrame(rows)
 
 
@@ -205,7 +207,7 @@ def standards_for(ps: PlannerScenario, method: str, *, data: PlanData) -> Standa
     if changes:
         # the bed method stays the plan's unless the planner picks one (setting a needs share does not switch it)
         changes.setdefault("bed_method", st.for_region(ps.region).effective_bed_method)
-        st = st.override(region=ps.region, note="规划人员设定 / planner override", **changes)
+        st = st.override(region=ps.region, note=PLANNER_OVERRIDE, **changes)
     return st
 
 
@@ -306,17 +308,24 @@ def _num(x) -> str:
     return f"{float(x):,.0f}" if float(x).is_integer() else f"{float(x):,.2f}"
 
 
+# Messages are codes (models/messages.py), rendered by the page: reasons as models.gaps' reason_codes items.
+_NO_SUPPLY = {"code": "wb_no_current_supply", "params": {}}
+_NO_STATED_GAP = {"code": "wb_no_stated_gap", "params": {}}
+PLANNER_OVERRIDE = "wb_note_planner_override"  # the note of a standard the planner set (an i18n key)
+
+
 def waterfall(gaps: pd.DataFrame, *, year: int) -> pd.DataFrame:
     """Per service, the path from current supply to the projected demand in `year`:
     supply_existing (absolute) → + pipeline (relative) → to the target (target − supply − pipeline) → beyond the
     target (demand − target) → demand (total). Without a target the middle steps are one: demand − supply − pipeline.
-    Out columns: service, step, measure, value, formula, reason (NaN value with the reason when unknown, never 0).
+    Out columns: service, step, measure, value, formula, reason_codes (NaN value with the reasons when unknown,
+    never 0: a list of {code, params[, part]} as models.gaps' reason_codes; render with models.gaps.reason_text).
     """
     rows = []
     for r in gaps[gaps["year"] == year].to_dict("records"):
         s, ex, pipe, tgt, dem = r["service"], r["supply_existing"], r["pipeline"], r["target"], r["demand"]
         have = ex + pipe if pd.notna(ex) else np.nan
-        no_supply = "" if pd.notna(ex) else "现有供给未提供 / current supply not stated"
+        no_supply = [] if pd.notna(ex) else [_NO_SUPPLY]
         steps = [("supply_existing", "absolute", ex, f"supply_existing = {_num(ex)}"
                   + (f" ({r['supply_year']})" if pd.notna(r["supply_year"]) else ""), no_supply),
                  ("pipeline", "relative", pipe, f"pipeline completed by {year} = {_num(pipe)}", "")]
@@ -324,15 +333,15 @@ def waterfall(gaps: pd.DataFrame, *, year: int) -> pd.DataFrame:
             steps.append(("to_target", "relative", tgt - have, f"target − supply − pipeline = {_num(tgt)} − "
                           f"{_num(ex)} − {_num(pipe)} = {_num(tgt - have)}", no_supply))
             steps.append(("beyond_target", "relative", dem - tgt, f"demand − target = {_num(dem)} − {_num(tgt)} = "
-                          f"{_num(dem - tgt)}", "" if pd.notna(dem) else str(r["reason"])))
+                          f"{_num(dem - tgt)}", [] if pd.notna(dem) else r["reason_codes"]))
         else:
             steps.append(("to_demand", "relative", dem - have, f"demand − supply − pipeline = {_num(dem)} − "
                           f"{_num(ex)} − {_num(pipe)} = {_num(dem - have)}",
-                          str(r["reason"]) if pd.isna(dem - have) else ""))
-        steps.append(("demand", "total", dem, f"demand = {_num(dem)}", "" if pd.notna(dem) else str(r["reason"])))
+                          r["reason_codes"] if pd.isna(dem - have) else []))
+        steps.append(("demand", "total", dem, f"demand = {_num(dem)}", [] if pd.notna(dem) else r["reason_codes"]))
         rows += [{"service": s, "step": a, "measure": b, "value": float(c) if pd.notna(c) else np.nan, "formula": d,
-                  "reason": e} for a, b, c, d, e in steps]
-    return pd.DataFrame(rows, columns=["service", "step", "measure", "value", "formula", "reason"])
+                  "reason_codes": e} for a, b, c, d, e in steps]
+    return pd.DataFrame(rows, columns=["service", "step", "measure", "value", "formula", "reason_codes"])
 
 
 def _population_value(row: dict) -> float:
@@ -346,20 +355,21 @@ def _population_value(row: dict) -> float:
 def methods_table(gaps: dict, ps: PlannerScenario) -> pd.DataFrame:
     """The three methods side by side in ps.year (Evaluation.methods): {method: gap table containing ps.year} →
     service, method (stated | plan | model | override), chosen, population, population_indicator, demand, supply,
-    gap, formula, reason (persons; beds / places)."""
+    gap, formula, reason_codes (as models.gaps; persons; beds / places)."""
     rows = []
     for m, g in [("stated", gaps["plan"])] + list(gaps.items()):
         for r in g[g["year"] == ps.year].to_dict("records"):
             if m == "stated":
                 rows.append({"service": r["service"], "method": "stated", "chosen": False, "population": np.nan,
                              "population_indicator": "", "demand": r["demand_stated"], "supply": np.nan,
-                             "gap": r["gap_stated"], "formula": "规划原文 / as the plan states",
-                             "reason": "" if pd.notna(r["gap_stated"]) else "规划未说明该年缺口 / the plan states no gap"})
+                             "gap": r["gap_stated"], "formula": f"gap_stated = {_num(r['gap_stated'])}",
+                             "reason_codes": [] if pd.notna(r["gap_stated"]) else [_NO_STATED_GAP]})
                 continue
             rows.append({"service": r["service"], "method": m, "chosen": m == ps.method,
                          "population": _population_value(r),
                          "population_indicator": r["population_indicator"], "demand": r["demand"],
-                         "supply": r["supply"], "gap": r["gap"], "formula": r["formula"], "reason": r["reason"]})
+                         "supply": r["supply"], "gap": r["gap"], "formula": r["formula"],
+                         "reason_codes": r["reason_codes"]})
     out = pd.DataFrame(rows)
     for c in ("population", "demand", "supply", "gap"):
         out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
@@ -370,15 +380,16 @@ def compare_scenarios(scenarios: dict, *, year: int = 2025, data: PlanData,
                       gaps_fn: Callable | None = None) -> pd.DataFrame:
     """Saved scenarios side by side: {name: PlannerScenario} → one row per scenario and service with its gap in
     `year` under its own method. Columns: name, region_code, region_name, method, service, year, demand, supply,
-    gap, reason (beds / places; NaN with the reason when unknown)."""
+    gap, reason_codes (beds / places; NaN with the reasons when unknown, as models.gaps)."""
     rows = []
     for name, ps in scenarios.items():
         g = gaps_fn(ps, ps.method) if gaps_fn else gaps_for(ps, ps.method, data=data, years=[year], explain=False)
         for r in g[g["year"] == year].to_dict("records"):
             rows.append({"name": name, "region_code": ps.region, "region_name": r["region_name"], "method": ps.method,
                          "service": r["service"], "year": year, "demand": r["demand"], "supply": r["supply"],
-                         "gap": r["gap"], "reason": r["reason"]})
-    cols = ["name", "region_code", "region_name", "method", "service", "year", "demand", "supply", "gap", "reason"]
+                         "gap": r["gap"], "reason_codes": r["reason_codes"]})
+    cols = ["name", "region_code", "region_name", "method", "service", "year", "demand", "supply", "gap",
+            "reason_codes"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -516,4 +527,5 @@ def batched_gaps(variants: dict, region: str, *, years, data: PlanData, project_
 __all__ = ["PlannerScenario", "PlanData", "Evaluation", "evaluate", "sensitivity", "waterfall", "gaps_for",
            "method_gaps", "projections_for", "batched_gaps", "methods_table",
            "standards_for", "population_for", "compare_scenarios", "assumption_sources", "step_label", "STEPS", "METHODS",
-           "PROJECTION_FIELDS", "STANDARD_FIELDS", "ASSUMPTION_FIELDS", "UNITS", "ASSUMPTION_RANGES"]
+           "PROJECTION_FIELDS", "STANDARD_FIELDS", "ASSUMPTION_FIELDS", "UNITS", "ASSUMPTION_RANGES",
+           "PLANNER_OVERRIDE"]

@@ -20,9 +20,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from models.catalogue import SERVICES, indicator, label
-from models.charts_map import lang_text, method_text, row_sources
+from models.charts_map import row_sources
 from models.formatting import fmt_number, fmt_wan, labelled
-from models.gaps import whole_counts
+from models.gaps import method_text, reason_text, whole_counts
 from models.i18n import t
 from models.sources import DOCUMENT_REGIONS
 
@@ -107,7 +107,7 @@ def build_brief(gaps: pd.DataFrame, *, regions: Sequence[str], year: int = 2025,
     """The brief's content for one region (a region page) or several (a page for the chosen set).
 
     In: the gap model's table (region_code, region_name, service, year, demand, supply, gap, target, target_gap,
-    method; optional formula, reason, inputs, source/sources: models.gaps), base units (beds, places); `regions` GB/T 2260 codes in
+    method_code; optional formula, reason_codes, inputs, source/sources: models.gaps), base units (beds, places); `regions` GB/T 2260 codes in
     the order wanted; `year` the planning year; `names` region code → display name (default: the table's
     region_name, e.g. English names for lang="en"). Regions or services without a row are kept with NaN (未提供).
     Out: a Brief. Raises ValueError when none of `regions` has a row for `year`.
@@ -131,19 +131,20 @@ def build_brief(gaps: pd.DataFrame, *, regions: Sequence[str], year: int = 2025,
             r = by_key.get((region, service), {})
             kpis.append({"region": region, "service": service,
                          **{c: _num(r.get(c)) for c in ("demand", "supply", "gap", "target", "target_gap")},
-                         "method": method_text(r.get("method"), lang)})
+                         "method": method_text(r.get("method_code"), lang)})
             if len(regions) == 1:  # a region page explains every number; a set page names the methods
                 prefix = label(service, lang)
                 if not r:
                     assumptions.append(f"{prefix}: {t('no_data', lang)}")
                 elif r.get("formula"):
                     assumptions.append(f"{prefix}: {labelled(r['formula'], lang)}")
-                elif method_text(r.get("method"), lang):
-                    assumptions.append(f"{prefix}: {method_text(r.get('method'), lang)}")
-                if r and _missing(r.get("gap")) and lang_text(r.get("reason"), lang):
-                    assumptions.append(f"{prefix}: {lang_text(r.get('reason'), lang)}")
-            elif r and method_text(r.get("method"), lang):
-                methods.setdefault(region, []).append(f"{label(service, lang)} {method_text(r.get('method'), lang)}")
+                elif method_text(r.get("method_code"), lang):
+                    assumptions.append(f"{prefix}: {method_text(r.get('method_code'), lang)}")
+                if r and _missing(r.get("gap")) and reason_text(r.get("reason_codes"), lang):
+                    assumptions.append(f"{prefix}: {reason_text(r.get('reason_codes'), lang)}")
+            elif r and method_text(r.get("method_code"), lang):
+                methods.setdefault(region, []).append(
+                    f"{label(service, lang)} {method_text(r.get('method_code'), lang)}")
             for s in row_sources(r):
                 titled = source_title(s, lang)
                 if titled not in sources:

@@ -1,9 +1,9 @@
 """The map of gaps (一张图): pure builders — a table of map values from the gap table, and the plotly figure.
 
 Input contract (the gap model's table, see models/gaps.py): one row per region_code × service × year with columns
-region_code, region_name, service, year, demand, supply, gap, target, target_gap, method (and optionally formula,
-reason, source ...). Values in base units (beds, places). Missing numbers are NaN and drawn as "no data"
-(a separate grey trace, hover 未提供), never as zero.
+region_code, region_name, service, year, demand, supply, gap, target, target_gap, method_code (and optionally
+formula, reason_codes, source ...); the codes are rendered here in the map's language. Values in base units
+(beds, places). Missing numbers are NaN and drawn as "no data" (a separate grey trace, hover 未提供), never as zero.
 Offline and without WebGL: the regions are plain SVG polygons (go.Scatter, fill="toself") from our own GeoJSON on
 hidden cartesian axes, so the map draws in headless browsers, on office PCs without a GPU and in kaleido exports
 (go.Choroplethmap needs WebGL; go.Choropleth would fetch world topojson from a CDN).
@@ -20,6 +20,7 @@ from plotly.subplots import make_subplots
 from models import geo
 from models.catalogue import SERVICES, indicator, label
 from models.formatting import fmt_number
+from models.gaps import method_text, reason_text
 from models.i18n import t
 
 FONT = "Noto Sans CJK SC"
@@ -44,28 +45,6 @@ def measure_label(measure: str, service: str, lang: str = "zh") -> str:
     key = {"gap": "map_measure_gap", "gap_per_1000": "map_measure_gap_per_1000",
            "achievement": "map_measure_achievement"}[measure]
     return t(key, lang, service=label(service, lang), unit=t(f"unit_short_{unit}", lang))
-
-
-def method_text(method, lang: str = "zh") -> str:
-    """The gap model's bilingual method text ('每千名老年人床位标准 / beds per 1000 elderly；人口：stated') in one
-    language, without the population part."""
-    if _missing(method) or not str(method).strip():
-        return ""
-    first = str(method).split("；")[0]
-    zh, _, en = first.partition(" / ")
-    return (en or zh).strip() if lang == "en" else zh.strip()
-
-
-def lang_text(text, lang: str = "zh") -> str:
-    """The gap model's bilingual texts ('需求：未提供… / no …；供给：…') in one language: each '；'-separated part
-    keeps its Chinese side (before ' / ') or its English side."""
-    if _missing(text) or not str(text).strip():
-        return ""
-    parts = []
-    for part in str(text).split("；"):
-        zh, sep, en = part.partition(" / ")
-        parts.append((en if (lang == "en" and sep) else zh).strip())
-    return ("; " if lang == "en" else "；").join(p for p in parts if p)
 
 
 def row_sources(row: dict) -> list[str]:
@@ -118,7 +97,7 @@ def map_table(gaps: pd.DataFrame, *, service: str, year: int, measure: str = "ga
         if measure == "gap":
             value, value_unit = gap_, unit
             if math.isnan(value):
-                reason = lang_text(r.get("reason"), lang) or t("no_data", lang)
+                reason = reason_text(r.get("reason_codes"), lang) or t("no_data", lang)
         elif measure == "achievement":
             value_unit = "percent"
             value = _num(r.get("achieved_share"))
@@ -129,7 +108,7 @@ def map_table(gaps: pd.DataFrame, *, service: str, year: int, measure: str = "ga
             base = per_1000_base(r)
             value = gap_ / base * 1000 if (base and not math.isnan(base) and not math.isnan(gap_)) else math.nan
             if math.isnan(value):
-                reason = lang_text(r.get("reason"), lang) or t("map_reason_no_base", lang)
+                reason = reason_text(r.get("reason_codes"), lang) or t("map_reason_no_base", lang)
         lines = [
             f"{label(service, lang)} · {int(year)}",
             f"{t('map_demand', lang)}: {fmt_number(demand, unit, lang)}",
@@ -140,8 +119,8 @@ def map_table(gaps: pd.DataFrame, *, service: str, year: int, measure: str = "ga
         if measure != "gap":
             lines.append(f"{measure_label(measure, service, lang)}: "
                          + (fmt_number(value, value_unit, lang) if not math.isnan(value) else reason))
-        if method_text(r.get("method"), lang):
-            lines.append(f"{t('map_method', lang)}: {method_text(r.get('method'), lang)}")
+        if method_text(r.get("method_code"), lang):
+            lines.append(f"{t('map_method', lang)}: {method_text(r.get('method_code'), lang)}")
         sources = row_sources(r)
         if sources:
             lines.append(f"{t('source', lang)}: {_short('; '.join(sources))}")

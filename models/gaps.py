@@ -13,20 +13,35 @@ In:  population — a tidy frame region_code, indicator (elderly_60plus, populat
      scenario, value, ...); standards — models.standards.Standards; supply — models.supply.supply_table.
 Out: `gap_table(...)`: one row per region, service, year with GAP_COLUMNS first, then the stated figures
      (demand_stated, gap_stated and their differences), the population used, `formula` (the arithmetic with the
-     numbers) and `inputs` (list of dicts: name, value, year, fact_id, source, quote) and `reason` (why a number is
-     unknown). A missing input gives NaN with a reason, never 0.
+     numbers) and `inputs` (list of dicts: name, value, year, fact_id, source, quote). A missing input gives NaN with
+     a reason, never 0.
+
+Messages are codes (models/messages.py), rendered in the reader's language at the edge with `texts(...)` or
+`reason_text` / `method_text`:
+- `method_code`: how demand is computed — per_1000 | institutional | needs | none (elderly beds, by the bed
+  method), nursing_share (nursing beds), places_per_1000 (childcare); i18n key 'gap_method_<code>'. The population
+  behind it is `population_method` (stated | interpolated | the projection's method/scenario).
+- `reason_codes`: why a number is unknown, a list of {part: demand | supply | target, code, params} (params a dict;
+  code a key of models.i18n.STRINGS, e.g. gap_no_elderly {year}, gap_elderly_other_basis {bases, basis},
+  supply_no_count, gap_no_target); empty when every number is known. JSON-ready; rows share equal dicts, so treat
+  them as read-only.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 import pandas as pd
 
 from models.catalogue import SERVICES
+from models.i18n import t
+from models.messages import BASIS_UNSTATED, BILINGUAL, Message, bilingual, message
 from models.standards import Standards, stated_halfwidth
+from models.supply import NO_COUNT
 
 YEARS = range(2020, 2036)
 GAP_COLUMNS = ["region_code", "region_name", "service", "year", "demand", "supply", "gap", "target", "target_gap",
-               "method"]
+               "method_code"]
 POPULATION_INDICATORS = ("elderly_60plus", "population_resident", "population_registered")
 
 
@@ -132,22 +147,21 @@ def _pick_population(pop: pd.DataFrame, keys: pd.DataFrame, indicators: tuple, b
 
 
 def _population_reason(pop: pd.DataFrame, df: pd.DataFrame, indicators: tuple, year_col: str, basis_col: str,
-                       what: str) -> pd.Series:
-    """Why no population was found: none for the year, or only the other basis ('' where one was found)."""
+                       codes: tuple[str, str]) -> pd.Series:
+    """Why no population was found, as a Message: codes[0] {year} (none for the year) or codes[1] {bases, basis}
+    (only another basis); None where one was found."""
     full, df = df, df[df["_missing"]] if "_missing" in df else df
+    out = pd.Series(None, index=full.index, dtype=object)
     if df.empty:
-        return pd.Series("", index=full.index)
+        return out
     p = pop[pop["indicator"].isin(indicators) & pop["region_code"].isin(df["region_code"].unique())]
     bases: dict[tuple, set] = {}  # (region, year) → the bases stated (a handful: 常住, 户籍, unstated)
     for code, year, b in zip(p["region_code"], p["year"], p["basis"]):
-        bases.setdefault((code, int(year)), set()).add(b or "口径未注明")
-    got = pd.Series(["、".join(sorted(bases[k])) if k in bases else np.nan
-                     for k in zip(df["region_code"], df[year_col].astype(int))], index=df.index, dtype=object)
-    return pd.Series(np.where(
-        got.isna(), "未提供" + df[year_col].astype(str) + "年" + what + " / no " + what + " for " + df[year_col].astype(str),
-        "仅有" + got.fillna("") + "口径的" + what + "，标准适用于" + df[basis_col] + "口径 / only " + got.fillna("")
-        + " population stated; the standard applies to " + df[basis_col]), index=df.index).reindex(full.index,
-                                                                                            fill_value="")
+        bases.setdefault((code, int(year)), set()).add(b or BASIS_UNSTATED)
+    out[df.index] = [message(codes[1], bases="、".join(sorted(bases[(c, int(y))])), basis=b) if (c, int(y)) in bases
+                     else message(codes[0], year=int(y))
+                     for c, y, b in zip(df["region_code"], df[year_col], df[basis_col])]
+    return out
 
 
 # -- stated figures and targets from the facts ---------------------------------------------------------------------
@@ -214,7 +228,8 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
          supply, population or standards). `explain=False` skips the formula/inputs text (faster for many regions).
     Out: GAP_COLUMNS, then achieved_share (%), demand_unrounded, supply_existing, pipeline, supply_year,
          demand_stated, demand_difference (stated − computed), gap_stated, gap_difference, target_recomputed,
-         population_indicator, population_year, population_basis, population_method, formula, inputs, reason.
+         population_indicator, population_year, population_basis, population_method, formula, inputs,
+         reason_codes (method_code and reason_codes: see the module docstring; render them with `texts`).
     """
     years = list(years)
     pop = _normalise_population(population)
@@ -231,10 +246,10 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
     t = _pick_population(pop, base, ("population_resident", "population_registered"), "population_basis", "pop_year")
     E, P = e["p_value"], t["p_value"]
     e_reason = _population_reason(pop, base.assign(_missing=E.isna().values), ("elderly_60plus",), "year",
-                                  "elderly_basis", "60岁及以上人口")
+                                  "elderly_basis", ("gap_no_elderly", "gap_elderly_other_basis"))
     t_reason = _population_reason(pop, base.assign(_missing=P.isna().values),
                                   ("population_resident", "population_registered"), "pop_year", "population_basis",
-                                  "总人口")
+                                  ("gap_no_total_population", "gap_total_other_basis"))
 
     # elderly-care beds
     m = base["bed_method"]
@@ -243,17 +258,16 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
         [base["beds_per_1000_elderly"] * E / 1000, base["institutional_share"] / 100 * E,
          E * base["disabled_share"] / 100 * base["supported_share"] / 100], default=np.nan), index=base.index)
     beds = _round_to(raw_beds, base["beds_round_to"])
-    bed_reason = pd.Series(np.where(m == "", "规划未提供床位测算标准 / the plan states no bed standard",
-                                    np.where(E.isna(), e_reason, "")), index=base.index)
+    bed_reason = pd.Series(np.where(m == "", _NO_BED_STANDARD, np.where(E.isna(), e_reason, None)), index=base.index)
     # nursing beds
     nursing = base["nursing_share"] / 100 * beds
-    nursing_reason = pd.Series(np.where(base["nursing_share"].isna(), "规划未提供护理型床位占比 / no nursing-bed share",
-                                        bed_reason), index=base.index)
+    nursing_reason = pd.Series(np.where(base["nursing_share"].isna(), _NO_NURSING_SHARE, bed_reason),
+                               index=base.index)
     # childcare places
     raw_places = base["places_per_1000"] * P / 1000
     places = _round_to(raw_places, base["childcare_round_to"])
-    place_reason = pd.Series(np.where(base["places_per_1000"].isna(), "规划未提供托位标准 / no childcare standard",
-                                      np.where(P.isna(), t_reason, "")), index=base.index)
+    place_reason = pd.Series(np.where(base["places_per_1000"].isna(), _NO_CHILDCARE_STANDARD,
+                                      np.where(P.isna(), t_reason, None)), index=base.index)
 
     frames = []
     for service, demand, raw, reason, popf, pop_year in (
@@ -262,7 +276,7 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
             ("childcare_places", places, raw_places, place_reason, t, base["pop_year"])):
         frames.append(base.assign(
             service=service, demand=demand.astype(float), demand_unrounded=raw.astype(float),
-            demand_reason=np.where(demand.isna(), reason, ""), population_value=popf["p_value"].values,
+            demand_reason=np.where(demand.isna(), reason, None), population_value=popf["p_value"].values,
             population_indicator=popf["p_indicator"].values, population_year=pop_year.values,
             population_basis=popf["p_basis"].values, population_method=popf["p_method"].values,
             population_prov=[{"fact_id": a, "source": b, "quote": c} for a, b, c in
@@ -275,7 +289,7 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
     df["pipeline"] = df["pipeline"].fillna(0.0)
     df["supply"] = np.where(df["count_pipeline"].astype(bool), df["supply_existing"] + df["pipeline"],
                             df["supply_existing"])
-    df["supply_reason"] = df["supply_reason"].fillna("规划未提供现有数量 / the plan states no current count")
+    df["supply_reason"] = [r if isinstance(r, Message) else NO_COUNT for r in df["supply_reason"]]
     df["gap"] = df["demand"] - df["supply"]
 
     # stated figures and targets
@@ -299,8 +313,8 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
     df["achieved_share"] = df["supply"] / df["target"] * 100
     df["demand_difference"] = df["demand_stated"] - df["demand"]
     df["gap_difference"] = df["gap_stated"] - df["gap"]
-    df["reason"] = _reasons(df)
-    df["method"] = _methods(df)
+    df["reason_codes"] = _reasons(df)
+    df["method_code"] = _methods(df)
     df["region_name"] = [(names or {}).get(c, "") for c in df["region_code"]]
     if explain:
         df["formula"] = _formulas(df)
@@ -310,28 +324,96 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
     extra = ["achieved_share", "demand_unrounded", "supply_existing", "pipeline", "supply_year", "demand_stated",
              "demand_difference", "gap_stated", "gap_difference", "target_recomputed", "target_method",
              "population_indicator", "population_year", "population_basis", "population_method", "formula", "inputs",
-             "reason"]
+             "reason_codes"]
     order = {s: i for i, s in enumerate(SERVICES)}
     df = df.sort_values(["region_code", "year"], kind="stable")
     df = df.iloc[np.lexsort((df["service"].map(order), df["year"], df["region_code"]))]
     return df[GAP_COLUMNS + extra].reset_index(drop=True)
 
 
-def _reasons(df: pd.DataFrame) -> pd.Series:
-    demand = np.where(df["demand"].isna(), "需求：" + df["demand_reason"].astype(str), "")
-    supply = np.where(df["supply"].isna(), "供给：" + df["supply_reason"].astype(str), "")
-    target = np.where(df["target"].isna(), "目标：规划未提供该年目标 / no target stated for this year", "")
-    return pd.Series(["；".join(x for x in t if x) for t in zip(demand, supply, target)], index=df.index, dtype=str)
+# -- reasons and methods as codes (rendered at the edge: texts, reason_text, method_text) ----------------------------
+
+_NO_BED_STANDARD = message("gap_no_bed_standard")
+_NO_NURSING_SHARE = message("gap_no_nursing_share")
+_NO_CHILDCARE_STANDARD = message("gap_no_childcare_standard")
+_NO_TARGET = message("gap_no_target")
+REASON_PARTS = ("demand", "supply", "target")
+
+
+def _reasons(df: pd.DataFrame) -> list[list[dict]]:
+    """Per row the reason_codes (see the module docstring): the demand, supply and target Message of every missing
+    number. Equal reasons share one dict (thousands of rows, a handful of distinct reasons)."""
+    items: dict[tuple, dict] = {}
+
+    def item(part: str, m: Message) -> dict:
+        if (part, m) not in items:
+            items[(part, m)] = {"part": part, **m.as_dict()}
+        return items[(part, m)]
+
+    out = []
+    for d, dr, s, sr, tg in zip(df["demand"].isna(), df["demand_reason"], df["supply"].isna(), df["supply_reason"],
+                                df["target"].isna()):
+        row = []
+        if d and isinstance(dr, Message):
+            row.append(item("demand", dr))
+        if s and isinstance(sr, Message):
+            row.append(item("supply", sr))
+        if tg:
+            row.append(item("target", _NO_TARGET))
+        out.append(row)
+    return out
 
 
 def _methods(df: pd.DataFrame) -> pd.Series:
-    bed = {"per_1000": "每千名老年人床位标准 / beds per 1000 elderly", "institutional": "机构养老占比 / institutional share",
-           "needs": "失能失智需求 / needs-based", "": "未提供床位标准 / no bed standard"}
-    m = df["bed_method"].map(bed)
-    m = np.where(df["service"] == "nursing_beds", "护理型占比×床位需求 / nursing share × bed demand", m)
-    m = np.where(df["service"] == "childcare_places", "每千人口托位标准 / places per 1000 population", m)
-    pop = df["population_method"].fillna("")
-    return pd.Series(np.where(pop != "", m + "；人口：" + pop, m), index=df.index)
+    """method_code per row (see the module docstring)."""
+    m = df["bed_method"].replace({"": "none"})
+    m = np.where(df["service"] == "nursing_beds", "nursing_share", m)
+    return pd.Series(np.where(df["service"] == "childcare_places", "places_per_1000", m), index=df.index)
+
+
+def reason_text(codes, lang: str = "zh") -> str:
+    """A row's reason_codes as one text in `lang` ('zh' | 'en' | messages.BILINGUAL): Chinese '需求：…；供给：…',
+    English '…; …' (the parts without a label), bilingual '需求：中文 / English；…'; '' without reasons. An item
+    without a part (e.g. the workbench's own reasons) is its message alone."""
+    if not isinstance(codes, list | tuple) or not codes:
+        return ""
+    return ("; " if lang == "en" else "；").join(
+        _part_text(c.get("part", ""), c["code"], tuple(sorted((c.get("params") or {}).items())), lang) for c in codes)
+
+
+@functools.lru_cache(maxsize=4096)  # a handful of distinct reasons over thousands of rows
+def _part_text(part: str, code: str, params: tuple, lang: str) -> str:
+    m = Message.from_dict({"code": code, "params": dict(params)})
+    text = bilingual(m.text("zh"), m.text("en")) if lang == BILINGUAL else m.text(lang)
+    return t(f"gap_part_{part}", "en" if lang == "en" else "zh", text=text) if part else text
+
+
+def method_text(code, lang: str = "zh", *, population_method=None) -> str:
+    """A row's method_code in `lang` ('zh' | 'en' | messages.BILINGUAL), with '；人口：<population_method>' when
+    one is given ('' for a missing code)."""
+    if not isinstance(code, str) or not code:
+        return ""
+    m = message(f"gap_method_{code}")
+    text = m.text(lang)
+    if isinstance(population_method, str) and population_method:
+        p = message("gap_method_population", method=population_method)
+        text += ("; " + p.text("en")) if lang == "en" else ("；" + p.text("zh"))
+    return text
+
+
+def texts(gaps: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
+    """The gap table with its codes rendered in `lang` ('zh' | 'en' | messages.BILINGUAL): method_code becomes
+    `method` (with the population method) and reason_codes becomes `reason`, each in its place. In/out: gap_table's
+    frame (a copy; a frame without the code columns is returned as it is)."""
+    out = gaps.copy()
+    if "method_code" in out:
+        pop = out["population_method"] if "population_method" in out else pd.Series(None, index=out.index)
+        cache: dict = {}
+        out["method_code"] = [cache.setdefault((c, p), method_text(c, lang, population_method=p))
+                              for c, p in zip(out["method_code"], pop.where(pop.notna(), None))]
+    if "reason_codes" in out:
+        out["reason_codes"] = [reason_text(c, lang) for c in out["reason_codes"]]
+    return out.rename(columns={"method_code": "method", "reason_codes": "reason"})
 
 
 def _formulas(df: pd.DataFrame) -> list[str]:

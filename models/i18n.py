@@ -647,3 +647,38 @@ STRINGS.update({
     "wb_sens_invalid": ("超出取值范围：{why}", "out of range: {why}"),
     "wb_sens_no_gap": ("该项缺口未提供", "the gap is not provided"),
 })
+
+# -- gap reasons and methods as codes (models/gaps.py, models/supply.py, forecasting/workbench.py; issue 12) --
+STRINGS.update({
+    "gap_part_demand": ("需求：{text}", "{text}"),
+    "gap_part_supply": ("供给：{text}", "{text}"),
+    "gap_part_target": ("目标：{text}", "{text}"),
+    "gap_no_bed_standard": ("规划未提供床位测算标准", "the plan states no bed standard"),
+    "gap_no_nursing_share": ("规划未提供护理型床位占比", "no nursing-bed share"),
+    "gap_no_childcare_standard": ("规划未提供托位标准", "no childcare standard"),
+    "gap_no_elderly": ("未提供{year}年60岁及以上人口", "no population aged 60+ for {year}"),
+    "gap_no_total_population": ("未提供{year}年总人口", "no total population for {year}"),
+    "gap_elderly_other_basis": ("仅有{bases}口径的60岁及以上人口，标准适用于{basis}口径",
+                                "only the {bases} population aged 60+ is stated; the standard applies to the "
+                                "{basis} population"),
+    "gap_total_other_basis": ("仅有{bases}口径的总人口，标准适用于{basis}口径",
+                              "only the {bases} total population is stated; the standard applies to the {basis} "
+                              "population"),
+    "gap_no_target": ("规划未提供该年目标", "no target stated for this year"),
+    "supply_no_count": ("规划未提供现有数量", "the plan states no current count"),
+    "supply_none_before": ("规划未提供该年及以前的数量（最早为 {first} 年）",
+                           "no count stated for or before this year"),
+    "gap_method_per_1000": ("每千名老年人床位标准", "beds per 1000 elderly"),
+    "gap_method_institutional": ("机构养老占比", "institutional share"),
+    "gap_method_needs": ("失能失智需求", "needs-based"),
+    "gap_method_none": ("未提供床位标准", "no bed standard"),
+    "gap_method_nursing_share": ("护理型占比×床位需求", "nursing share × bed demand"),
+    "gap_method_places_per_1000": ("每千人口托位标准", "places per 1000 population"),
+    "gap_method_population": ("人口：{method}", "population: {method}"),
+    "wb_no_stated_gap": ("规划未说明该年缺口", "the plan states no gap"),
+    "wb_as_stated": ("规划原文", "as the plan states"),
+    "wb_no_current_supply": ("现有供给未提供", "current supply not stated"),
+    "wb_note_model_path": ("规划未说明；使用统计模型", "the plan states none: the model path is used"),
+    "wb_note_plan_none": ("规划未提供", "the plan states none"),
+    "wb_note_planner_override": ("规划人员设定", "planner override"),
+})

@@ -31,6 +31,7 @@ import pandas as pd
 
 from models.catalogue import indicators, label, unit_label
 from models.i18n import kind_label, t
+from models.messages import Message, message
 
 MAX_BYTES = 20 * 1024 * 1024  # upload limit (the page and the CLI refuse bigger files)
 MAX_ROWS = 50_000
@@ -106,23 +107,27 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # -- problems ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Problem:
-    """One finding. `code` is a key of models.i18n.STRINGS; `params` fill its placeholders."""
-    code: str
-    params: tuple = ()
+class Problem(Message):
+    """One finding: a models.messages.Message (`code` a key of models.i18n.STRINGS, `params` its placeholders)
+    with a severity."""
     severity: str = "error"  # error (blocks the import) | warning | info
 
-    def message(self, lang: str = "zh") -> str:
-        params = dict(self.params)
+    def localised(self, lang: str) -> dict:
+        params = super().localised(lang)
         if lang != "en" and "column" in params:  # column ids are shown as the template's Chinese headers
             params["column"] = {**TEMPLATE_HEADERS, "who": "操作人", "why": "修改原因"}.get(params["column"],
                                                                                           params["column"])
-        return t(self.code, lang, **params)
+        return params
+
+    def message(self, lang: str = "zh") -> str:
+        """The finding in `lang` (Message.text)."""
+        return self.text(lang)
 
 
 def problem(code: str, severity: str = "error", /, **params) -> Problem:
-    """A Problem with its parameters (rendered in the user's language at the edge)."""
-    return Problem(code, tuple(sorted((k, str(v)) for k, v in params.items())), severity)
+    """A Problem with its parameters as text (rendered in the user's language at the edge)."""
+    m = message(code, **{k: str(v) for k, v in params.items()})
+    return Problem(m.code, m.params, severity)
 
 
 _p = problem  # short name inside this module

@@ -2,7 +2,7 @@
 the region hierarchy, aggregates by province/city for many regions, and the explanation of every number.
 
 In:  the gap model's table (models/gaps.py: one row per region_code × service × year; base units beds, places;
-     NaN = not provided, with `reason`), the regions table (models.facts.regions: code, name_zh, name_en, level,
+     NaN = not provided, with `reason_codes`), the regions table (models.facts.regions: code, name_zh, name_en, level,
      parent_code). Out: data frames; the page only lays them out. Nothing here draws or caches.
 
     gap_delta      = gap − gap_stated          (our recomputed gap minus the plan's stated gap; NaN if none stated)
@@ -17,14 +17,13 @@ import numpy as np
 import pandas as pd
 
 from models.catalogue import SERVICES, indicator
-from models.charts_map import lang_text
 from models.formatting import fmt_number
-from models.gaps import POPULATION_INDICATORS, YEARS, plan_gaps, whole_counts
+from models.gaps import POPULATION_INDICATORS, YEARS, method_text, plan_gaps, reason_text, whole_counts
 
 ASSUMPTIONS = ("plan", "model")
 CARD_LIMIT = 30  # above this many regions the overview aggregates by province/city instead of one card each
 KPI_COLUMNS = ["region_code", "region_name", "service", "year", "demand", "supply", "gap", "gap_stated", "gap_delta",
-               "target", "target_gap", "achieved_share", "method", "formula", "inputs", "reason"]
+               "target", "target_gap", "achieved_share", "method_code", "formula", "inputs", "reason_codes"]
 TREE_COLUMNS = ["code", "name", "level", "parent_code", "depth", "path", "path_label", "has_data", "card_parent",
                 "province_code", "city_code"]
 SORT_KEYS = ("gap", "achieved_share", "region_code")
@@ -72,8 +71,9 @@ def gaps_for(db=None, *, assumptions: str = "plan", scenario: str = "medium", pr
 
 def kpis(gaps: pd.DataFrame, *, year: int) -> pd.DataFrame:
     """One row per region and service in `year`: demand, supply, gap, the plan's stated gap and our difference
-    (gap_delta = gap − gap_stated), target, target_gap, achieved_share (%), with method, formula, inputs, reason
-    (empty when the gap table was computed without explanations). Regions in the table's order, services in
+    (gap_delta = gap − gap_stated), target, target_gap, achieved_share (%), with method_code, formula, inputs,
+    reason_codes (codes as models.gaps returns them, rendered by `explanation`; formula and inputs empty when the
+    gap table was computed without explanations). Regions in the table's order, services in
     SERVICES order; a service without a row is kept with NaN (未提供)."""
     rows = gaps[gaps["year"].astype("Int64") == int(year)]
     codes = list(dict.fromkeys(rows["region_code"].astype(str)))
@@ -87,8 +87,10 @@ def kpis(gaps: pd.DataFrame, *, year: int) -> pd.DataFrame:
         out[c] = out[c].astype(float) if c in out else np.nan
     out["gap_stated"] = out["gap_stated"].astype(float) if "gap_stated" in out else np.nan
     out["gap_delta"] = out["gap"] - out["gap_stated"]
-    for c in ("method", "formula", "reason"):
+    for c in ("method_code", "formula"):
         out[c] = out[c].fillna("").astype(str) if c in out else ""
+    out["reason_codes"] = [v if isinstance(v, list) else []
+                           for v in (out["reason_codes"] if "reason_codes" in out else [None] * len(out))]
     out["inputs"] = [v if isinstance(v, list) else [] for v in (out["inputs"] if "inputs" in out else [None] * len(out))]
     return out[KPI_COLUMNS]
 
@@ -111,15 +113,17 @@ def delta_text(row: dict, lang: str = "zh") -> str | None:
 
 
 def explanation(row: dict, lang: str = "zh") -> dict:
-    """What a card's numbers rest on: {'formula', 'reason' (in `lang`), 'inputs': [{name, value, year, fact_id,
-    source, quote}]} from a gap row computed with explain=True."""
+    """What a card's numbers rest on: {'formula', 'method' and 'reason' (rendered in `lang` from the row's
+    method_code and reason_codes), 'inputs': [{name, value, year, fact_id, source, quote}]} from a gap row computed
+    with explain=True."""
     inputs = []
     for i in row.get("inputs") or []:
         if not isinstance(i, dict):
             continue
         inputs.append({"name": i.get("name", ""), "value": i.get("value"), "year": i.get("year"),
                        "fact_id": i.get("fact_id", ""), "source": i.get("source", ""), "quote": i.get("quote", "")})
-    return {"formula": row.get("formula") or "", "reason": lang_text(row.get("reason"), lang), "inputs": inputs}
+    return {"formula": row.get("formula") or "", "method": method_text(row.get("method_code"), lang),
+            "reason": reason_text(row.get("reason_codes"), lang), "inputs": inputs}
 
 
 # -- the region hierarchy ---------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ Out: `supply_table(...)`: one row per region, service, year with
      supply_existing  the latest stated count in or before the year (carried forward; NaN before the first count),
      supply_year      the year of that count,
      pipeline         net capacity of planned projects completed by the year (end_year ≤ year),
-     supply_method, supply_formula, supply_inputs (list of dicts with fact_id, quote), supply_reason (why NaN),
+     supply_method, supply_formula, supply_inputs (list of dicts with fact_id, quote), supply_reason (why NaN:
+     a models.messages.Message — supply_no_count, or supply_none_before with the first year — None with a count),
      supply_alternatives (other statements of the same count that were not chosen).
 
 Rules (documented, each with its source in data/standards.csv):
@@ -26,11 +27,13 @@ import numpy as np
 import pandas as pd
 
 from models.catalogue import SERVICES
+from models.messages import message
 from models.standards import stated_halfwidth, supply_rules
 
 YEARS = range(2020, 2036)
 SUPPLY_COLUMNS = ["region_code", "service", "year", "supply_existing", "supply_year", "pipeline", "supply_method",
                   "supply_formula", "supply_inputs", "supply_reason", "supply_alternatives"]
+NO_COUNT = message("supply_no_count")  # the plan states no current count (also where a region has no supply row)
 
 
 def _is_table(quote: str) -> bool:
@@ -165,12 +168,8 @@ def supply_table(facts: pd.DataFrame, projects: pd.DataFrame | None = None, *, y
                            by=["region_code", "service"], direction="backward")
     first = obs.groupby(["region_code", "service"])["obs_year"].min()
     merged = merged.join(first.rename("first_year"), on=["region_code", "service"])
-    merged["supply_reason"] = np.where(
-        merged["value"].notna(), "",
-        np.where(merged["first_year"].notna(),
-                 "规划未提供该年及以前的数量（最早为 " + merged["first_year"].astype("Int64").astype(str) + " 年）/ "
-                 "no count stated for or before this year",
-                 "规划未提供现有数量 / the plan states no current count"))
+    merged["supply_reason"] = [None if v == v else (NO_COUNT if f != f else message("supply_none_before", first=int(f)))
+                               for v, f in zip(merged["value"], merged["first_year"])]  # x != x: NaN
     pipe = pipeline_table(projects, facts, rules) if projects is not None and len(projects) else None
     merged["pipeline"] = 0.0
     if pipe is not None and not pipe.empty:

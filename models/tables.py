@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from models.catalogue import SERVICES, indicator, label, unit_label
-from models.charts_map import lang_text
 from models.export import csv_bytes, xlsx_bytes
-from models.gaps import GAP_COLUMNS
+from models.gaps import GAP_COLUMNS, texts
 from models.standards import NUMERIC_FIELDS
 
 ASSUMPTION_SETS = ("plan", "model", "override")
@@ -33,7 +32,8 @@ SHEETS = {"projections": "预测", "gaps": "缺口", "assumptions": "假设", "s
 PROJECTION_EXPORT_COLUMNS = ["region_code", "region_name", "indicator", "indicator_label", "year", "method",
                              "scenario", "value", "unit", "lower_80", "upper_80", "lower_95", "upper_95", "basis",
                              "note", "method_detail", "inputs"]
-GAP_EXPORT_COLUMNS = GAP_COLUMNS[:3] + ["service_label"] + GAP_COLUMNS[3:] + [
+# the method and reason codes (models.gaps: method_code, reason_codes) are exported as text in the export's language
+GAP_EXPORT_COLUMNS = GAP_COLUMNS[:3] + ["service_label"] + GAP_COLUMNS[3:-1] + ["method"] + [
     "achieved_share", "gap_stated", "gap_delta", "demand_stated", "target_method", "population_indicator",
     "population_year", "population_basis", "population_method", "formula", "reason", "fact_ids", "inputs",
     # the figures before rounding to whole beds/places (models.gaps.whole_counts): demand is rounded up
@@ -129,12 +129,11 @@ def _fact_ids(inputs) -> str:
 
 def gaps_table(gaps: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
     """The gap table in export shape (GAP_EXPORT_COLUMNS): beds/places as computed by the gap model, gap_delta =
-    gap − gap_stated, reason in `lang`, the cited fact ids, and `inputs` as JSON text (name, value, fact_id,
-    source, quote of every input)."""
-    g = gaps.copy()
+    gap − gap_stated, method (with the population method) and reason in `lang` (models.gaps.texts), the cited fact
+    ids, and `inputs` as JSON text (name, value, fact_id, source, quote of every input)."""
+    g = texts(gaps, lang=lang)
     g["service_label"] = g["service"].map(lambda s: label(s, lang))
     g["gap_delta"] = g["gap"] - g["gap_stated"] if "gap_stated" in g else math.nan
-    g["reason"] = g["reason"].map(lambda r: lang_text(r, lang)) if "reason" in g else ""
     inputs = g["inputs"] if "inputs" in g else pd.Series([[]] * len(g), index=g.index)
     g["fact_ids"] = inputs.map(_fact_ids)
     g["inputs"] = inputs.map(lambda v: json.dumps(v if isinstance(v, list) else [], ensure_ascii=False, default=str))

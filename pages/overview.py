@@ -12,7 +12,6 @@ from streamlit.errors import StreamlitAPIException
 from models.brief import brief_bytes, browser_available, source_title
 from models.catalogue import SERVICES, indicator, label
 from models.charts import comparison_chart
-from models.charts_map import method_text
 from models.formatting import MISSING, cell, fmt_number, is_missing, labelled
 from models.i18n import t
 from models.overview import (
@@ -86,7 +85,7 @@ def explain_block(rows) -> None:
     with st.expander(t("ov_explain", L)):
         for r in rows:
             e = explanation(r, L)
-            st.markdown(f"**{label(r['service'], L)}** · {method_text(r['method'], L)}")
+            st.markdown(f"**{label(r['service'], L)}** · {e['method']}")
             if e["formula"]:
                 st.code(labelled(e["formula"], L), language=None, wrap_lines=True)
             if e["reason"]:

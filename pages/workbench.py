@@ -9,6 +9,7 @@ import streamlit as st
 from forecasting.workbench import (
     ASSUMPTION_RANGES,
     METHODS,
+    PLANNER_OVERRIDE,
     PROJECTION_FIELDS,
     STANDARD_FIELDS,
     UNITS,
@@ -28,7 +29,7 @@ from models.charts_workbench import (
     waterfall_chart,
 )
 from models.formatting import fmt_number
-from models.gaps import YEARS
+from models.gaps import YEARS, reason_text
 from models.i18n import t
 from ui import cache, state
 from ui.state import lang
@@ -169,17 +170,25 @@ def why(code: str, params: dict) -> str:
     return t(code, L, **{k: assumption_label(v, L) if k == "other" else v for k, v in params.items()})
 
 
+def note_text(row: dict) -> str:
+    """An assumption's note in L: the domain's code (note_code, or the planner-override note) rendered here, a
+    standard's own note as it is written."""
+    if row.get("note_code"):
+        return t(row["note_code"], L)
+    return t(PLANNER_OVERRIDE, L) if row.get("note") == PLANNER_OVERRIDE else (row.get("note") or "")
+
+
 def help_text(name: str) -> str:
     row = D[name]
     unit = UNIT_IDS.get(UNITS.get(name, ""), UNITS.get(name, ""))
     if row["value"] is None or (isinstance(row["value"], float) and math.isnan(row["value"])):
-        text = t("wb_help_no_default", L, note=row["note"] or "—")
+        text = t("wb_help_no_default", L, note=note_text(row) or "—")
     else:
         value = row["value"] if name == "bed_method" else fmt_number(row["value"], unit, L)
         text = t("wb_help_source", L, value=value, fact=row["fact_id"] or row["source"] or "—",
                  quote=row["quote"] or "—")
-        if row["note"]:
-            text += f"\n\n{row['note']}"
+        if note_text(row):
+            text += f"\n\n{note_text(row)}"
     if name in PROJECTION_FIELDS:
         text += "\n\n" + t("wb_help_projection", L)
     return text
@@ -241,16 +250,18 @@ for col, service in zip(cols, SERVICES):
         delta = t("wb_delta_vs_plan", L, delta=("+" if d > 0 else "−") + fmt_number(abs(d), unit, L))
     col.metric(t("wb_gap_metric", L, year=year, service=label(service, L)), fmt_number(row["gap"], unit, L),
                delta=delta, delta_color="inverse")
-    if pd.isna(row["gap"]) and row["reason"]:
-        col.caption(f"{t('no_data', L)}: {row['reason']}")
+    if pd.isna(row["gap"]) and reason_text(row["reason_codes"], L):
+        col.caption(f"{t('no_data', L)}: {reason_text(row['reason_codes'], L)}")
 for service in SERVICES:
     row = GAPS[service]
     with st.expander(t("wb_explain", L, service=label(service, L))):
         st.markdown(f"**{t('wb_formula', L)}**")
         st.code(row["formula"].replace("; ", "\n"), language=None, wrap_lines=True)
-        if row["reason"]:
-            st.markdown(f"**{t('wb_reason', L)}**: {row['reason']}")
+        if reason_text(row["reason_codes"], L):
+            st.markdown(f"**{t('wb_reason', L)}**: {reason_text(row['reason_codes'], L)}")
         inputs = pd.DataFrame(row["inputs"])
+        if "note" in inputs:
+            inputs["note"] = [note_text({"note": n}) for n in inputs["note"]]
         if not inputs.empty:
             st.markdown(f"**{t('wb_inputs', L)}**")
             keep = [c for c in ("name", "value", "year", "fact_id", "source", "quote", "note") if c in inputs]
@@ -284,8 +295,8 @@ if tabs[2].open:
                                         waterfall_chart(wf, service=wf_service, year=year, lang=L)),
                         key="wb_waterfall_chart", width="stretch")
         w = wf[wf["service"] == wf_service]
-        st.caption(" · ".join(f"{t('wb_step_' + s, L)}: {f}" + (f"（{r}）" if r else "")
-                              for s, f, r in zip(w["step"], w["formula"], w["reason"])))
+        st.caption(" · ".join(f"{t('wb_step_' + s, L)}: {f}" + (f"（{reason_text(r, L)}）" if r else "")
+                              for s, f, r in zip(w["step"], w["formula"], w["reason_codes"])))
 if tabs[3].open:
     with tabs[3]:
         sens = cache.wb_sensitivity(ps)
@@ -313,7 +324,7 @@ if tabs[4].open:
             t("wb_col_supply", L): [fmt_number(v, indicator(s).unit, L) if x != "stated" else "—"
                                     for v, s, x in zip(m["supply"], m["service"], m["method"])],
             t("wb_col_gap", L): [fmt_number(v, indicator(s).unit, L) for v, s in zip(m["gap"], m["service"])],
-            t("note", L): list(m["reason"]),
+            t("note", L): [reason_text(r, L) for r in m["reason_codes"]],
         })
         st.dataframe(table, hide_index=True, width="stretch", key="wb_methods_table")
         st.plotly_chart(cache.wb_figure("methods", (ps.methods_key(), ps.method, year, L),

@@ -87,5 +87,5 @@ def test_small_build_gives_real_gaps(tmp_path):
     assert syn["region_code"].nunique() == 12
     assert syn[["demand", "supply", "gap", "target"]].notna().all().all()
     beds = syn[syn["service"] == "elderly_beds"]
-    assert (beds["method"].str.startswith("每千名老年人床位标准")).all()
+    assert (beds["method_code"] == "per_1000").all()
     assert (all_facts(db, region="120000")["source"] != "SYNTHETIC").all()  # real regions untouched

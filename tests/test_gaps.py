@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.gaps import GAP_COLUMNS, gap_table, plan_gaps
+from models.gaps import GAP_COLUMNS, gap_table, plan_gaps, reason_text
 from models.standards import RegionStandards, Standards
 
 
@@ -77,7 +77,10 @@ def test_dongli_bed_target_5225_against_3545(plan):
     r = row(plan, "120110", "elderly_beds")
     assert (r.target, r.supply, r.target_gap) == (5225, 3545, 1680)
     assert r.achieved_share == pytest.approx(3545 / 5225 * 100)
-    assert np.isnan(r.demand) and "no bed standard" in r.reason
+    assert np.isnan(r.demand)
+    assert {"part": "demand", "code": "gap_no_bed_standard", "params": {}} in r.reason_codes
+    assert reason_text(r.reason_codes, "en").startswith("the plan states no bed standard")
+    assert reason_text(r.reason_codes).startswith("需求：规划未提供床位测算标准")
 
 
 def test_tianjin_10wan_against_7_6wan(plan):
@@ -91,7 +94,9 @@ def test_heping_has_no_bed_count_so_its_gap_is_unknown_not_zero(plan):
     for service in ("elderly_beds", "nursing_beds", "childcare_places"):
         r = row(plan, "120101", service)
         assert np.isnan(r.gap) and np.isnan(r.supply)
-        assert "no current count" in r.reason
+        assert {"part": "supply", "code": "supply_no_count", "params": {}} in r.reason_codes
+        assert "the plan states no current count" in reason_text(r.reason_codes, "en")
+        assert "供给：规划未提供现有数量" in reason_text(r.reason_codes, "zh")
 
 
 def test_pipeline_replaces_the_welfare_home_and_adds_the_care_centre(db):
@@ -150,5 +155,6 @@ def test_a_missing_figure_gives_unknown_with_a_reason_never_zero(drop):
     g = _one_region(drop=drop)
     unknown = g[g["gap"].isna()]
     assert len(unknown) >= 1
-    assert (unknown["reason"].str.len() > 0).all()
+    assert all(len(codes) > 0 for codes in unknown["reason_codes"])
+    assert all(reason_text(codes, lang) for codes in unknown["reason_codes"] for lang in ("zh", "en"))
     assert not (g["gap"] == 0).any()

@@ -7,7 +7,7 @@ import pytest
 from plotly.colors import get_colorscale, sample_colorscale
 
 from models import geo
-from models.charts_map import MAP_COLUMNS, NO_DATA_COLOUR, gap_map, lang_text, map_table, method_text, per_1000_base
+from models.charts_map import MAP_COLUMNS, NO_DATA_COLOUR, gap_map, map_table, per_1000_base
 from models.paths import GEO
 
 
@@ -24,8 +24,9 @@ def gaps_frame() -> pd.DataFrame:
     ]
     df = pd.DataFrame(rows, columns=["region_code", "region_name", "service", "year", "demand", "supply", "gap",
                                      "target", "target_gap", "achieved_share", "population_indicator", "pop"])
-    df["method"] = "每千名老年人床位标准 / beds per 1000 elderly；人口：stated"
-    df["reason"] = ["", "", "", "需求：规划未提供床位测算标准 / the plan states no bed standard", ""]
+    df["method_code"], df["population_method"] = "per_1000", "stated"
+    no_standard = [{"part": "demand", "code": "gap_no_bed_standard", "params": {}}]
+    df["reason_codes"] = [[], [], [], no_standard, []]
     df["inputs"] = [[{"name": ind, "value": p, "source": "002_51a7105132515ef9.txt"}] if p else []
                     for ind, p in zip(df["population_indicator"], df["pop"])]
     return df.drop(columns="pop")
@@ -76,8 +77,10 @@ def test_map_table_gap_and_missing_as_nan():
     assert math.isnan(v.loc["120101", "value"])  # never 0
     assert v.loc["120101", "reason"] == "需求：规划未提供床位测算标准"
     assert "需求: 4,000张" in v.loc["500103", "hover"] and "002_51a7105132515ef9.txt" in v.loc["500103", "hover"]
+    assert "测算方法: 每千名老年人床位标准" in v.loc["500103", "hover"]
     en = map_table(gaps_frame(), service="elderly_beds", year=2025, lang="en").set_index("region_code")
     assert en.loc["120101", "reason"] == "the plan states no bed standard"
+    assert "beds per 1000 elderly" in en.loc["500103", "hover"] and "每千" not in en.loc["500103", "hover"]
 
 
 def test_map_table_per_1000_and_achievement():
@@ -151,9 +154,6 @@ def test_gap_map_one_set():
     assert len(_markers(fig, "no data")) == 16 and sum(tr.fill == "toself" for tr in fig.data) == 16
 
 
-def test_text_helpers():
-    assert method_text("每千名老年人床位标准 / beds per 1000 elderly；人口：stated") == "每千名老年人床位标准"
-    assert method_text("每千名老年人床位标准 / beds per 1000 elderly；人口：stated", "en") == "beds per 1000 elderly"
-    assert lang_text("需求：甲 / no a；供给：乙 / no b", "en") == "no a; no b"
+def test_per_1000_base():
     assert per_1000_base({"per_1000_base": 10}) == 10
     assert math.isnan(per_1000_base({"population_indicator": "elderly_60plus", "inputs": []}))

@@ -60,7 +60,9 @@ def test_gap_csv_has_bom_model_columns_and_the_2085_row(raw_gaps):
     data = csv_export(gaps_table(raw_gaps), CTX)
     assert data.startswith(b"\xef\xbb\xbf")
     df = read_csv(data)
-    assert list(df.columns[:len(GAP_COLUMNS) + 1]) == GAP_COLUMNS[:3] + ["service_label"] + GAP_COLUMNS[3:]
+    # the method code is exported as text in the export's language
+    assert list(df.columns[:len(GAP_COLUMNS) + 1]) == GAP_COLUMNS[:3] + ["service_label"] + GAP_COLUMNS[3:-1] + [
+        "method"]
     assert list(df.columns[-3:]) == META_COLUMNS
     assert set(df["scenario"]) == {"plan/medium"} and set(df["generated_on"]) == {"2026-11-23"}
     # 渝中区 “缺口2085张”

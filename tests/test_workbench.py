@@ -20,7 +20,7 @@ from forecasting.workbench import (
     sensitivity,
     step_label,
 )
-from models.gaps import plan_gaps
+from models.gaps import plan_gaps, reason_text
 from models.i18n import t
 
 YZ = "500103"
@@ -117,7 +117,11 @@ def test_waterfall_missing_supply_is_not_zero(data):
     ev = evaluate(PlannerScenario("120101", year=2020), data=data)
     w = ev.waterfall
     missing = w[w["value"].isna()]
-    assert (missing["reason"] != "").all()
+    assert all(len(r) > 0 for r in missing["reason_codes"])
+    supply = w[(w["step"] == "supply_existing") & w["value"].isna()]
+    assert len(supply) and all(r == [{"code": "wb_no_current_supply", "params": {}}] for r in supply["reason_codes"])
+    assert reason_text(supply["reason_codes"].iat[0], "en") == "current supply not stated"
+    assert reason_text(supply["reason_codes"].iat[0], "zh") == "现有供给未提供"
     assert not ((w["value"] == 0) & (w["step"] == "supply_existing")).any()
 
 
@@ -127,7 +131,9 @@ def test_sources_quote_the_plan(data):
     assert s.at["population_growth", "value"] == -0.68
     assert "-0.68%" in s.at["population_growth", "quote"]  # “根据常住人口年平均增长率为-0.68%进行测算”
     assert s.at["beds_per_1000_elderly", "quote"] == "根据每千名常住老年人拥有32张床位标准"
-    assert s.at["institutional_share", "value"] is None and s.at["institutional_share", "note"]
+    assert s.at["institutional_share", "value"] is None and s.at["institutional_share", "note_code"] == \
+        "wb_note_plan_none"
+    assert s.at["beds_per_1000_elderly", "note_code"] == ""
 
 
 @pytest.mark.parametrize("kwargs, field", [

@@ -187,3 +187,17 @@ def test_sensitivity_reasons_in_english_carry_no_chinese():
     caption = next(c.value for c in at.caption if c.value.startswith(t("wb_tornado_missing", "en", items="")[:12]))
     assert "not provided" in caption
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in caption), caption
+
+
+@pytest.mark.parametrize("lang, reason, foreign", [
+    ("en", "no total population for 2025", "总人口"),
+    ("zh", "需求：未提供2025年总人口；供给：规划未提供现有数量", " / ")])
+def test_a_missing_population_is_explained_in_the_chosen_language(db, lang, reason, foreign):
+    # 和平区 states no total population for 2025: its childcare gap is not provided, and the page says why
+    at = open_workbench(lang, region="120101", year="2025", method="plan")
+    captions = [c.value for c in at.caption]
+    said = [c for c in captions if reason in c]
+    assert said and said[0].startswith(t("no_data", lang))
+    assert not [c for c in said if foreign in c]
+    why = [m.value for m in at.markdown if m.value.startswith(f"**{t('wb_reason', lang)}**")]
+    assert any(reason in w for w in why) and not [w for w in why if foreign in w]

@@ -351,8 +351,8 @@ def _reasons(df: pd.DataFrame) -> list[list[dict]]:
         return items[(part, m)]
 
     out = []
-    for d, dr, s, sr, tg in zip(df["demand"].isna(), df["demand_reason"], df["supply"].isna(), df["supply_reason"],
-                                df["target"].isna()):
+    for d, dr, s, sr, tg in zip(df["demand"].isna().tolist(), df["demand_reason"].tolist(),
+                                df["supply"].isna().tolist(), df["supply_reason"].tolist(), df["target"].isna().tolist()):
         row = []
         if d and isinstance(dr, Message):
             row.append(item("demand", dr))
@@ -407,12 +407,21 @@ def texts(gaps: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
     frame (a copy; a frame without the code columns is returned as it is)."""
     out = gaps.copy()
     if "method_code" in out:
-        pop = out["population_method"] if "population_method" in out else pd.Series(None, index=out.index)
-        cache: dict = {}
-        out["method_code"] = [cache.setdefault((c, p), method_text(c, lang, population_method=p))
-                              for c, p in zip(out["method_code"], pop.where(pop.notna(), None))]
+        # plain lists: iterating pandas' arrow-backed strings costs ~1 µs per value
+        pop = out["population_method"].tolist() if "population_method" in out else [None] * len(out)
+        keys = list(zip(out["method_code"].tolist(), [p if isinstance(p, str) else None for p in pop]))
+        cache = {key: method_text(key[0], lang, population_method=key[1]) for key in set(keys)}
+        out["method_code"] = [cache[key] for key in keys]
     if "reason_codes" in out:
-        out["reason_codes"] = [reason_text(c, lang) for c in out["reason_codes"]]
+        # rows share their reason dicts (gap_table): render each combination once; `out` holds them, so ids are stable
+        seen: dict[tuple, str] = {}
+        rendered = []
+        for c in out["reason_codes"].tolist():
+            key = tuple(map(id, c)) if isinstance(c, list) else ()
+            if key not in seen:
+                seen[key] = reason_text(c, lang)
+            rendered.append(seen[key])
+        out["reason_codes"] = rendered
     return out.rename(columns={"method_code": "method", "reason_codes": "reason"})
 
 

@@ -676,7 +676,6 @@ STRINGS.update({
     "gap_method_places_per_1000": ("每千人口托位标准", "places per 1000 population"),
     "gap_method_population": ("人口：{method}", "population: {method}"),
     "wb_no_stated_gap": ("规划未说明该年缺口", "the plan states no gap"),
-    "wb_as_stated": ("规划原文", "as the plan states"),
     "wb_no_current_supply": ("现有供给未提供", "current supply not stated"),
     "wb_note_model_path": ("规划未说明；使用统计模型", "the plan states none: the model path is used"),
     "wb_note_plan_none": ("规划未提供", "the plan states none"),

@@ -1,5 +1,7 @@
 """规划测算 page through AppTest: renders in both languages, an assumption moves the gap by the model's amount,
 saved scenarios survive a restart, and the view round-trips through the URL."""
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -201,3 +203,14 @@ def test_a_missing_population_is_explained_in_the_chosen_language(db, lang, reas
     assert not [c for c in said if foreign in c]
     why = [m.value for m in at.markdown if m.value.startswith(f"**{t('wb_reason', lang)}**")]
     assert any(reason in w for w in why) and not [w for w in why if foreign in w]
+
+
+def test_waterfall_and_methods_reasons_in_english(db):
+    at = open_workbench("en", region="120101", year="2025", method="plan")
+    open_tab(at, "wb_tab_waterfall", "en")
+    steps = [c.value for c in at.caption if t("wb_step_supply_existing", "en") in c.value]
+    assert steps and "current supply not stated" in steps[0] and "现有供给" not in steps[0]
+    open_tab(at, "wb_tab_methods", "en")
+    notes = list(next(d.value for d in at.dataframe if t("note", "en") in d.value.columns)[t("note", "en")])
+    assert "the plan states no gap" in notes  # Heping states no gap for 2025
+    assert [n for n in notes if n] and not [n for n in notes if re.search(r"[\u4e00-\u9fff]", n)]

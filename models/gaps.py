@@ -35,7 +35,7 @@ import pandas as pd
 
 from models.catalogue import SERVICES
 from models.i18n import t
-from models.messages import BASIS_UNSTATED, BILINGUAL, Message, bilingual, message
+from models.messages import BASIS_UNSTATED, Message, message
 from models.standards import Standards, stated_halfwidth
 from models.supply import NO_COUNT
 
@@ -337,7 +337,6 @@ _NO_BED_STANDARD = message("gap_no_bed_standard")
 _NO_NURSING_SHARE = message("gap_no_nursing_share")
 _NO_CHILDCARE_STANDARD = message("gap_no_childcare_standard")
 _NO_TARGET = message("gap_no_target")
-REASON_PARTS = ("demand", "supply", "target")
 
 
 def _reasons(df: pd.DataFrame) -> list[list[dict]]:
@@ -383,8 +382,8 @@ def reason_text(codes, lang: str = "zh") -> str:
 
 @functools.lru_cache(maxsize=4096)  # a handful of distinct reasons over thousands of rows
 def _part_text(part: str, code: str, params: tuple, lang: str) -> str:
-    m = Message.from_dict({"code": code, "params": dict(params)})
-    text = bilingual(m.text("zh"), m.text("en")) if lang == BILINGUAL else m.text(lang)
+    text = Message.from_dict({"code": code, "params": dict(params)}).text(lang)
+    # the part label is Chinese only ('需求：…'), also in the bilingual CSV ('需求：中文 / English')
     return t(f"gap_part_{part}", "en" if lang == "en" else "zh", text=text) if part else text
 
 

@@ -45,12 +45,28 @@ class ShareDrift:
     rw_sd: float = 0.0
 
     def log_sd(self, years: np.ndarray) -> np.ndarray:
-        h = np.maximum(np.asarray(years, dtype=float) - self.anchor_year, 0.0)
-        return np.sqrt((h * self.drift_se) ** 2 + h * self.resid_sd ** 2 + h * self.rw_sd ** 2)
+        return share_log_sds([self], years)[0]
 
     def share(self, years: np.ndarray) -> np.ndarray:
-        h = np.asarray(years, dtype=float) - self.anchor_year
-        return self.anchor_share * np.exp(self.drift * np.maximum(h, 0.0))
+        return shares([self], years)[0]
+
+
+def _params(models, name: str) -> np.ndarray:
+    return np.array([getattr(m, name) for m in models], dtype=float)[:, None]
+
+
+def shares(models, years: np.ndarray) -> np.ndarray:
+    """s(t) = s(t_last) × exp(b · max(t − t_last, 0)) of each model (rows) for `years` (columns)."""
+    h = np.asarray(years, dtype=float)[None, :] - _params(models, "anchor_year")
+    return _params(models, "anchor_share") * np.exp(_params(models, "drift") * np.maximum(h, 0.0))
+
+
+def share_log_sds(models, years: np.ndarray) -> np.ndarray:
+    """The log-sd of each model's share (rows) by year (columns), h = max(t − t_last, 0) years ahead:
+    sqrt((h·se_b)² + h·sd_resid² + h·sd_rw²)."""
+    h = np.maximum(np.asarray(years, dtype=float)[None, :] - _params(models, "anchor_year"), 0.0)
+    return np.sqrt((h * _params(models, "drift_se")) ** 2 + h * _params(models, "resid_sd") ** 2
+                   + h * _params(models, "rw_sd") ** 2)
 
 
 def fit_share(points: list[tuple[int, float]], *, fallback_drift: float | None = None, fallback_how: str = "",
@@ -102,21 +118,29 @@ def share_frame(parent, model: ShareDrift, years: range):
 
     parent: forecasting.results.YearFrame (value, lower/upper 80/95, kind by year). Out: a YearFrame for `years`.
     """
+    p, cols = share_frames(parent, [model], years)
+    return type(p)(p.start, {c: v[0] for c, v in cols.items()}, p.kind)
+
+
+def share_frames(parent, models: list[ShareDrift], years: range) -> tuple:
+    """share_frame for all children of one parent in one array operation: (the parent's YearFrame for `years`,
+    {column: array children × years}). A national table derives ~3,000 regions' paths this way instead of one
+    small frame each."""
     p = parent.take(years)
     yrs = p.years
-    s = model.share(yrs)
-    value = p.cols["value"] * s
-    sd_share = model.log_sd(yrs)
-    out = {"value": value}
-    forecast = yrs > model.anchor_year
+    s = shares(models, yrs)
     pv = p.cols["value"]
+    value = pv[None, :] * s
+    sd_share = share_log_sds(models, yrs)
+    out = {"value": value}
+    forecast = yrs[None, :] > _params(models, "anchor_year")
     for lo, hi, z in (("lower_80", "upper_80", Z80), ("lower_95", "upper_95", Z95)):
         with np.errstate(divide="ignore", invalid="ignore"):
             wl = np.log(pv / p.cols[lo])
             wh = np.log(p.cols[hi] / pv)
         wl, wh = np.where(np.isfinite(wl), wl, 0.0), np.where(np.isfinite(wh), wh, 0.0)
-        wl = np.sqrt(wl ** 2 + (z * sd_share) ** 2)
-        wh = np.sqrt(wh ** 2 + (z * sd_share) ** 2)
+        wl = np.sqrt(wl[None, :] ** 2 + (z * sd_share) ** 2)
+        wh = np.sqrt(wh[None, :] ** 2 + (z * sd_share) ** 2)
         out[lo] = np.where(forecast, value * np.exp(-wl), np.nan)
         out[hi] = np.where(forecast, value * np.exp(wh), np.nan)
-    return type(p)(p.start, {c: out[c] for c in ["value", *BANDS]}, p.kind)
+    return p, {c: out[c] for c in ["value", *BANDS]}

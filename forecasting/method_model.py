@@ -1,4 +1,9 @@
-"""The `model` method: statsmodels fits, the cohort path of the elderly, shares of the parent, infants."""
+"""The `model` method: statsmodels fits, the cohort path of the elderly, shares of the parent, infants.
+
+Many regions are computed in one batch (model_paths_many): each step first gathers what every region needs (its
+anchor, its driver path, its share model), then derives all children of one driver in one array operation
+(forecasting.demography.share_frames; infants_paths likewise). One region is a batch of one, so there is a single
+implementation; tests/test_projection_batch.py checks a batch against each region alone."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,7 +16,7 @@ from forecasting.cohort import InsufficientObservations
 from forecasting.contract import BANDS, INFANT_COHORTS, START_YEAR
 from forecasting.inputs import Anchor, Inputs, is_na, population_indicator
 from forecasting.projection_models import MIN_POINTS, MODEL_DESCRIPTIONS, InsufficientHistory
-from forecasting.results import IndicatorPath, YearFrame
+from forecasting.results import COLS, IndicatorPath, YearFrame
 
 
 # -- model method ------------------------------------------------------------------------------------------
@@ -50,8 +55,8 @@ def share_of_driver(anchor: Anchor, driver: YearFrame, years: range, *, own: boo
     d = driver.take(years)
     kind = d.kind
     cols = {c: v * ratio for c, v in d.cols.items()}
-    if not own:  # the parent's observed years are history of the child, not observations of it
-        kind = np.array([AS_HISTORY.get(k, k) if isinstance(k, str) else k for k in kind], dtype=object)
+    if not own:
+        kind = history_kinds(kind)
     if anchor.year in years:
         i = anchor.year - years.start
         cols["value"][i] = anchor.value
@@ -87,7 +92,16 @@ def rate_anchor(inp: Inputs, region: str, indicator: str) -> Anchor | None:
 
 def own_points(inp: Inputs, region: str, indicator: str, basis: str) -> list[tuple[int, float, str, bool]]:
     """The region's own observed figures of `indicator` in `basis` or with none stated (plan facts and series; a
-    series row wins over a fact of the same year), as (year, value, reference, is_census), by year."""
+    series row wins over a fact of the same year), as (year, value, reference, is_census), by year. Memoised per
+    run (a national table asks for each region's points several times)."""
+    key = ("own_points", region, indicator, basis)
+    if key not in inp.memo:
+        inp.memo[key] = tuple(read_own_points(inp, region, indicator, basis))
+    return list(inp.memo[key])
+
+
+def read_own_points(inp: Inputs, region: str, indicator: str, basis: str) -> list[tuple[int, float, str, bool]]:
+    """own_points without the memo."""
     out = {}
     for r in inp.index()["facts"].get((region, indicator), ()):
         if r["kind"] == "observed" and not is_na(r["year"]) and (r["basis"] or "") in (basis, ""):
@@ -100,12 +114,27 @@ def own_points(inp: Inputs, region: str, indicator: str, basis: str) -> list[tup
     return [out[y] for y in sorted(out)]
 
 
-def share_path(inp: Inputs, region: str, indicator: str, anchor: Anchor, driver_indicator: str,
-               years: range, to_year: int) -> IndicatorPath:
-    """A region's path of `indicator`: its own fitted series (the nation, a province), else its share of the nearest
-    ancestor with one, anchored at its latest own figure, the share's drift from its own figures (two or more) and
-    the share's uncertainty added to the ancestor's band (forecasting/demography.py)."""
-    from forecasting.demography import fit_share, share_frame
+@dataclass(frozen=True)
+class ShareSpec:
+    """What a region's share path rests on (share_spec): its anchor, the driver path it follows, and the share
+    model (None where the region follows its own series: the nation, a province)."""
+
+    region: str
+    indicator: str
+    anchor: Anchor
+    driver: YearFrame
+    driver_code: str
+    driver_indicator: str
+    detail: str
+    model: object = None  # forecasting.demography.ShareDrift
+    points: tuple = ()
+
+
+def share_spec(inp: Inputs, region: str, indicator: str, anchor: Anchor, driver_indicator: str,
+               to_year: int) -> ShareSpec:
+    """The driver and share model of a region's path of `indicator` (see share_paths); InsufficientHistory when
+    there is no driver or the anchor is not the region's latest figure."""
+    from forecasting.demography import fit_share
 
     start = region if inp.follows_own_series(region) else inp.parent(region)
     if start is None:
@@ -114,11 +143,7 @@ def share_path(inp: Inputs, region: str, indicator: str, anchor: Anchor, driver_
     if anchor.year not in driver:
         raise InsufficientHistory(f"{code} {driver_indicator} does not cover {anchor.year}")
     if code == region:
-        frame = share_of_driver(anchor, driver, years, own=True)
-        how = f"own series: {detail}" if anchor.ref.startswith("series:") else (
-            f"small-area share: {region} {indicator} = {anchor.value:,.6g} ({anchor.year}, {anchor.ref}) × "
-            f"{code}(t) / {code}({anchor.year}); {detail}")
-        return IndicatorPath(frame, anchor.basis, how, f"{anchor.ref}; series:{code}/{driver_indicator}")
+        return ShareSpec(region, indicator, anchor, driver, code, driver_indicator, detail)
     points = [p for p in own_points(inp, region, indicator, anchor.basis) if p[0] in driver and p[0] <= anchor.year]
     if anchor.year not in {p[0] for p in points}:
         points.append((anchor.year, anchor.value, anchor.ref, False))
@@ -126,16 +151,48 @@ def share_path(inp: Inputs, region: str, indicator: str, anchor: Anchor, driver_
     model = fit_share(shares, rw_sigma=inputs_share_sigma(inp))
     if model.anchor_year != anchor.year:  # the anchor is the latest own figure by construction
         raise InsufficientHistory(f"{region}: anchor {anchor.year} is not its latest figure")
-    frame = share_frame(driver, model, years)
-    frame.kind = np.array([AS_HISTORY.get(k, k) if isinstance(k, str) else k for k in frame.kind], dtype=object)
-    if anchor.year in years:
-        i = anchor.year - years.start
-        frame.cols["value"][i] = anchor.value
-        frame.kind[i] = anchor_note(anchor)
-    how = (f"small-area share: {region} {indicator} = {anchor.value:,.6g} ({anchor.year}, {anchor.ref}) × "
-           f"{code}(t) / {code}({anchor.year}) × exp(b·(t − {anchor.year})); {model.how}; {detail}")
-    refs = "; ".join(ref for _, _, ref, _ in sorted(points))
-    return IndicatorPath(frame, anchor.basis, how, f"{refs}; series:{code}/{driver_indicator}")
+    return ShareSpec(region, indicator, anchor, driver, code, driver_indicator, detail, model, tuple(points))
+
+
+def share_paths(specs: list[ShareSpec], years: range) -> list[IndicatorPath]:
+    """Each spec's path over `years`: its own fitted series (the nation, a province), else its share of the nearest
+    ancestor with one, anchored at its latest own figure, the share's drift from its own figures (two or more) and
+    the share's uncertainty added to the ancestor's band (forecasting/demography.py). The children of one driver
+    are derived together, in one array operation (demography.share_frames)."""
+    from forecasting.demography import share_frames
+
+    out: list = [None] * len(specs)
+    groups: dict[int, list[int]] = {}
+    for i, s in enumerate(specs):
+        if s.model is None:
+            a = s.anchor
+            frame = share_of_driver(a, s.driver, years, own=True)
+            how = f"own series: {s.detail}" if a.ref.startswith("series:") else (
+                f"small-area share: {s.region} {s.indicator} = {a.value:,.6g} ({a.year}, {a.ref}) × "
+                f"{s.driver_code}(t) / {s.driver_code}({a.year}); {s.detail}")
+            out[i] = IndicatorPath(frame, a.basis, how, f"{a.ref}; series:{s.driver_code}/{s.driver_indicator}")
+        else:
+            groups.setdefault(id(s.driver), []).append(i)
+    for idx in groups.values():
+        p, cols = share_frames(specs[idx[0]].driver, [specs[i].model for i in idx], years)
+        kind = history_kinds(p.kind)
+        for row, i in enumerate(idx):
+            s, a = specs[i], specs[i].anchor
+            frame = YearFrame(p.start, {c: v[row] for c, v in cols.items()}, kind.copy())
+            if a.year in years:
+                frame.cols["value"][a.year - years.start] = a.value
+                frame.kind[a.year - years.start] = anchor_note(a)
+            how = (f"small-area share: {s.region} {s.indicator} = {a.value:,.6g} ({a.year}, {a.ref}) × "
+                   f"{s.driver_code}(t) / {s.driver_code}({a.year}) × exp(b·(t − {a.year})); {s.model.how}; "
+                   f"{s.detail}")
+            refs = "; ".join(ref for _, _, ref, _ in sorted(s.points))
+            out[i] = IndicatorPath(frame, a.basis, how, f"{refs}; series:{s.driver_code}/{s.driver_indicator}")
+    return out
+
+
+def history_kinds(kind: np.ndarray) -> np.ndarray:
+    """The parent's observed years are history of the child, not observations of it."""
+    return np.array([AS_HISTORY.get(k, k) if isinstance(k, str) else k for k in kind], dtype=object)
 
 
 NATIONAL = "100000"
@@ -191,73 +248,101 @@ def population_share_drift(inp: Inputs, region: str) -> tuple[float, str] | None
                      f"(OLS, own population series {years[0]}–{years[-1]})")
 
 
-def elderly_frame(inp: Inputs, region: str, indicator: str, to_year: int,
-                   extra: Anchor | None = None) -> tuple[YearFrame, str, str]:
-    """The region's own path of `indicator` (YearFrame: value, bands, kind), its method detail and inputs.
+def elderly_frames(inp: Inputs, jobs: list[tuple[str, Anchor | None]], indicator: str, to_year: int) -> list:
+    """For each (region, extra observation) the region's own path of `indicator` as (YearFrame: value, bands, kind;
+    method detail; inputs), or the InsufficientObservations / InsufficientHistory that prevents it.
 
     National: the cohort model. Below: share of the nearest ancestor that has a path of its own (see
-    forecasting/demography.py); the ancestors' own observations drive them, never the country directly.
+    forecasting/demography.py); the ancestors' own observations drive them, never the country directly. The
+    children of one ancestor are derived together (demography.share_frames). Memoised per region.
     """
-    from forecasting.demography import fit_share, share_frame
+    from forecasting.demography import fit_share, share_frames
 
-    key = ("elderly_frame", region, indicator, to_year, extra)
-    if key in inp.memo:
-        return inp.memo[key]
-    if region == NATIONAL:
-        fit, path, obs = national_elderly(inp, indicator, to_year)
-        frame = YearFrame.from_df(path.set_index("year"))
-        out = (frame, fit.describe("en"), "; ".join(o[2] for o in obs) + "; WPP 2024 births and death rates")
-        inp.memo[key] = out
-        return out
-    points = [(y, v, ref) for y, v, ref, _ in elderly_points(inp, region, indicator)]
-    if extra is not None and extra.year not in {p[0] for p in points}:
-        points.append((extra.year, extra.value, extra.ref))
-    if not points:
-        raise InsufficientObservations(f"{region}: no observed {indicator}")
-    # an ancestor without figures of its own adds nothing: skip to the next; every region is in China, so a
-    # region whose chain ends (an imported province without a parent code) follows the nation
-    parent = inp.parent(region) or NATIONAL
-    while parent != NATIONAL and not elderly_points(inp, parent, indicator):
-        parent = inp.parent(parent) or NATIONAL
-    pframe, pdetail, pinputs = elderly_frame(inp, parent, indicator, to_year)
-    shares = [(y, v / pframe.value(y)) for y, v, _ in points if y in pframe]
-    if not shares:
-        raise InsufficientObservations(f"{region}: observations outside {parent}'s path")
-    fallback = population_share_drift(inp, region) if parent == NATIONAL else None
-    model = fit_share(shares, fallback_drift=fallback[0] if fallback else None,
-                      fallback_how=fallback[1] if fallback else "", rw_sigma=inputs_share_sigma(inp))
-    years = range(pframe.start, to_year + 1)
-    frame = share_frame(pframe, model, years)
-    known = {y: ref for y, _, ref in points}
-    kind = frame.kind.copy()
-    for i, y in enumerate(years):
-        if y in known:
-            kind[i] = "observed"
-        elif isinstance(kind[i], str) and kind[i] in AS_HISTORY:
-            kind[i] = "history"
-    frame.kind = kind
-    frame.cols["value"][model.anchor_year - years.start] = dict((y, v) for y, v, _ in points)[model.anchor_year]
-    detail = (f"share of {parent}: {region}(t) = {parent}(t) × s(t), s({model.anchor_year}) = "
-              f"{model.anchor_share:.5f}; {model.how}; {parent}: {pdetail}")
-    out = (frame, detail, "; ".join(known.values()) + f"; {parent}: {pinputs}")
-    inp.memo[key] = out
+    out: list = [None] * len(jobs)
+    groups: dict[int, list] = {}
+    for i, (region, extra) in enumerate(jobs):
+        key = ("elderly_frame", region, indicator, to_year, extra)
+        if key in inp.memo:
+            out[i] = inp.memo[key]
+            continue
+        if region == NATIONAL:
+            fit, path, obs = national_elderly(inp, indicator, to_year)
+            out[i] = inp.memo[key] = (YearFrame.from_df(path.set_index("year")), fit.describe("en"),
+                                      "; ".join(o[2] for o in obs) + "; WPP 2024 births and death rates")
+            continue
+        points = [(y, v, ref) for y, v, ref, _ in elderly_points(inp, region, indicator)]
+        if extra is not None and extra.year not in {p[0] for p in points}:
+            points.append((extra.year, extra.value, extra.ref))
+        if not points:
+            out[i] = InsufficientObservations(f"{region}: no observed {indicator}")
+            continue
+        # an ancestor without figures of its own adds nothing: skip to the next; every region is in China, so a
+        # region whose chain ends (an imported province without a parent code) follows the nation
+        parent = inp.parent(region) or NATIONAL
+        while parent != NATIONAL and not elderly_points(inp, parent, indicator):
+            parent = inp.parent(parent) or NATIONAL
+        try:
+            pframe, pdetail, pinputs = elderly_frame(inp, parent, indicator, to_year)
+        except (InsufficientObservations, InsufficientHistory) as exc:
+            out[i] = exc
+            continue
+        shares = [(y, v / pframe.value(y)) for y, v, _ in points if y in pframe]
+        if not shares:
+            out[i] = InsufficientObservations(f"{region}: observations outside {parent}'s path")
+            continue
+        fallback = population_share_drift(inp, region) if parent == NATIONAL else None
+        model = fit_share(shares, fallback_drift=fallback[0] if fallback else None,
+                          fallback_how=fallback[1] if fallback else "", rw_sigma=inputs_share_sigma(inp))
+        groups.setdefault(id(pframe), []).append((i, key, points, parent, pframe, pdetail, pinputs, model))
+    for items in groups.values():
+        pframe = items[0][4]
+        years = range(pframe.start, to_year + 1)
+        p, cols = share_frames(pframe, [it[7] for it in items], years)
+        base = np.array([("history" if k in AS_HISTORY else k) if isinstance(k, str) else k for k in p.kind],
+                        dtype=object)
+        for row, (i, key, points, parent, _, pdetail, pinputs, model) in enumerate(items):
+            known = {y: ref for y, _, ref in points}
+            kind = base.copy()
+            for y in known:
+                if y in years:
+                    kind[y - years.start] = "observed"
+            frame = YearFrame(p.start, {c: v[row] for c, v in cols.items()}, kind)
+            frame.cols["value"][model.anchor_year - years.start] = dict((y, v) for y, v, _ in points)[model.anchor_year]
+            detail = (f"share of {parent}: {jobs[i][0]}(t) = {parent}(t) × s(t), s({model.anchor_year}) = "
+                      f"{model.anchor_share:.5f}; {model.how}; {parent}: {pdetail}")
+            out[i] = inp.memo[key] = (frame, detail, "; ".join(known.values()) + f"; {parent}: {pinputs}")
     return out
 
 
-def elderly_path(inp: Inputs, region: str, indicator: str, years: range, to_year: int,
-                 extra: Anchor | None = None) -> IndicatorPath:
-    """The model path of elderly_60plus / elderly_65plus for `region` over `years` (see elderly_frame)."""
-    frame, detail, inputs = elderly_frame(inp, region, indicator, to_year, extra)
-    f = frame.take(years)
-    kind = f.kind
-    known = {p[0]: p[2] for p in elderly_points(inp, region, indicator)}
-    if extra is not None:
-        known.setdefault(extra.year, extra.ref)
-    for i, y in enumerate(years):
-        if y in known:
-            kind[i] = anchor_note(Anchor(y, 0.0, "", known[y]))
-    basis = extra.basis if extra is not None and extra.basis else "常住"
-    return IndicatorPath(f, basis, detail, inputs)
+def elderly_frame(inp: Inputs, region: str, indicator: str, to_year: int,
+                  extra: Anchor | None = None) -> tuple[YearFrame, str, str]:
+    """One region's own path of `indicator` (elderly_frames); raises what prevents it."""
+    got = elderly_frames(inp, [(region, extra)], indicator, to_year)[0]
+    if isinstance(got, Exception):
+        raise got
+    return got
+
+
+def elderly_paths(inp: Inputs, jobs: list[tuple[str, Anchor | None]], indicator: str, years: range,
+                  to_year: int) -> list:
+    """The model paths (IndicatorPath) of elderly_60plus / elderly_65plus over `years` for each (region, extra
+    observation), or the exception that prevents one (see elderly_frames)."""
+    out = []
+    for (region, extra), got in zip(jobs, elderly_frames(inp, jobs, indicator, to_year)):
+        if isinstance(got, Exception):
+            out.append(got)
+            continue
+        frame, detail, inputs = got
+        f = frame.take(years)
+        known = {p[0]: p[2] for p in elderly_points(inp, region, indicator)}
+        if extra is not None:
+            known.setdefault(extra.year, extra.ref)
+        for y, ref in known.items():
+            if y in f:
+                f.kind[y - f.start] = anchor_note(Anchor(y, 0.0, "", ref))
+        basis = extra.basis if extra is not None and extra.basis else "常住"
+        out.append(IndicatorPath(f, basis, detail, inputs))
+    return out
 
 
 @dataclass
@@ -287,63 +372,100 @@ def _population_anchors(inp: Inputs, region: str) -> list[Anchor]:
     return list(out.values())
 
 
-def model_paths(inp: Inputs, region: str, to_year: int) -> ModelPaths:
-    """Model-method paths (mean and bands) of every indicator the region can support, from START_YEAR - 2."""
+def cached_model_paths(inp: Inputs, regions, to_year: int) -> list[ModelPaths]:
+    """model_paths of `regions`, memoised in the inputs; those not computed yet are computed in one batch."""
+    todo = [r for r in dict.fromkeys(regions) if ("model_paths", r, to_year) not in inp.memo]
+    if todo:
+        for r, mp in model_paths_many(inp, todo, to_year).items():
+            inp.memo[("model_paths", r, to_year)] = mp
+    return [inp.memo[("model_paths", r, to_year)] for r in regions]
+
+
+def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str, ModelPaths]:
+    """model_paths of many regions at once: each step gathers what every region needs (anchors, share models),
+    then derives the children of one driver together in one array operation (share_paths, elderly_paths,
+    infants_paths). A region's result does not depend on the others in the batch."""
     years = range(START_YEAR - INFANT_COHORTS + 1, to_year + 1)
-    mp = ModelPaths()
-    for anchor in _population_anchors(inp, region):
-        try:
-            mp.population[anchor.basis] = share_path(inp, region, population_indicator(anchor.basis), anchor,
-                                                      "population_resident", years, to_year)
-        except InsufficientHistory as exc:
-            mp.missing[population_indicator(anchor.basis)] = str(exc)
-    if not mp.population:
-        mp.missing.setdefault("population_resident", "no observed population (facts or series) to anchor on")
+    out = {r: ModelPaths() for r in regions}
 
-    anchor = observed_anchor(inp, region, "elderly_60plus")
-    if anchor is None:  # derived: observed aging rate × population path of that year
-        r = rate_anchor(inp, region, "aging_rate")
-        pop = mp.population.get("常住") or next(iter(mp.population.values()), None)
-        if r is not None and pop is not None and r.year in pop.data:
-            anchor = Anchor(r.year, pop.data.value(r.year) * r.value / 100, pop.basis,
-                             f"derived aging_rate {r.ref} × population {r.year}")
-    if anchor is None:
-        mp.missing["elderly_60plus"] = "no observed elderly count or aging rate to anchor on"
-    else:
-        try:
-            mp.elderly = elderly_path(inp, region, "elderly_60plus", years, to_year, extra=anchor)
-        except (InsufficientHistory, InsufficientObservations) as exc:
-            mp.missing["elderly_60plus"] = str(exc)
-    if elderly_points(inp, region, "elderly_65plus"):
-        try:
-            mp.elderly65 = elderly_path(inp, region, "elderly_65plus", years, to_year)
-        except (InsufficientHistory, InsufficientObservations):
-            pass  # 65+ is shown where it can be; its absence is not an error
+    def share_step(jobs, assign):  # jobs: (region, indicator, anchor, driver indicator)
+        specs = []
+        for region, ind, anchor, driver_ind in jobs:
+            try:
+                specs.append((region, anchor, share_spec(inp, region, ind, anchor, driver_ind, to_year)))
+            except InsufficientHistory as exc:
+                out[region].missing[ind] = str(exc)
+        for (region, anchor, _), path in zip(specs, share_paths([s for _, _, s in specs], years)):
+            assign(out[region], anchor, path)
 
-    try:
-        br_anchor = rate_anchor(inp, region, "birth_rate")
-        if br_anchor is None:
-            frame, code, detail = driver_path(inp, region, "birth_rate", to_year)
-            mp.birth_rate = IndicatorPath(frame.take(years), "",
-                                  f"no birth rate of {region}: {code}'s rate; {detail}", f"series:{code}/birth_rate")
+    # population, each basis the region states
+    share_step([(r, population_indicator(a.basis), a, "population_resident") for r in regions
+                for a in _population_anchors(inp, r)], lambda mp, a, path: mp.population.__setitem__(a.basis, path))
+    for r in regions:
+        if not out[r].population:
+            out[r].missing.setdefault("population_resident", "no observed population (facts or series) to anchor on")
+
+    # elderly 60+ (anchored at the observed count, else at the observed aging rate × the population path) and 65+
+    jobs = []
+    for r in regions:
+        mp = out[r]
+        anchor = observed_anchor(inp, r, "elderly_60plus")
+        if anchor is None:  # derived: observed aging rate × population path of that year
+            rate = rate_anchor(inp, r, "aging_rate")
+            pop = mp.population.get("常住") or next(iter(mp.population.values()), None)
+            if rate is not None and pop is not None and rate.year in pop.data:
+                anchor = Anchor(rate.year, pop.data.value(rate.year) * rate.value / 100, pop.basis,
+                                f"derived aging_rate {rate.ref} × population {rate.year}")
+        if anchor is None:
+            mp.missing["elderly_60plus"] = "no observed elderly count or aging rate to anchor on"
         else:
-            mp.birth_rate = share_path(inp, region, "birth_rate", br_anchor, "birth_rate", years, to_year)
-    except InsufficientHistory as exc:
-        mp.missing["birth_rate"] = str(exc)
+            jobs.append((r, anchor))
+    for (r, _), path in zip(jobs, elderly_paths(inp, jobs, "elderly_60plus", years, to_year)):
+        if isinstance(path, Exception):
+            out[r].missing["elderly_60plus"] = str(path)
+        else:
+            out[r].elderly = path
+    jobs = [(r, None) for r in regions if elderly_points(inp, r, "elderly_65plus")]
+    for (r, _), path in zip(jobs, elderly_paths(inp, jobs, "elderly_65plus", years, to_year)):
+        if not isinstance(path, Exception):  # 65+ is shown where it can be; its absence is not an error
+            out[r].elderly65 = path
 
-    infants_anchor = observed_anchor(inp, region, "infants_0_3")
-    pop = (mp.population.get(infants_anchor.basis) if infants_anchor else None) or mp.population.get("常住") \
-        or next(iter(mp.population.values()), None)
-    if pop is None or mp.birth_rate is None:
-        mp.missing["infants_0_3"] = "needs a population and a birth rate path"
-    else:
-        mp.infants = infants_path(pop, mp.birth_rate, infants_anchor, years, inp.as_of)
-    return mp
+    # birth rate: the region's own figure as a share of its driver's, else the driver's rate
+    jobs = []
+    for r in regions:
+        br_anchor = rate_anchor(inp, r, "birth_rate")
+        if br_anchor is not None:
+            jobs.append((r, "birth_rate", br_anchor, "birth_rate"))
+            continue
+        try:
+            frame, code, detail = driver_path(inp, r, "birth_rate", to_year)
+        except InsufficientHistory as exc:
+            out[r].missing["birth_rate"] = str(exc)
+            continue
+        out[r].birth_rate = IndicatorPath(frame.take(years), "", f"no birth rate of {r}: {code}'s rate; {detail}",
+                                          f"series:{code}/birth_rate")
+    share_step(jobs, lambda mp, a, path: setattr(mp, "birth_rate", path))
+
+    # infants: births of the last three years from the population and birth-rate paths
+    jobs = []
+    for r in regions:
+        mp = out[r]
+        anchor = observed_anchor(inp, r, "infants_0_3")
+        pop = (mp.population.get(anchor.basis) if anchor else None) or mp.population.get("常住") \
+            or next(iter(mp.population.values()), None)
+        if pop is None or mp.birth_rate is None:
+            mp.missing["infants_0_3"] = "needs a population and a birth rate path"
+        else:
+            jobs.append((r, pop, mp.birth_rate, anchor))
+    for (r, *_), path in zip(jobs, infants_paths([j[1:] for j in jobs], years, inp.as_of)):
+        out[r].infants = path
+    return out
 
 
 def births_path(pop: YearFrame, br: YearFrame) -> YearFrame:
     """Births per year = birth rate ‰ × population / 1000 over the population's years; bands combine both relative
-    log-widths (RSS). Kind: NaN (the caller labels the years)."""
+    log-widths (RSS). Kind: NaN (the caller labels the years). Columns may hold several regions' rows (regions ×
+    years)."""
     p, b = pop.cols, br.take(pop.years).cols
 
     def z(x):  # fillna(0)
@@ -358,7 +480,8 @@ def births_path(pop: YearFrame, br: YearFrame) -> YearFrame:
             has = ~np.isnan(p[lo]) | ~np.isnan(b[lo])
             out[lo] = np.where(has, value * np.exp(-wl), np.nan)
             out[hi] = np.where(has, value * np.exp(wh), np.nan)
-    return YearFrame(pop.start, {c: out[c] for c in ["value", *BANDS]}, np.full(len(value), np.nan, dtype=object))
+    return YearFrame(pop.start, {c: out[c] for c in ["value", *BANDS]},
+                     np.full(value.shape, np.nan, dtype=object))
 
 
 @lru_cache(maxsize=64)
@@ -381,48 +504,65 @@ def child_survival(years: range, as_of: int | None = None) -> np.ndarray:
 
 def cohort_sums(window: dict, col: str, n: int, survival: np.ndarray | None = None) -> np.ndarray:
     """Σ of births over ages 0..2 for each of n years: s0·b(t) + s1·b(t−1) + s2·b(t−2) (survival: child_survival's
-    columns; None = 1), NaN if any is missing. window: births columns (YearFrame.cols) from INFANT_COHORTS − 1 years
-    before the first year. History cohorts have no band, so their value stands in for it (adjacent years'
-    forecast errors are treated as perfectly correlated: a conservative band)."""
+    columns; None = 1), NaN if any is missing. window: births columns (YearFrame.cols, one region's or regions ×
+    years) from INFANT_COHORTS − 1 years before the first year. History cohorts have no band, so their value stands
+    in for it (adjacent years' forecast errors are treated as perfectly correlated: a conservative band)."""
     vals = window["value"] if col == "value" else np.where(np.isnan(window[col]), window["value"], window[col])
     s = np.ones((n, INFANT_COHORTS)) if survival is None else survival
-    out = np.zeros(n)
+    out = np.zeros(vals.shape[:-1] + (n,))
     for k in range(INFANT_COHORTS):  # age k at year end: born in t − k, at vals[(INFANT_COHORTS − 1 − k) + i]
         j = INFANT_COHORTS - 1 - k
-        out = out + vals[j:j + n] * s[:, k]
+        out = out + vals[..., j:j + n] * s[:, k]
     return out
 
 
-def infants_path(pop: IndicatorPath, br: IndicatorPath, anchor: Anchor | None, years: range,
-                 as_of: int | None = None) -> IndicatorPath:
-    births = births_path(pop.data, br.data)
+def infants_paths(jobs: list[tuple[IndicatorPath, IndicatorPath, Anchor | None]], years: range,
+                  as_of: int | None = None) -> list[IndicatorPath]:
+    """Infants 0–3 for each (population path, birth-rate path, observed count or None) over `years`: the births
+    of the last three years surviving to the year end, scaled to the observed count. All regions whose paths
+    cover the same years are computed together (rows of one array)."""
+    out: list = [None] * len(jobs)
+    groups: dict[tuple, list[int]] = {}
+    for i, (pop, _, _) in enumerate(jobs):
+        groups.setdefault((pop.data.start, pop.data.kind.shape[-1]), []).append(i)
     surv = child_survival(years, as_of)
     n = len(years)
-    window = births.take(range(years[0] - INFANT_COHORTS + 1, years[-1] + 1)).cols
-    est = {c: cohort_sums(window, c, n, surv) for c in ["value", *BANDS]}
-    for c in BANDS:  # no band where every cohort is history
-        na = np.isnan(window[c])
-        est[c][na[2:2 + n] & na[1:1 + n] & na[0:n]] = np.nan
-    i = anchor.year - years.start if anchor is not None and anchor.year in years else None
-    if i is not None and np.isfinite(est["value"][i]):
-        scale = anchor.value / est["value"][i]
-        calib = f"scaled ×{scale:.3f} to the observed {anchor.value:,.0f} ({anchor.year}, {anchor.ref})"
-        ref = anchor.ref
-    else:
-        scale, calib, ref = 1.0, "no observed count: not calibrated", ""
-    est = {c: v * scale for c, v in est.items()}
-    kind = np.where(~np.isnan(est["lower_80"]), "forecast", "history").astype(object)
-    if i is not None:
-        est["value"][i] = anchor.value
-        for c in BANDS:
-            est[c][i] = np.nan
-        kind[i] = anchor_note(anchor)
-    est = YearFrame(years.start, est, kind)
-    detail = (f"births of ages 0,1,2 = Σ_(k=0..2) s_k × birth_rate(t−k)‰ × population(t−k) / 1000, s_k: WPP 2024 "
-              f"survival to the year end (s_2 ≈ {surv[0, 2]:.4f}), {calib}; "
-              f"birth rate: {br.detail}; population: {pop.detail}")
-    basis = anchor.basis if anchor is not None and anchor.basis else pop.basis
-    return IndicatorPath(est, basis, detail, "; ".join(x for x in (ref, br.inputs, pop.inputs) if x))
+    for idx in groups.values():
+        pops = [jobs[i][0].data for i in idx]
+        stack = YearFrame(pops[0].start, {c: np.stack([p.cols[c] for p in pops]) for c in COLS},
+                          np.full((len(idx), pops[0].kind.shape[-1]), np.nan, dtype=object))
+        rates = YearFrame(pops[0].start, {c: np.stack([jobs[i][1].data.take(pops[0].years).cols[c] for i in idx])
+                                          for c in COLS}, stack.kind.copy())
+        births = births_path(stack, rates)
+        window = births.take(range(years[0] - INFANT_COHORTS + 1, years[-1] + 1)).cols
+        est = {c: cohort_sums(window, c, n, surv) for c in COLS}
+        for c in BANDS:  # no band where every cohort is history
+            na = np.isnan(window[c])
+            est[c][na[:, 2:2 + n] & na[:, 1:1 + n] & na[:, 0:n]] = np.nan
+        for row, i in enumerate(idx):
+            pop, br, anchor = jobs[i]
+            e = {c: v[row] for c, v in est.items()}
+            at = anchor.year - years.start if anchor is not None and anchor.year in years else None
+            if at is not None and np.isfinite(e["value"][at]):
+                scale = anchor.value / e["value"][at]
+                calib = f"scaled ×{scale:.3f} to the observed {anchor.value:,.0f} ({anchor.year}, {anchor.ref})"
+                ref = anchor.ref
+            else:
+                scale, calib, ref = 1.0, "no observed count: not calibrated", ""
+            e = {c: v * scale for c, v in e.items()}
+            kind = np.where(~np.isnan(e["lower_80"]), "forecast", "history").astype(object)
+            if at is not None:
+                e["value"][at] = anchor.value
+                for c in BANDS:
+                    e[c][at] = np.nan
+                kind[at] = anchor_note(anchor)
+            detail = (f"births of ages 0,1,2 = Σ_(k=0..2) s_k × birth_rate(t−k)‰ × population(t−k) / 1000, s_k: WPP "
+                      f"2024 survival to the year end (s_2 ≈ {surv[0, 2]:.4f}), {calib}; "
+                      f"birth rate: {br.detail}; population: {pop.detail}")
+            basis = anchor.basis if anchor is not None and anchor.basis else pop.basis
+            out[i] = IndicatorPath(YearFrame(years.start, e, kind), basis, detail,
+                                   "; ".join(x for x in (ref, br.inputs, pop.inputs) if x))
+    return out
 
 
 def model_path_frames(inp: Inputs, region: str, to_year: int) -> dict[str, pd.DataFrame]:
@@ -430,10 +570,7 @@ def model_path_frames(inp: Inputs, region: str, to_year: int) -> dict[str, pd.Da
     population_resident, elderly_60plus, elderly_65plus, birth_rate, infants_0_3, where they can be made."""
     if region not in inp.index()["codes"] and not inp.history(region, "population_resident"):
         raise ValueError(f"region: 未知地区代码 {region} / unknown region code")
-    key = ("model_paths", region, to_year)
-    if key not in inp.memo:
-        inp.memo[key] = model_paths(inp, region, to_year)
-    mp = inp.memo[key]
+    mp = cached_model_paths(inp, [region], to_year)[0]
     out = {population_indicator(b): p.frame for b, p in mp.population.items()}
     for ind, p in (("elderly_60plus", mp.elderly), ("elderly_65plus", mp.elderly65), ("birth_rate", mp.birth_rate),
                    ("infants_0_3", mp.infants)):

@@ -7,7 +7,7 @@ import pandas as pd
 from forecasting.assumptions import Assumptions
 from forecasting.contract import BANDS, METHODS, PLAN_REGIONS, SCENARIOS, START_YEAR
 from forecasting.inputs import Inputs, population_indicator
-from forecasting.method_model import model_path_frames, model_paths
+from forecasting.method_model import cached_model_paths, model_path_frames
 from forecasting.method_override import override_paths
 from forecasting.method_plan import plan_defaults, plan_paths
 from forecasting.parallel import project_codes, project_parallel, workers_for
@@ -26,10 +26,7 @@ def project_parts(a: Assumptions, inp: Inputs) -> tuple[list[dict], list]:
     years = range(START_YEAR, a.to_year + 1)
     if a.region not in inp.index()["codes"]:
         raise ValueError(f"region: 未知地区代码 {a.region} / unknown region code")
-    key = ("model_paths", a.region, a.to_year)
-    if key not in inp.memo:
-        inp.memo[key] = model_paths(inp, a.region, a.to_year)
-    mp = inp.memo[key]
+    mp = cached_model_paths(inp, [a.region], a.to_year)[0]
     model_for = {"elderly_60plus": mp.elderly, "elderly_65plus": mp.elderly65, "infants_0_3": mp.infants,
                  "birth_rate": mp.birth_rate,
                  **{population_indicator(b): p for b, p in mp.population.items()}}
@@ -124,11 +121,11 @@ class Projector:
         codes = list(regions) if regions is not None else list(PLAN_REGIONS)
         n = workers_for(workers, len(codes))
         if n > 1:
-            frames = project_parallel(self.inputs, codes, n, to_year, tuple(methods), tuple(scenarios))
+            parts = project_parallel(self.inputs, codes, n, to_year, tuple(methods), tuple(scenarios))
         else:
-            frames = project_codes(self.inputs, codes, to_year, methods, scenarios)
+            parts = project_codes(self.inputs, codes, to_year, methods, scenarios)
         self.save_fits()
-        return pd.concat(frames, ignore_index=True)
+        return table(parts)
 
     def model_paths(self, region: str, to_year: int = 2035) -> dict[str, pd.DataFrame]:
         """The `model` method's medium paths of one region, indicator → frame by year (method_model)."""

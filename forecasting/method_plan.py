@@ -66,6 +66,16 @@ def stated_path(base: Anchor | None, end: Anchor, years) -> tuple[pd.Series, pd.
     return pd.Series(vals, dtype=float), pd.Series(notes, dtype=object)
 
 
+def from_base(base: Anchor, path: pd.Series, note) -> tuple[pd.Series, pd.Series]:
+    """A path the plan states from its base year by a rule (a rate, an increment): the values from the base year
+    on (NaN before it) and a note per year ('observed' in the base year, then note(t))."""
+    vals = path.copy()
+    vals[vals.index < base.year] = np.nan
+    notes = pd.Series({t: ("observed" if t == base.year else note(t)) if t >= base.year
+                       else "未提供: before the plan's base year" for t in path.index})
+    return vals, notes
+
+
 def endpoint(inp: Inputs, region: str, indicator: str, kinds=("plan_projection",)) -> Anchor | None:
     f = inp.fact(region, indicator, kinds)
     return None if f is None else Anchor(int(f["year"]), float(f["value"]), f["basis"] or "", f["fact_id"])
@@ -101,11 +111,9 @@ def plan_paths(inp: Inputs, region: str, years: range) -> dict:
     pop = None
     if pop_base is not None and "population_growth" in d:
         g = d["population_growth"]
-        vals = geometric(pop_base.year, pop_base.value, g["value"], years)
-        vals[vals.index < pop_base.year] = np.nan
-        notes = pd.Series({t: ("observed" if t == pop_base.year else "stated rate" if t <= g["year"] else
-                               "stated rate continued beyond the plan horizon (our assumption)")
-                           if t >= pop_base.year else "未提供: before the plan's base year" for t in years})
+        vals, notes = from_base(pop_base, geometric(pop_base.year, pop_base.value, g["value"], years),
+                                lambda t: "stated rate" if t <= g["year"] else
+                                "stated rate continued beyond the plan horizon (our assumption)")
         check = f"; plan states {pop_end.value:,.0f} in {pop_end.year} ({pop_end.ref})" if pop_end else ""
         pop = (vals, notes, pop_base.basis, f"population(t) = {pop_base.value:,.0f} × (1 {g['value']:+.2f}%)^(t−"
                f"{pop_base.year}) (stated rate){check}", f"{pop_base.ref}; {g['fact_id']}")
@@ -123,19 +131,15 @@ def plan_paths(inp: Inputs, region: str, years: range) -> dict:
     r_base = endpoint(inp, region, "aging_rate", ("observed",))
     if e_base is not None and "elderly_growth" in d:
         g = d["elderly_growth"]
-        vals = geometric(e_base.year, e_base.value, g["value"], years)
-        vals[vals.index < e_base.year] = np.nan
-        notes = pd.Series({t: "observed" if t == e_base.year else "stated rate" if t >= e_base.year
-                           else "未提供: before the plan's base year" for t in years})
+        vals, notes = from_base(e_base, geometric(e_base.year, e_base.value, g["value"], years),
+                                lambda t: "stated rate")
         put("elderly_60plus", vals, notes, e_base.basis,
             f"elderly(t) = {e_base.value:,.0f} × (1 + {g['value']:.2f}%)^(t−{e_base.year}) (stated rate)",
             f"{e_base.ref}; {g['fact_id']}")
     elif r_base is not None and "aging_rate_increment" in d and pop is not None:
         g = d["aging_rate_increment"]
-        rate = pd.Series({t: r_base.value + g["value"] * (t - r_base.year) for t in years}, dtype=float)
-        rate[rate.index < r_base.year] = np.nan
-        notes = pd.Series({t: "observed" if t == r_base.year else "stated increment" if t >= r_base.year
-                           else "未提供: before the plan's base year" for t in years})
+        rate, notes = from_base(r_base, pd.Series({t: r_base.value + g["value"] * (t - r_base.year) for t in years},
+                                                  dtype=float), lambda t: "stated increment")
         put("aging_rate", rate, notes, r_base.basis,
             f"aging_rate(t) = {r_base.value}% + {g['value']} pp × (t−{r_base.year}) (stated increment)",
             f"{r_base.ref}; {g['fact_id']}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, make_dataclass, replace
 from functools import cached_property
 from types import MappingProxyType
 
@@ -48,27 +48,8 @@ _MODEL_MODE = dict(count_pipeline=True, childcare_population_year=None, childcar
 
 
 # -- the planner's scenario ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PlannerScenario:
-    """Everything a planner sets on the workbench (see the module docstring for units). Validated at construction:
-    an invalid value raises ValueError naming the field (zh + en), through forecasting's Assumptions and
-    models.standards' RegionStandards, so the workbench accepts exactly what the CLI accepts."""
-
-    region: str
-    year: int = 2025
-    method: str = "plan"
-    scenario: str = "medium"
-    population_growth: float | None = None
-    elderly_growth: float | None = None
-    aging_rate_increment: float | None = None
-    birth_rate: float | None = None
-    bed_method: str | None = None
-    beds_per_1000_elderly: float | None = None
-    nursing_share: float | None = None
-    places_per_1000: float | None = None
-    disabled_share: float | None = None
-    supported_share: float | None = None
-    institutional_share: float | None = None
+class ScenarioRules:
+    """The behaviour of PlannerScenario (below): validation, cache keys, (de)serialisation."""
 
     def __post_init__(self):
         if isinstance(self.year, bool) or not isinstance(self.year, int | np.integer) or self.year not in YEARS:
@@ -128,7 +109,24 @@ class PlannerScenario:
 
     def reset(self) -> PlannerScenario:
         """The plan's view of the same region and year: method plan, medium, nothing overridden."""
-        return PlannerScenario(self.region, year=self.year)
+        return type(self)(self.region, year=self.year)
+
+
+# The fields are not written out a second time: the projection rates are forecasting.assumptions.RANGES and the
+# standards models.standards.STANDARD_RANGES (the one statement of every assumption, its range and unit).
+PlannerScenario = make_dataclass(
+    "PlannerScenario",
+    [("region", str), ("year", int, field(default=2025)), ("method", str, field(default="plan")),
+     ("scenario", str, field(default="medium")),
+     *[(name, float | None, field(default=None)) for name in PROJECTION_FIELDS],
+     ("bed_method", str | None, field(default=None)),
+     *[(name, float | None, field(default=None)) for name in STANDARD_FIELDS]],
+    bases=(ScenarioRules,), frozen=True,
+    namespace={"__module__": __name__, "__doc__": """Everything a planner sets on the workbench (see the module
+    docstring for units): region, year, method, scenario, the projection rates (PROJECTION_FIELDS), bed_method and
+    the standards (STANDARD_FIELDS); None = the plan's value. Validated at construction: an invalid value raises
+    ValueError naming the field (zh + en), through forecasting's Assumptions and models.standards'
+    RegionStandards, so the workbench accepts exactly what the CLI accepts."""})
 
 
 # -- data loaded once -----------------------------------------------------------------------------------------------

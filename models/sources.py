@@ -5,6 +5,7 @@ Nothing here touches DuckDB. Every frame keeps its provenance columns (source, q
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -33,13 +34,40 @@ def _csv(path: Path, **kw) -> pd.DataFrame:
 def source_files() -> list[Path]:
     """Every file the database is built from, in a stable order (their hash decides when to rebuild)."""
     files = [DATA / "indicators.csv", DATA / "units.csv", DATA / "regions.csv", DATA / "standards.csv"]
-    files += sorted(FACTS.glob("*.csv")) + sorted(REFERENCE.glob("*.csv")) + sorted(DOCUMENTS.glob("*.txt"))
+    files += listing(FACTS, "*.csv") + listing(REFERENCE, "*.csv") + listing(DOCUMENTS, "*.txt")
     return [f for f in files if f.exists()]
+
+
+_LISTINGS: dict[tuple, tuple] = {}
+
+
+def listing(folder: Path, pattern: str) -> list[Path]:
+    """sorted(folder.glob(pattern)), listed again only when the folder's modification time changes (a file added,
+    removed or renamed): every page rerun asks for the sources' stamp, and globbing the folders was most of it."""
+    try:
+        mtime = folder.stat().st_mtime_ns
+    except FileNotFoundError:
+        return []
+    hit = _LISTINGS.get((folder, pattern))
+    if hit is None or hit[0] != mtime:
+        hit = (mtime, sorted(folder.glob(pattern)))
+        # a folder changed in the last two seconds may change again within the same timestamp tick (as git's
+        # "racy" index entries): list it again next time rather than trust its time
+        if time.time_ns() - mtime > 2_000_000_000:
+            _LISTINGS[(folder, pattern)] = hit
+    return list(hit[1])
 
 
 def source_stamp() -> tuple:
     """A cheap fingerprint (names, sizes, modification times) to decide whether to hash again."""
-    return tuple((f.name, st.st_size, st.st_mtime_ns) for f in source_files() for st in [f.stat()])
+    out = []
+    for f in source_files():
+        try:
+            st = f.stat()
+        except FileNotFoundError:  # removed since it was listed: the next stamp differs anyway
+            continue
+        out.append((f.name, st.st_size, st.st_mtime_ns))
+    return tuple(out)
 
 
 def source_hash() -> str:

@@ -86,3 +86,22 @@ def test_the_checks_can_fail(tmp_path):
                    "cohort._hidden()\n", encoding="utf-8")
     assert any("streamlit" in m for m, _, _ in _imports(bad))
     assert len(_private_uses(bad)) == 2
+
+
+
+def _bare_expressions(source: str) -> list[int]:
+    """Lines of the statements that Streamlit's "magic" would display: an expression on its own line that is
+    neither a call nor a docstring-like string."""
+    return [node.lineno for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Expr) and not isinstance(node.value, ast.Call | ast.Await)
+            and not (isinstance(node.value, ast.Constant) and isinstance(node.value.value, str))]
+
+
+def test_pages_write_only_through_calls_so_magic_can_stay_off():
+    """.streamlit/config.toml turns magic off (its AST pass was a quarter of a workbench rerun under AppTest): that
+    is safe only while no page relies on it."""
+    assert "magicEnabled = false" in (ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    found = [f"{p.relative_to(ROOT)}:{line}" for p in [ROOT / "app.py", *_modules("pages")]
+             for line in _bare_expressions(p.read_text(encoding="utf-8"))]
+    assert found == []
+    assert _bare_expressions('"""doc"""\nimport streamlit as st\nx = 1\nx\nst.write(x)\ndf.head()\n') == [4]

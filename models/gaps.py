@@ -29,6 +29,7 @@ Messages are codes (models/messages.py), rendered in the reader's language at th
 from __future__ import annotations
 
 import functools
+from collections import namedtuple
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,7 @@ import pandas as pd
 from models.catalogue import SERVICES
 from models.i18n import t
 from models.messages import BASIS_UNSTATED, Message, message
-from models.standards import Standards, stated_halfwidth
+from models.standards import NUMERIC_FIELDS, Standards, stated_halfwidth
 from models.supply import NO_COUNT
 
 YEARS = range(2020, 2036)
@@ -98,37 +99,51 @@ def plan_population(facts: pd.DataFrame, *, years=YEARS, interpolate: bool = Tru
     return out.sort_values(["region_code", "indicator", "basis", "year"]).reset_index(drop=True)
 
 
-def _normalise_population(population: pd.DataFrame) -> pd.DataFrame:
-    p = population.copy()
+def _normalise_population(population: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The population rows gap_table can use (the POPULATION_INDICATORS with a value) as plain columns:
+    region_code, indicator, year (int), value, basis (registered figures without one: 户籍), method (a projection's
+    with '/<scenario>'), fact_id, source, quote (missing text: its default)."""
+    keep = (population["indicator"].isin(POPULATION_INDICATORS) & population["value"].notna()).to_numpy()
+    p = {c: population[c].to_numpy(dtype=object)[keep] for c in ("region_code", "indicator")}
+    p["year"] = population["year"].to_numpy()[keep].astype(np.int64)
+    p["value"] = population["value"].to_numpy(dtype=float)[keep]
     for c, default in (("basis", ""), ("method", "projection"), ("fact_id", ""), ("source", ""), ("quote", "")):
-        if c not in p:
-            p[c] = default
-        p[c] = p[c].fillna(default)
-    if "scenario" in p:  # a projection: name the scenario in the method
-        p["method"] = p["method"].astype(str) + np.where(p["scenario"].notna(), "/" + p["scenario"].astype(str), "")
-    p["basis"] = np.where((p["indicator"] == "population_registered") & (p["basis"] == ""), "户籍", p["basis"])
-    p["year"] = p["year"].astype(int)
-    return p[p["indicator"].isin(POPULATION_INDICATORS) & p["value"].notna()]
+        v = population[c].to_numpy(dtype=object)[keep] if c in population else np.full(keep.sum(), default,
+                                                                                        dtype=object)
+        p[c] = np.where(pd.isna(v), default, v).astype(object)
+    if "scenario" in population:  # a projection: name the scenario in the method
+        scen = population["scenario"].to_numpy(dtype=object)[keep]
+        p["method"] = np.array([f"{m}/{sc}" if not pd.isna(sc) else str(m) for m, sc in zip(p["method"], scen)],
+                               dtype=object)
+    p["basis"] = np.where((p["indicator"] == "population_registered") & (p["basis"] == ""), "户籍",
+                          p["basis"]).astype(object)
+    return p
+
+
+def _member(values: np.ndarray, wanted) -> np.ndarray:
+    """values ∈ wanted, elementwise, by a set (np.isin compares object arrays pairwise: seconds on 150,000 rows)."""
+    wanted = set(wanted)
+    return np.fromiter((v in wanted for v in values.tolist()), dtype=bool, count=len(values))
 
 
 _BASIS_RANK = {"常住": {"常住": 0, "": 1}, "户籍": {"户籍": 0, "": 1}, "": {"常住": 0, "": 1, "户籍": 2}}
 
 
-def _pick_population(pop: pd.DataFrame, keys: pd.DataFrame, indicators: tuple, basis_col: str,
-                     year_col: str) -> pd.DataFrame:
-    """For each key row (region_code, year_col, basis_col) the best population row: basis as required, then
-    resident before registered (then the first stated). Returns the key columns with value, basis, method, fact_id,
-    source, quote (prefixed 'p_'), in the order of `keys`. Dictionary lookups: fast for one region (the
-    workbench's rerun) and for thousands."""
-    p = pop[pop["indicator"].isin(indicators)]
+def _pick_population(pop: dict, codes: np.ndarray, years: np.ndarray, bases: np.ndarray,
+                     indicators: tuple) -> dict[str, np.ndarray]:
+    """For each (region code, year, required basis) the best population row: basis as required, then resident
+    before registered (then the first stated). Returns value (float, NaN where none), indicator, basis, method,
+    fact_id, source, quote (objects, NaN where none), one entry per key. Dictionary lookups: fast for one region
+    (the workbench's rerun) and for thousands."""
+    sel = _member(pop["indicator"], indicators)
     ind_rank = {ind: i for i, ind in enumerate(indicators)}
     cand: dict[tuple, list] = {}
     cols = ["indicator", "value", "basis", "method"] + _PROV_COLS
-    for row in zip(p["region_code"], p["year"], *(p[c] for c in cols)):
+    for row in zip(pop["region_code"][sel].tolist(), pop["year"][sel].tolist(), *(pop[c][sel].tolist() for c in cols)):
         cand.setdefault((row[0], int(row[1])), []).append(row[2:])
     picked = []
     missing = (np.nan,) * len(cols)
-    for code, year, req in zip(keys["region_code"], keys[year_col], keys[basis_col]):
+    for code, year, req in zip(codes.tolist(), years.tolist(), bases.tolist()):
         ranks = _BASIS_RANK.get(req, _BASIS_RANK[""])
         best, best_key = missing, None
         for r in cand.get((code, int(year)), ()):
@@ -139,28 +154,32 @@ def _pick_population(pop: pd.DataFrame, keys: pd.DataFrame, indicators: tuple, b
             if best_key is None or key < best_key:
                 best, best_key = r, key
         picked.append(best)
-    out = keys[["region_code", year_col, basis_col]].reset_index(drop=True)
-    values = list(zip(*picked)) if picked else [[] for _ in cols]
-    for c, v in zip(cols, values):
-        out["p_" + c] = pd.Series(v, dtype=float) if c == "value" else pd.Series(v, dtype=object)
+    out = {}
+    for i, c in enumerate(cols):
+        if c == "value":
+            out[c] = np.array([r[i] for r in picked], dtype=float)
+        else:
+            out[c] = np.empty(len(picked), dtype=object)
+            out[c][:] = [r[i] for r in picked]
     return out
 
 
-def _population_reason(pop: pd.DataFrame, df: pd.DataFrame, indicators: tuple, year_col: str, basis_col: str,
-                       codes: tuple[str, str]) -> pd.Series:
-    """Why no population was found, as a Message: codes[0] {year} (none for the year) or codes[1] {bases, basis}
-    (only another basis); None where one was found."""
-    full, df = df, df[df["_missing"]] if "_missing" in df else df
-    out = pd.Series(None, index=full.index, dtype=object)
-    if df.empty:
+def _population_reason(pop: dict, codes: np.ndarray, years: np.ndarray, bases: np.ndarray,
+                       missing: np.ndarray, indicators: tuple, msg: tuple[str, str]) -> np.ndarray:
+    """Why no population was found, as a Message per key: msg[0] {year} (none for the year) or msg[1] {bases,
+    basis} (only another basis); None where one was found (`missing` False)."""
+    out = np.full(len(codes), None, dtype=object)
+    where = np.flatnonzero(missing)
+    if not len(where):
         return out
-    p = pop[pop["indicator"].isin(indicators) & pop["region_code"].isin(df["region_code"].unique())]
-    bases: dict[tuple, set] = {}  # (region, year) → the bases stated (a handful: 常住, 户籍, unstated)
-    for code, year, b in zip(p["region_code"], p["year"], p["basis"]):
-        bases.setdefault((code, int(year)), set()).add(b or BASIS_UNSTATED)
-    out[df.index] = [message(codes[1], bases="、".join(sorted(bases[(c, int(y))])), basis=b) if (c, int(y)) in bases
-                     else message(codes[0], year=int(y))
-                     for c, y, b in zip(df["region_code"], df[year_col], df[basis_col])]
+    sel = _member(pop["indicator"], indicators) & _member(pop["region_code"], codes[where].tolist())
+    stated: dict[tuple, set] = {}  # (region, year) → the bases stated (a handful: 常住, 户籍, unstated)
+    for code, year, b in zip(pop["region_code"][sel].tolist(), pop["year"][sel].tolist(), pop["basis"][sel].tolist()):
+        stated.setdefault((code, int(year)), set()).add(b or BASIS_UNSTATED)
+    for i in where.tolist():
+        key = (codes[i], int(years[i]))
+        out[i] = (message(msg[1], bases="、".join(sorted(stated[key])), basis=bases[i]) if key in stated
+                  else message(msg[0], year=int(years[i])))
     return out
 
 
@@ -207,8 +226,9 @@ def plan_figures(facts: pd.DataFrame) -> pd.DataFrame:
 
 # -- the gap table --------------------------------------------------------------------------------------------------
 
-def _round_to(x: pd.Series, step: pd.Series) -> pd.Series:
-    return pd.Series(np.where(step.notna(), np.floor(x / step + 0.5) * step, x), index=x.index)
+def _round_to(x: np.ndarray, step: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(~np.isnan(step), np.floor(x / step + 0.5) * step, x)
 
 
 def _n(x) -> str:
@@ -230,105 +250,143 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
          demand_stated, demand_difference (stated − computed), gap_stated, gap_difference, target_recomputed,
          population_indicator, population_year, population_basis, population_method, formula, inputs,
          reason_codes (method_code and reason_codes: see the module docstring; render them with `texts`).
+
+    Computed on plain arrays, one DataFrame at the end: its cost is the rows', not ~50 pandas operations per call
+    (a workbench rerun asks for 3 rows).
     """
-    years = list(years)
+    years = sorted(years)
     pop = _normalise_population(population)
     codes = sorted(set(regions) if regions is not None else
                    set(supply["region_code"]) | set(pop["region_code"]) | set(standards.regions))
-    st = standards.frame(codes)
-    base = pd.MultiIndex.from_product([codes, years], names=["region_code", "year"]).to_frame(index=False)
-    base = base.merge(st, on="region_code", how="left")
-    base["pop_year"] = np.where(base["childcare_population_year"].notna(), base["childcare_population_year"],
-                                base["year"]).astype(int)
+    n_r, n_y = len(codes), len(years)
+    st = {k: np.asarray(v, dtype=float if k in NUMERIC_FIELDS else object)
+          for k, v in standards.columns(codes).items()}
+    # the (region, year) grid, region-major; `g` holds its columns, each a standard repeated over the years
+    g = {k: np.repeat(v, n_y) for k, v in st.items()}
+    g["year"] = np.tile(np.asarray(years, dtype=np.int64), n_r)
+    cpy = g["childcare_population_year"]
+    g["pop_year"] = np.where(np.isnan(cpy), g["year"], np.nan_to_num(cpy)).astype(np.int64)
 
     # elderly population in the demand year; total population in the standard's population year
-    e = _pick_population(pop, base, ("elderly_60plus",), "elderly_basis", "year")
-    t = _pick_population(pop, base, ("population_resident", "population_registered"), "population_basis", "pop_year")
-    E, P = e["p_value"], t["p_value"]
-    e_reason = _population_reason(pop, base.assign(_missing=E.isna().values), ("elderly_60plus",), "year",
-                                  "elderly_basis", ("gap_no_elderly", "gap_elderly_other_basis"))
-    t_reason = _population_reason(pop, base.assign(_missing=P.isna().values),
-                                  ("population_resident", "population_registered"), "pop_year", "population_basis",
+    e = _pick_population(pop, g["region_code"], g["year"], g["elderly_basis"], ("elderly_60plus",))
+    t = _pick_population(pop, g["region_code"], g["pop_year"], g["population_basis"],
+                         ("population_resident", "population_registered"))
+    E, P = e["value"], t["value"]
+    e_reason = _population_reason(pop, g["region_code"], g["year"], g["elderly_basis"], np.isnan(E),
+                                  ("elderly_60plus",), ("gap_no_elderly", "gap_elderly_other_basis"))
+    t_reason = _population_reason(pop, g["region_code"], g["pop_year"], g["population_basis"], np.isnan(P),
+                                  ("population_resident", "population_registered"),
                                   ("gap_no_total_population", "gap_total_other_basis"))
 
     # elderly-care beds
-    m = base["bed_method"]
-    raw_beds = pd.Series(np.select(
-        [m == "per_1000", m == "institutional", m == "needs"],
-        [base["beds_per_1000_elderly"] * E / 1000, base["institutional_share"] / 100 * E,
-         E * base["disabled_share"] / 100 * base["supported_share"] / 100], default=np.nan), index=base.index)
-    beds = _round_to(raw_beds, base["beds_round_to"])
-    bed_reason = pd.Series(np.where(m == "", _NO_BED_STANDARD, np.where(E.isna(), e_reason, None)), index=base.index)
+    m = g["bed_method"]
+    raw_beds = np.select([m == "per_1000", m == "institutional", m == "needs"],
+                         [g["beds_per_1000_elderly"] * E / 1000, g["institutional_share"] / 100 * E,
+                          E * g["disabled_share"] / 100 * g["supported_share"] / 100], default=np.nan)
+    beds = _round_to(raw_beds, g["beds_round_to"])
+    bed_reason = np.where(m == "", _NO_BED_STANDARD, np.where(np.isnan(E), e_reason, None))
     # nursing beds
-    nursing = base["nursing_share"] / 100 * beds
-    nursing_reason = pd.Series(np.where(base["nursing_share"].isna(), _NO_NURSING_SHARE, bed_reason),
-                               index=base.index)
+    nursing = g["nursing_share"] / 100 * beds
+    nursing_reason = np.where(np.isnan(g["nursing_share"]), _NO_NURSING_SHARE, bed_reason)
     # childcare places
-    raw_places = base["places_per_1000"] * P / 1000
-    places = _round_to(raw_places, base["childcare_round_to"])
-    place_reason = pd.Series(np.where(base["places_per_1000"].isna(), _NO_CHILDCARE_STANDARD,
-                                      np.where(P.isna(), t_reason, None)), index=base.index)
+    raw_places = g["places_per_1000"] * P / 1000
+    places = _round_to(raw_places, g["childcare_round_to"])
+    place_reason = np.where(np.isnan(g["places_per_1000"]), _NO_CHILDCARE_STANDARD,
+                            np.where(np.isnan(P), t_reason, None))
 
-    frames = []
-    for service, demand, raw, reason, popf, pop_year in (
-            ("elderly_beds", beds, raw_beds, bed_reason, e, base["year"]),
-            ("nursing_beds", nursing, nursing, nursing_reason, e, base["year"]),
-            ("childcare_places", places, raw_places, place_reason, t, base["pop_year"])):
-        frames.append(base.assign(
-            service=service, demand=demand.astype(float), demand_unrounded=raw.astype(float),
-            demand_reason=np.where(demand.isna(), reason, None), population_value=popf["p_value"].values,
-            population_indicator=popf["p_indicator"].values, population_year=pop_year.values,
-            population_basis=popf["p_basis"].values, population_method=popf["p_method"].values,
-            population_prov=[{"fact_id": a, "source": b, "quote": c} for a, b, c in
-                             zip(popf["p_fact_id"], popf["p_source"], popf["p_quote"])],
-            beds_demand=beds.values))
-    df = pd.concat(frames, ignore_index=True)
+    # one row per (region, year, service), services in SERVICES order
+    per = {"elderly_beds": (beds, raw_beds, bed_reason, e, g["year"]),
+           "nursing_beds": (nursing, nursing, nursing_reason, e, g["year"]),
+           "childcare_places": (places, raw_places, place_reason, t, g["pop_year"])}
+
+    def rows(i: int) -> np.ndarray:  # column i of each service's tuple, interleaved
+        return np.stack([np.asarray(per[s][i]) for s in SERVICES], axis=1).reshape(-1)
+
+    def picked(col: str) -> np.ndarray:
+        return np.stack([per[s][3][col] for s in SERVICES], axis=1).reshape(-1)
+
+    n_s = len(SERVICES)
+    d = {k: np.repeat(v, n_s) for k, v in g.items()}
+    d["service"] = np.tile(np.array(SERVICES, dtype=object), n_r * n_y)
+    d["demand"], d["demand_unrounded"] = rows(0).astype(float), rows(1).astype(float)
+    d["demand_reason"] = np.where(np.isnan(d["demand"]), rows(2), None)
+    d["population_year"] = rows(4).astype(np.int64)
+    for c in ("value", "indicator", "basis", "method"):
+        d["population_" + c] = picked(c)
+    d["population_prov"] = [{"fact_id": a, "source": b, "quote": c} for a, b, c in
+                            zip(picked("fact_id"), picked("source"), picked("quote"))]
+    d["beds_demand"] = np.repeat(beds, n_s)
 
     # supply
-    df = df.merge(supply, on=["region_code", "service", "year"], how="left")
-    df["pipeline"] = df["pipeline"].fillna(0.0)
-    df["supply"] = np.where(df["count_pipeline"].astype(bool), df["supply_existing"] + df["pipeline"],
-                            df["supply_existing"])
-    df["supply_reason"] = [r if isinstance(r, Message) else NO_COUNT for r in df["supply_reason"]]
-    df["gap"] = df["demand"] - df["supply"]
+    keys = list(zip(d["region_code"].tolist(), d["service"].tolist(), d["year"].tolist()))
+    sup = _lookup(supply, keys, {"supply_existing": np.nan, "pipeline": np.nan, "supply_year": pd.NA,
+                                 "supply_formula": np.nan, "supply_inputs": np.nan, "supply_reason": np.nan})
+    d.update(sup)
+    d["pipeline"] = np.where(np.isnan(d["pipeline"]), 0.0, d["pipeline"])
+    d["supply"] = np.where(d["count_pipeline"].astype(bool), d["supply_existing"] + d["pipeline"],
+                           d["supply_existing"])
+    d["supply_reason"] = [r if isinstance(r, Message) else NO_COUNT for r in d["supply_reason"]]
+    d["gap"] = d["demand"] - d["supply"]
 
     # stated figures and targets
-    fig = figures if figures is not None else pd.DataFrame(columns=["region_code", "service", "year"])
-    df = df.merge(fig, on=["region_code", "service", "year"], how="left")
-    for c in ("demand_stated", "gap_stated", "target_count", "target_rate"):
-        if c not in df:
-            df[c], df[c + "_prov"] = np.nan, None
-        df[c] = df[c].astype(float)
-    bed_target = df.loc[df["service"] == "elderly_beds", ["region_code", "year", "target_count"]]
-    bed_target = df[["region_code", "year"]].merge(bed_target.rename(columns={"target_count": "_bt"}),
-                                                   on=["region_code", "year"], how="left")["_bt"]
-    bed_target.index = df.index
-    df["target_recomputed"] = np.select(
-        [df["service"] == "nursing_beds", df["service"] == "childcare_places"],
-        [df["target_rate"] / 100 * bed_target, df["target_rate"] * df["population_value"] / 1000], default=np.nan)
-    df["target"] = df["target_count"].fillna(df["target_recomputed"])
-    df["target_method"] = np.where(df["target_count"].notna(), "stated",
-                                   np.where(df["target_recomputed"].notna(), "rate × base", ""))
-    df["target_gap"] = df["target"] - df["supply"]
-    df["achieved_share"] = df["supply"] / df["target"] * 100
-    df["demand_difference"] = df["demand_stated"] - df["demand"]
-    df["gap_difference"] = df["gap_stated"] - df["gap"]
-    df["reason_codes"] = _reasons(df)
-    df["method_code"] = _methods(df)
-    df["region_name"] = [(names or {}).get(c, "") for c in df["region_code"]]
+    stated = ("demand_stated", "gap_stated", "target_count", "target_rate")
+    d.update(_lookup(figures if figures is not None else pd.DataFrame(columns=["region_code", "service", "year"]),
+                     keys, {**{c: np.nan for c in stated}, **{c + "_prov": None for c in stated}}))
+    bed_target = np.repeat(d["target_count"].reshape(-1, n_s)[:, SERVICES.index("elderly_beds")], n_s)
+    svc = d["service"]
+    d["target_recomputed"] = np.select(
+        [svc == "nursing_beds", svc == "childcare_places"],
+        [d["target_rate"] / 100 * bed_target, d["target_rate"] * d["population_value"] / 1000], default=np.nan)
+    has_count = ~np.isnan(d["target_count"])
+    d["target"] = np.where(has_count, d["target_count"], d["target_recomputed"])
+    d["target_method"] = np.where(has_count, "stated",
+                                  np.where(~np.isnan(d["target_recomputed"]), "rate × base", "")).astype(object)
+    d["target_gap"] = d["target"] - d["supply"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d["achieved_share"] = d["supply"] / d["target"] * 100
+    d["demand_difference"] = d["demand_stated"] - d["demand"]
+    d["gap_difference"] = d["gap_stated"] - d["gap"]
+    d["reason_codes"] = _reasons(d)
+    d["method_code"] = _methods(d)
+    d["region_name"] = np.array([(names or {}).get(c, "") for c in d["region_code"]], dtype=object)
     if explain:
-        df["formula"] = _formulas(df)
-        df["inputs"] = _inputs(df)
+        d["formula"] = np.array(_formulas(d), dtype=object)
+        d["inputs"] = _inputs(d)
     else:
-        df["formula"], df["inputs"] = "", [[] for _ in range(len(df))]
+        d["formula"], d["inputs"] = np.full(len(svc), "", dtype=object), [[] for _ in range(len(svc))]
     extra = ["achieved_share", "demand_unrounded", "supply_existing", "pipeline", "supply_year", "demand_stated",
              "demand_difference", "gap_stated", "gap_difference", "target_recomputed", "target_method",
              "population_indicator", "population_year", "population_basis", "population_method", "formula", "inputs",
              "reason_codes"]
-    order = {s: i for i, s in enumerate(SERVICES)}
-    df = df.sort_values(["region_code", "year"], kind="stable")
-    df = df.iloc[np.lexsort((df["service"].map(order), df["year"], df["region_code"]))]
-    return df[GAP_COLUMNS + extra].reset_index(drop=True)
+    out = {c: d[c] for c in GAP_COLUMNS + extra}
+    out["supply_year"] = pd.array(out["supply_year"], dtype="Int64")
+    for c in ("inputs", "reason_codes"):  # lists per row: an object column of lists
+        col = np.empty(len(svc), dtype=object)
+        col[:] = out[c]
+        out[c] = col
+    return pd.DataFrame(out)
+
+
+def _lookup(frame: pd.DataFrame, keys: list[tuple], columns: dict) -> dict:
+    """For each (region_code, service, year) in `keys` the row's value of each of `columns` (name → the value
+    where `frame` has no such row or column), as arrays (float columns as floats): a left join by dictionary."""
+    at: dict[tuple, int] = {}
+    if len(frame):
+        for i, k in enumerate(zip(frame["region_code"].tolist(), frame["service"].tolist(),
+                                  frame["year"].tolist())):
+            at.setdefault(k, i)
+    pos = [at.get(k, -1) for k in keys]
+    out = {}
+    for c, missing in columns.items():
+        vals = frame[c].tolist() if c in frame else []
+        got = [vals[i] if i >= 0 else missing for i in pos] if vals else [missing] * len(keys)
+        if c in frame and frame[c].dtype.kind == "f" or (c not in frame and isinstance(missing, float)):
+            out[c] = np.asarray(got, dtype=float)
+        else:
+            arr = np.empty(len(got), dtype=object)
+            arr[:] = got
+            out[c] = arr
+    return out
 
 
 # -- reasons and methods as codes (rendered at the edge: texts, reason_text, method_text) ----------------------------
@@ -339,7 +397,7 @@ _NO_CHILDCARE_STANDARD = message("gap_no_childcare_standard")
 _NO_TARGET = message("gap_no_target")
 
 
-def _reasons(df: pd.DataFrame) -> list[list[dict]]:
+def _reasons(df: dict) -> list[list[dict]]:
     """Per row the reason_codes (see the module docstring): the demand, supply and target Message of every missing
     number. Equal reasons share one dict (thousands of rows, a handful of distinct reasons)."""
     items: dict[tuple, dict] = {}
@@ -350,8 +408,9 @@ def _reasons(df: pd.DataFrame) -> list[list[dict]]:
         return items[(part, m)]
 
     out = []
-    for d, dr, s, sr, tg in zip(df["demand"].isna().tolist(), df["demand_reason"].tolist(),
-                                df["supply"].isna().tolist(), df["supply_reason"].tolist(), df["target"].isna().tolist()):
+    for d, dr, s, sr, tg in zip(np.isnan(df["demand"]).tolist(), list(df["demand_reason"]),
+                                np.isnan(df["supply"]).tolist(), list(df["supply_reason"]),
+                                np.isnan(df["target"]).tolist()):
         row = []
         if d and isinstance(dr, Message):
             row.append(item("demand", dr))
@@ -363,11 +422,11 @@ def _reasons(df: pd.DataFrame) -> list[list[dict]]:
     return out
 
 
-def _methods(df: pd.DataFrame) -> pd.Series:
+def _methods(df: dict) -> np.ndarray:
     """method_code per row (see the module docstring)."""
-    m = df["bed_method"].replace({"": "none"})
+    m = np.where(df["bed_method"] == "", "none", df["bed_method"])
     m = np.where(df["service"] == "nursing_beds", "nursing_share", m)
-    return pd.Series(np.where(df["service"] == "childcare_places", "places_per_1000", m), index=df.index)
+    return np.where(df["service"] == "childcare_places", "places_per_1000", m).astype(object)
 
 
 def reason_text(codes, lang: str = "zh") -> str:
@@ -424,14 +483,20 @@ def texts(gaps: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
     return out.rename(columns={"method_code": "method", "reason_codes": "reason"})
 
 
-def _formulas(df: pd.DataFrame) -> list[str]:
+def _plain(col) -> list:
+    """A column as a list of Python values (floats, ints, str; objects as they are)."""
+    return col.tolist() if isinstance(col, np.ndarray) else list(col)
+
+
+def _formulas(df: dict) -> list[str]:
     out = []
     cols = ["service", "bed_method", "beds_per_1000_elderly", "institutional_share", "disabled_share",
             "supported_share", "nursing_share", "places_per_1000", "population_value", "population_indicator",
             "population_year", "population_basis", "demand_unrounded", "demand", "beds_demand", "supply",
             "supply_existing", "pipeline", "count_pipeline", "supply_formula", "supply_year", "gap", "target",
             "target_method", "target_rate", "target_gap", "demand_stated", "gap_stated"]
-    for r in df[cols].itertuples(index=False):
+    row = namedtuple("Row", cols)
+    for r in map(row._make, zip(*(_plain(df[c]) for c in cols))):
         pop = f"{r.population_indicator or 'population'}({r.population_year}{', ' + r.population_basis if isinstance(r.population_basis, str) and r.population_basis else ''}) {_n(r.population_value)}"
         if r.service == "elderly_beds":
             if r.bed_method == "per_1000":
@@ -464,13 +529,17 @@ def _formulas(df: pd.DataFrame) -> list[str]:
     return out
 
 
-def _inputs(df: pd.DataFrame) -> list[list[dict]]:
+def _inputs(df: dict) -> list[list[dict]]:
     params = {"elderly_beds": {"per_1000": ["beds_per_1000_elderly"], "institutional": ["institutional_share"],
                                "needs": ["disabled_share", "supported_share"], "": []},
               "nursing_beds": ["nursing_share"], "childcare_places": ["places_per_1000", "childcare_population_year",
                                                                        "childcare_round_to"]}
+    keys = ["service", "bed_method", "population_value", "population_indicator", "population_year",
+            "population_basis", "population_method", "population_prov", "supply_inputs"]
+    keys += [k for k in df if k.endswith("__prov")]
+    keys += [c + sfx for c in ("target_count", "target_rate", "demand_stated", "gap_stated") for sfx in ("", "_prov")]
     out = []
-    for r in df.to_dict("records"):
+    for r in (dict(zip(keys, vals)) for vals in zip(*(_plain(df[k]) for k in keys))):
         names = params[r["service"]]
         names = names[r["bed_method"]] if isinstance(names, dict) else names
         if r["service"] == "nursing_beds":

@@ -20,6 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 
@@ -216,21 +217,23 @@ class Standards:
 
     def frame(self, codes) -> pd.DataFrame:
         """One row per region code: every standard, the effective bed method, and per field `<field>__prov` (dict)."""
-        rows = []
+        return pd.DataFrame(self.columns(codes))
+
+    def columns(self, codes) -> dict[str, list]:
+        """`frame` as plain columns (name → list, one value per code; numeric fields as floats with NaN for none):
+        models.gaps computes on them without a DataFrame."""
+        cols: dict[str, list] = {"region_code": list(codes)}
         for code in codes:
             s = self.for_region(code)
-            row = {"region_code": code}
             for f in fields(s):
                 if f.name == "provenance":
                     continue
-                row[f.name] = getattr(s, f.name)
-                row[f.name + "__prov"] = s.source_of(f.name).as_dict()
-            row["bed_method"] = s.effective_bed_method
-            rows.append(row)
-        df = pd.DataFrame(rows)
-        for name in NUMERIC_FIELDS:
-            df[name] = pd.to_numeric(df[name], errors="coerce").astype(float)
-        return df
+                v = s.effective_bed_method if f.name == "bed_method" else getattr(s, f.name)
+                if f.name in NUMERIC_FIELDS:
+                    v = np.nan if v is None else float(v)
+                cols.setdefault(f.name, []).append(v)
+                cols.setdefault(f.name + "__prov", []).append(s.source_of(f.name).as_dict())
+        return cols
 
 
 # -- building the plan's standards from data/standards.csv and the facts -------------------------------------------

@@ -158,3 +158,25 @@ def test_a_missing_figure_gives_unknown_with_a_reason_never_zero(drop):
     assert all(len(codes) > 0 for codes in unknown["reason_codes"])
     assert all(reason_text(codes, lang) for codes in unknown["reason_codes"] for lang in ("zh", "en"))
     assert not (g["gap"] == 0).any()
+
+
+def test_many_regions_at_once_give_each_region_what_it_gets_alone(db):
+    """gap_table computes on arrays over all regions and years together: no region's row may depend on another's."""
+    from models.facts import all_facts, projects
+    from models.gaps import plan_figures, plan_population
+    from models.standards import plan_standards
+    from models.supply import supply_table
+
+    facts = all_facts(db)
+    pop, std, sup, fig = plan_population(facts), plan_standards(facts), supply_table(facts, projects(db)), \
+        plan_figures(facts)
+    together = gap_table(pop, std, sup, figures=fig)
+    assert together["region_code"].nunique() == 5
+    for code in sorted(together["region_code"].unique()):
+        alone = gap_table(pop, std, sup, figures=fig, regions=[code])
+        mine = together[together["region_code"] == code].reset_index(drop=True)
+        pd.testing.assert_frame_equal(alone, mine, check_exact=True)
+        assert [repr(v) for v in alone["inputs"]] == [repr(v) for v in mine["inputs"]]
+        assert [repr(v) for v in alone["reason_codes"]] == [repr(v) for v in mine["reason_codes"]]
+    yz = together[(together["region_code"] == "500103") & (together["year"] == 2025)].set_index("service")
+    assert (yz.loc["elderly_beds", "gap"], yz.loc["nursing_beds", "gap"]) == pytest.approx((2085, 2084), abs=0.5)

@@ -62,6 +62,18 @@ def _model_name(history: History, model: str) -> str:
     return "arima110" if gaps else "ets"
 
 
+def import_statsmodels() -> tuple:
+    """The statsmodels pieces the fits use (OLS, add_constant, ETSModel, SARIMAX), imported on first use so that
+    commands which never fit (e.g. `facts`) do not pay statsmodels' ~1.5 s import; forecasting.parallel imports
+    them before it forks, so that its children do not import them again."""
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    return OLS, add_constant, ETSModel, SARIMAX
+
+
 @lru_cache(maxsize=4096)
 def fit_forecast(history: History, to_year: int, model: str = "auto") -> pd.DataFrame:
     """History rows plus forecasts to `to_year` with 80% and 95% intervals (see module docstring).
@@ -72,11 +84,7 @@ def fit_forecast(history: History, to_year: int, model: str = "auto") -> pd.Data
     """
     if len(history) < MIN_POINTS:
         raise InsufficientHistory(f"{len(history)} points < {MIN_POINTS}")
-    # imported here so that commands which never fit (e.g. `facts`) do not pay statsmodels' import time
-    from statsmodels.regression.linear_model import OLS
-    from statsmodels.tools.tools import add_constant
-    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
+    OLS, add_constant, ETSModel, SARIMAX = import_statsmodels()
 
     name = _model_name(history, model)
     hist = interpolate_history(history).assign(lower_80=np.nan, upper_80=np.nan, lower_95=np.nan,

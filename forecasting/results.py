@@ -145,17 +145,29 @@ def rows_arrays(region, indicator, method, scenario, years: np.ndarray, cols: di
 
 
 def table(parts: list[dict]) -> pd.DataFrame:
-    """One tidy frame (TABLE_COLUMNS) from rows_frame / rows_arrays parts."""
-    if not parts:
+    """One tidy frame (TABLE_COLUMNS) from rows_frame / rows_arrays parts (or blocks of them, join_parts)."""
+    block = join_parts(parts)
+    if not block["n"]:
         return pd.DataFrame(columns=TABLE_COLUMNS)
-    counts = [p["n"] for p in parts]
-    out = {}
-    for c in TABLE_COLUMNS:
-        if c in _SAME:
-            out[c] = repeated_strings([p[c] for p in parts], counts)
-        else:
-            out[c] = np.concatenate([p[c] for p in parts])
-    return pd.DataFrame(out)
+    return pd.DataFrame({c: repeated_strings(block[c], block["n"]) if c in _SAME else block[c]
+                         for c in TABLE_COLUMNS})
+
+
+def join_parts(parts: list[dict]) -> dict:
+    """Parts (rows_arrays) or blocks of parts (what this returns) as one block: `n` the list of the parts' row
+    counts, the per-part values of the columns that are the same on every row of a part (lists), and the per-row
+    columns concatenated. A worker process sends its parts as one block: a few arrays instead of thousands."""
+    counts: list[int] = []
+    same: dict[str, list] = {c: [] for c in _SAME}
+    rows: dict[str, list] = {c: [] for c in TABLE_COLUMNS if c not in _SAME}
+    for p in parts:
+        block = isinstance(p["n"], list)
+        counts += p["n"] if block else [p["n"]]
+        for c in _SAME:
+            same[c] += p[c] if block else [p[c]]
+        for c in rows:
+            rows[c].append(p[c])
+    return {"n": counts, **same, **{c: np.concatenate(v) if v else np.array([]) for c, v in rows.items()}}
 
 
 def repeated_strings(values: list, counts: list[int]):

@@ -514,7 +514,8 @@ def _formulas(df: dict) -> list[str]:
             d = f"demand = places_per_1000 × {pop} / 1000 = {_n(r.places_per_1000)} × {_n(r.population_value)} / 1000 = {_n(r.demand_unrounded)}"
         if pd.notna(r.demand) and pd.notna(r.demand_unrounded) and r.demand != r.demand_unrounded:
             d += f" ≈ {_n(r.demand)} (rounded)"
-        s = f"supply = {r.supply_formula or _n(r.supply_existing)}"
+        has_formula = isinstance(r.supply_formula, str) and r.supply_formula  # NaN: the region has no supply row
+        s = f"supply = {r.supply_formula if has_formula else _n(r.supply_existing)}"
         if pd.notna(r.supply_year):
             s += f" ({r.supply_year})"
         if r.count_pipeline and r.pipeline:
@@ -555,7 +556,7 @@ def _inputs(df: dict) -> list[list[dict]]:
             items.append({"name": r["population_indicator"], "year": int(r["population_year"]),
                           "value": float(r["population_value"]), "basis": r["population_basis"],
                           "method": r["population_method"], **(r["population_prov"] or {})})
-        for s in r.get("supply_inputs") or []:
+        for s in r["supply_inputs"] if isinstance(r["supply_inputs"], list) else []:  # NaN: no supply row
             items.append({"name": "supply:" + s["indicator"], **s})
         for name in ("target_count", "target_rate", "demand_stated", "gap_stated"):
             prov = r.get(name + "_prov")

@@ -36,3 +36,15 @@ def test_gaps_cli_assumptions_file(tmp_path):
 def test_gaps_cli_bad_input_says_so():
     out = _run("--assumptions", "/nonexistent.json")
     assert out.returncode == 2 and "error" in out.stderr.decode()
+
+
+def test_a_listed_region_without_figures_gets_reasons_not_a_crash():
+    """河西区 (120103) is in the regions table but no plan has figures for it: every number is unknown, each with
+    its reason, and the formula says 未提供 (it used to crash on the missing supply row)."""
+    out = _run("--year", "2025", "--region", "120103")
+    assert out.returncode == 0, out.stderr.decode()
+    df = pd.read_csv(io.BytesIO(out.stdout), encoding="utf-8-sig", dtype={"region_code": str})
+    assert list(df["service"]) == ["elderly_beds", "nursing_beds", "childcare_places"]
+    assert df[["demand", "supply", "gap"]].isna().all().all()
+    assert df["reason"].str.contains("供给：规划未提供现有数量").all()
+    assert df["formula"].str.contains("supply = 未提供").all() and not df["formula"].str.contains("nan").any()

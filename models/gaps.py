@@ -497,7 +497,8 @@ def _formulas(df: dict) -> list[str]:
             "target_method", "target_rate", "target_gap", "demand_stated", "gap_stated"]
     row = namedtuple("Row", cols)
     for r in map(row._make, zip(*(_plain(df[c]) for c in cols))):
-        pop = f"{r.population_indicator or 'population'}({r.population_year}{', ' + r.population_basis if isinstance(r.population_basis, str) and r.population_basis else ''}) {_n(r.population_value)}"
+        indicator = r.population_indicator if isinstance(r.population_indicator, str) else "population"  # NaN: none
+        pop = f"{indicator}({r.population_year}{', ' + r.population_basis if isinstance(r.population_basis, str) and r.population_basis else ''}) {_n(r.population_value)}"
         if r.service == "elderly_beds":
             if r.bed_method == "per_1000":
                 d = f"demand = beds_per_1000_elderly × {pop} / 1000 = {_n(r.beds_per_1000_elderly)} × {_n(r.population_value)} / 1000 = {_n(r.demand_unrounded)}"

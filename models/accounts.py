@@ -33,6 +33,7 @@ import pandas as pd
 from models import roles
 from models.database import Database, default, log_change
 from models.importer import Problem
+from models.messages import MessageError
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)
@@ -45,15 +46,8 @@ _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,31}$")
 _COLUMNS = ("username", "display_name", "role", "created_by", "created_at", "disabled_at", "locked_until")
 
 
-class AccountError(ValueError):
+class AccountError(MessageError):
     """A refused account operation (bad name, weak password, unknown account…); `problem` renders zh/en."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(f"{problem.message('zh')} / {problem.message('en')}")
-        self.problem = problem
-
-    def message(self, lang: str = "zh") -> str:
-        return self.problem.message(lang)
 
 
 class LoginRefused(AccountError):

@@ -31,7 +31,7 @@ import pandas as pd
 
 from models.catalogue import indicators, label, unit_label
 from models.i18n import kind_label, t
-from models.messages import Message, message
+from models.messages import Message, MessageError, message
 
 MAX_BYTES = 20 * 1024 * 1024  # upload limit (the page and the CLI refuse bigger files)
 MAX_ROWS = 50_000
@@ -133,12 +133,8 @@ def problem(code: str, severity: str = "error", /, **params) -> Problem:
 _p = problem  # short name inside this module
 
 
-class Invalid(ValueError):
+class Invalid(MessageError):
     """A value that breaks a parsing rule; carries the Problem (message in zh and en)."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(f"{problem.message('zh')} / {problem.message('en')}")
-        self.problem = problem
 
 
 # -- values -----------------------------------------------------------------------------------------------

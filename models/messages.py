@@ -85,3 +85,16 @@ def bilingual(zh: str, en: str) -> str:
     """'中文 / English'. After a closing full-width bracket the Chinese side needs no space ('（…）/ English'), as the
     command line has always written it."""
     return f"{zh}{'/ ' if zh.endswith('）') else ' / '}{en}"
+
+
+class MessageError(ValueError):
+    """A refusal whose text is a Message: `problem` is rendered in the reader's language at the edge
+    (`message(lang)`); str() is '中文 / English' for logs and the command line. The importer's, the accounts' and
+    the user-data writes' refusals are these."""
+
+    def __init__(self, problem: Message):
+        super().__init__(f"{problem.text('zh')} / {problem.text('en')}")
+        self.problem = problem
+
+    def message(self, lang: str = "zh") -> str:
+        return self.problem.text(lang)

@@ -34,8 +34,9 @@ from models.database import Database, default
 from models.facts import all_facts, regions
 from models.formatting import fmt_number
 from models.i18n import t
-from models.importer import ImportPlan, Invalid, Problem
+from models.importer import ImportPlan, Invalid
 from models.importer import problem as _p
+from models.messages import MessageError
 
 TABLES: dict[str, tuple[str, ...]] = {  # the user-data set (the schema is in models/database.py USER_SCHEMA)
     "user_regions": ("code", "name_zh", "name_en", "level", "parent_code", "created_by", "created_at"),
@@ -56,15 +57,8 @@ COMPARATORS = ("=", "≥", ">", "≤", "<", "≈")
 BACKUP_FORMAT, BACKUP_VERSION = "ylyx-userdata", 1
 
 
-class Rejected(ValueError):
+class Rejected(MessageError):
     """A write refused before anything was written; `problem` has the message in zh and en."""
-
-    def __init__(self, problem: Problem):
-        super().__init__(f"{problem.message('zh')} / {problem.message('en')}")
-        self.problem = problem
-
-    def message(self, lang: str = "zh") -> str:
-        return self.problem.message(lang)
 
 
 class Conflict(Rejected):

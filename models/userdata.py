@@ -247,14 +247,19 @@ def preview(data: bytes, filename: str, *, db: Database | None = None) -> Import
     return dataclasses.replace(plan, rows=tuple(rows))
 
 
-def _who(who: str) -> str:
+def _required_text(value: str, column: str, missing: str) -> str:
+    """A cleaned free text the write needs (importer.clean_text); Rejected with `missing` (an i18n code) if empty."""
     try:
-        who = importer.clean_text(who, "who")
+        value = importer.clean_text(value, column)
     except Invalid as exc:
         raise Rejected(exc.problem) from None
-    if not who:
-        raise Rejected(_p("imp_who_required"))
-    return who[:100]
+    if not value:
+        raise Rejected(_p(missing))
+    return value
+
+
+def _who(who: str) -> str:
+    return _required_text(who, "who", "imp_who_required")[:100]
 
 
 def apply_import(plan: ImportPlan, *, who: str, note: str = "", db: Database | None = None) -> ApplyResult:
@@ -336,13 +341,7 @@ def import_file(data: bytes, filename: str, *, who: str, note: str = "",
 
 # -- in-table edits and corrections -----------------------------------------------------------------------
 def _why(why: str) -> str:
-    try:
-        why = importer.clean_text(why, "why")
-    except Invalid as exc:
-        raise Rejected(exc.problem) from None
-    if not why:
-        raise Rejected(_p("ud_why_required"))
-    return why
+    return _required_text(why, "why", "ud_why_required")
 
 
 def _apply_changes(current: dict, changes: dict) -> dict:

@@ -6,13 +6,14 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from models import geo
-from models.brief import brief_bytes, browser_available
+from models.brief import brief_bytes
 from models.catalogue import SERVICES, label
 from models.charts_map import MEASURES, gap_map, map_table, measure_label
 from models.formatting import fmt_number
 from models.gaps import YEARS
 from models.i18n import t
 from ui import cache
+from ui.downloads import brief_downloads
 from ui.state import lang
 
 L = lang()
@@ -70,14 +71,5 @@ chosen = st.multiselect(t("brief_regions", L), codes, default=default, key="brie
                         format_func=lambda c: f"{names.get(c) or c} ({c})")
 if chosen:
     stem = f"brief_{'_'.join(chosen) if len(chosen) <= 3 else f'{len(chosen)}regions'}_{year}"
-    can_render = browser_available()  # PNG/PDF need chromium (`make browser`); the page runs without it
-    row = st.container(horizontal=True)
-    for fmt, mime in (("png", "image/png"), ("pdf", "application/pdf")):
-        row.download_button(
-            t(f"brief_download_{fmt}", L), key=f"brief_{fmt}", file_name=f"{stem}.{fmt}", mime=mime,
-            on_click="ignore", icon=":material/download:", disabled=not can_render,
-            help=None if can_render else t("ov_brief_needs_browser", L),
-            data=lambda fmt=fmt, chosen=tuple(chosen): brief_bytes(gaps, regions=chosen, year=year, lang=L,
-                                                                    fmt=fmt))
-    if not can_render:
-        st.caption(t("ov_brief_needs_browser", L))
+    brief_downloads(stem, "brief", lambda fmt, chosen=tuple(chosen): brief_bytes(gaps, regions=chosen, year=year,
+                                                                                 lang=L, fmt=fmt), L)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from models.brief import brief_bytes, browser_available, source_title
+from models.brief import brief_bytes, source_title
 from models.catalogue import SERVICES, indicator, label
 from models.charts import comparison_chart
 from models.formatting import MISSING, cell, fmt_number, is_missing, labelled
@@ -29,6 +29,7 @@ from models.overview import (
 )
 from models.paths import ROOT
 from ui import cache
+from ui.downloads import brief_downloads
 from ui.state import lang
 
 L = lang()
@@ -233,14 +234,6 @@ service = st.segmented_control(t("ov_trend_service", L), SERVICES, default=SERVI
                                format_func=lambda s: label(s, L)) or SERVICES[0]
 st.plotly_chart(cache.overview_trend(year, L, focus, service), key="ov_trend", width="stretch", config={"displaylogo": False})
 focus_rows = region_rows(focus)
-can_render = browser_available()  # PNG/PDF need chromium (`make browser`); the dashboard runs without it
-row = st.container(horizontal=True)
-for fmt, mime in (("png", "image/png"), ("pdf", "application/pdf")):
-    row.download_button(
-        t(f"brief_download_{fmt}", L), key=f"ov_brief_{fmt}", file_name=f"brief_{focus}_{year}.{fmt}", mime=mime,
-        on_click="ignore", icon=":material/download:", disabled=not can_render,
-        help=None if can_render else t("ov_brief_needs_browser", L),
-        data=lambda fmt=fmt: brief_bytes(focus_rows, regions=[focus], year=year, lang=L, fmt=fmt, names=names))
-if not can_render:
-    st.caption(t("ov_brief_needs_browser", L))
+brief_downloads(f"brief_{focus}_{year}", "ov_brief",
+                lambda fmt: brief_bytes(focus_rows, regions=[focus], year=year, lang=L, fmt=fmt, names=names), L)
 workbench_link(focus)

@@ -79,7 +79,7 @@ def case_projection() -> None:
     db = default()
     db.clear_fits()  # cold: no saved fits either
     df, dt = timed(projection.project_all, codes, methods=("model",), scenarios=("medium",))
-    emit("projection_all_regions", dt, "s", f"{len(codes)} regions, model/medium, {workers} worker process(es), "
+    emit("projection_all_regions", dt, "s", f"{len(codes)} regions, model/medium, {workers} process(es) (the caller + forked), "
                                              "cold: fits included")
     emit("projection_regions_per_s", len(codes) / dt, "regions/s")
     db.clear_fits()

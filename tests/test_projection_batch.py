@@ -124,3 +124,6 @@ def test_table_of_parts_has_one_row_per_year_and_the_texts_of_its_part():
     t = table([part, {**part, "region_code": "120103"}])
     assert t["region_code"].tolist() == ["120101", "120101", "120103", "120103"]
     assert (t["method_detail"].str.len() == 600).all() and t["note"].tolist() == ["a", "b", "a", "b"]
+    # the long texts are stored once each (categorical), shown and written as the same text on every row
+    assert t["method_detail"].dtype == "category" and len(t["method_detail"].cat.categories) == 1
+    assert t["inputs"].astype(str).tolist() == ["i"] * 4 and t.to_csv(index=False).count("d" * 600) == 4

@@ -199,7 +199,7 @@ def scenario_columns(path: IndicatorPath, scenario: str, years: range) -> tuple[
     """The path's columns for `years` in one scenario (value = the scenario's column where there is one), a note
     per year and the kind per year."""
     d = path.data.take(years)
-    cols = {c: a.copy() for c, a in d.cols.items()}
+    cols = dict(d.cols)  # take returned new arrays: the caller may change them
     col = SCENARIO_COLUMN[scenario]
     if col != "value":
         cols["value"] = np.where(~np.isnan(cols[col]), cols[col], cols["value"])

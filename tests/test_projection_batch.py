@@ -72,6 +72,25 @@ def test_worker_processes_give_the_same_table_as_one_process(national):
     pd.testing.assert_frame_equal(one, two, check_exact=True)
 
 
+def test_a_child_that_fails_is_replaced_by_the_caller(national, monkeypatch):
+    import os
+
+    from forecasting import results
+
+    caller, real = os.getpid(), results.join_parts
+
+    def fails_in_the_child(parts):
+        if os.getpid() != caller:
+            raise RuntimeError("the child fails")
+        return real(parts)
+
+    monkeypatch.setattr(results, "join_parts", fails_in_the_child)
+    codes = list(regions(national)["code"])[:250]
+    one = Projector.load(national).project_all(codes, methods=("model",), scenarios=("medium",), workers=1)
+    two = Projector.load(national).project_all(codes, methods=("model",), scenarios=("medium",), workers=2)
+    pd.testing.assert_frame_equal(one, two, check_exact=True)
+
+
 finite = st.floats(min_value=-0.05, max_value=0.05)
 models = st.builds(ShareDrift, anchor_year=st.integers(2015, 2024), anchor_share=st.floats(1e-4, 0.5),
                    drift=finite, how=st.just(""), n_points=st.integers(1, 5), drift_se=st.floats(0, 0.02),

@@ -45,14 +45,9 @@ PAIR = {"elderly_growth": "aging_rate_increment", "aging_rate_increment": "elder
 UNIT_IDS = {"%/yr": "percent", "pp/yr": "percentage_point", "‰": "permille"}
 
 
-_DEFAULTS: dict = {}  # per run: the page module is executed afresh on every run
-
-
 def defaults(region: str) -> dict:
     """Each assumption's plan default and its source row (forecasting.workbench.assumption_sources)."""
-    if region not in _DEFAULTS:
-        _DEFAULTS[region] = {r["name"]: r for r in cache.wb_sources(region).to_dict("records")}
-    return _DEFAULTS[region]
+    return cache.wb_defaults(region)
 
 
 def seed(ps: PlannerScenario) -> None:

@@ -329,6 +329,17 @@ def wb_sources(region: str) -> pd.DataFrame:
     return _wb_sources(data_version(), region)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _wb_defaults(version: str, region: str) -> dict:
+    return {r["name"]: r for r in _wb_sources(version, region).to_dict("records")}
+
+
+def wb_defaults(region: str) -> dict:
+    """wb_sources by assumption name (name → its row as a dict), built once per data version and region. Shared:
+    read only."""
+    return _wb_defaults(data_version(), region)
+
+
 @st.cache_data(show_spinner=False)
 def _method_report(version: str):
     from forecasting.method_report import method_report

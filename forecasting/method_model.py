@@ -298,8 +298,7 @@ def elderly_frames(inp: Inputs, jobs: list[tuple[str, Anchor | None]], indicator
         pframe = items[0][4]
         years = range(pframe.start, to_year + 1)
         p, cols = share_frames(pframe, [it[7] for it in items], years)
-        base = np.array([("history" if k in AS_HISTORY else k) if isinstance(k, str) else k for k in p.kind],
-                        dtype=object)
+        base = history_kinds(p.kind)
         for row, (i, key, points, parent, _, pdetail, pinputs, model) in enumerate(items):
             known = {y: ref for y, _, ref in points}
             kind = base.copy()

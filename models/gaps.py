@@ -154,13 +154,14 @@ def _pick_population(pop: dict, codes: np.ndarray, years: np.ndarray, bases: np.
             if best_key is None or key < best_key:
                 best, best_key = r, key
         picked.append(best)
-    out = {}
-    for i, c in enumerate(cols):
-        if c == "value":
-            out[c] = np.array([r[i] for r in picked], dtype=float)
-        else:
-            out[c] = np.empty(len(picked), dtype=object)
-            out[c][:] = [r[i] for r in picked]
+    return {c: np.array([r[i] for r in picked], dtype=float) if c == "value" else _objects([r[i] for r in picked])
+            for i, c in enumerate(cols)}
+
+
+def _objects(values: list) -> np.ndarray:
+    """A 1-d object array of `values` as they are (np.array would make a list of lists 2-d)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
     return out
 
 
@@ -299,11 +300,14 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
            "nursing_beds": (nursing, nursing, nursing_reason, e, g["year"]),
            "childcare_places": (places, raw_places, place_reason, t, g["pop_year"])}
 
-    def rows(i: int) -> np.ndarray:  # column i of each service's tuple, interleaved
-        return np.stack([np.asarray(per[s][i]) for s in SERVICES], axis=1).reshape(-1)
+    def interleave(values) -> np.ndarray:  # one array per service (SERVICES order) → one per row
+        return np.stack([np.asarray(v) for v in values], axis=1).reshape(-1)
 
-    def picked(col: str) -> np.ndarray:
-        return np.stack([per[s][3][col] for s in SERVICES], axis=1).reshape(-1)
+    def rows(i: int) -> np.ndarray:  # item i of each service's tuple
+        return interleave(per[s][i] for s in SERVICES)
+
+    def picked(col: str) -> np.ndarray:  # a column of each service's population pick
+        return interleave(per[s][3][col] for s in SERVICES)
 
     n_s = len(SERVICES)
     d = {k: np.repeat(v, n_s) for k, v in g.items()}
@@ -360,10 +364,7 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
              "reason_codes"]
     out = {c: d[c] for c in GAP_COLUMNS + extra}
     out["supply_year"] = pd.array(out["supply_year"], dtype="Int64")
-    for c in ("inputs", "reason_codes"):  # lists per row: an object column of lists
-        col = np.empty(len(svc), dtype=object)
-        col[:] = out[c]
-        out[c] = col
+    out["inputs"], out["reason_codes"] = _objects(out["inputs"]), _objects(out["reason_codes"])  # a list per row
     return pd.DataFrame(out)
 
 
@@ -383,9 +384,7 @@ def _lookup(frame: pd.DataFrame, keys: list[tuple], columns: dict) -> dict:
         if c in frame and frame[c].dtype.kind == "f" or (c not in frame and isinstance(missing, float)):
             out[c] = np.asarray(got, dtype=float)
         else:
-            arr = np.empty(len(got), dtype=object)
-            arr[:] = got
-            out[c] = arr
+            out[c] = _objects(got)
     return out
 
 

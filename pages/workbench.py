@@ -45,14 +45,9 @@ PAIR = {"elderly_growth": "aging_rate_increment", "aging_rate_increment": "elder
 UNIT_IDS = {"%/yr": "percent", "pp/yr": "percentage_point", "‰": "permille"}
 
 
-def defaults(region: str) -> dict:
-    """Each assumption's plan default and its source row (forecasting.workbench.assumption_sources)."""
-    return cache.wb_defaults(region)
-
-
 def seed(ps: PlannerScenario) -> None:
     """Put a scenario into the widgets (before they are drawn)."""
-    d = defaults(ps.region)
+    d = cache.wb_defaults(ps.region)
     ss["wb_region"], ss["wb_year"], ss["wb_method"], ss["wb_scenario"] = ps.region, ps.year, ps.method, ps.scenario
     ss["wb_bed_method"] = ps.bed_method or d["bed_method"]["value"] or "per_1000"
     for name in PROJECTION_FIELDS + STANDARD_FIELDS:
@@ -64,7 +59,7 @@ def seed(ps: PlannerScenario) -> None:
 def from_widgets() -> PlannerScenario:
     """The widgets → PlannerScenario: a value equal to the plan's default is 'not set' (None)."""
     region = ss["wb_region"]
-    d = defaults(region)
+    d = cache.wb_defaults(region)
     values = {}
     for name in PROJECTION_FIELDS + STANDARD_FIELDS:
         v, dv = ss.get(f"wb_{name}"), d[name]["value"]
@@ -87,7 +82,7 @@ def on_rate(name: str) -> None:
         ss["_wb_notice"] = "wb_switched_override"
     other = PAIR.get(name)
     if other and ss.get(f"wb_{name}") is not None:
-        dv = defaults(ss["wb_region"])[other]["value"]
+        dv = cache.wb_defaults(ss["wb_region"])[other]["value"]
         ss[f"wb_{other}"] = None if dv is None else float(dv)
 
 
@@ -157,7 +152,7 @@ sb.selectbox(t("wb_year", L), list(YEARS), key="wb_year")
 sb.radio(t("wb_method", L), METHODS, key="wb_method", format_func=lambda m: method_label(m, L))
 sb.radio(t("wb_scenario", L), ("low", "medium", "high"), key="wb_scenario", horizontal=True,
          format_func=lambda s: t(f"wb_scenario_{s}", L))
-D = defaults(ss["wb_region"])
+D = cache.wb_defaults(ss["wb_region"])
 
 
 def why(code: str, params: dict) -> str:

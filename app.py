@@ -3,7 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from models.i18n import t
+from models.core.i18n import t
 from ui.state import language_switch
 
 # A local icon file: ":material/…" page icons are fetched from an outside font server, which an intranet blocks.

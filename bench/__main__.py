@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
 
     from bench import synth
-    from models.database import Database
+    from models.store.database import Database
 
     REAL.unlink(missing_ok=True)
     Database(REAL).ensure_built()

@@ -41,7 +41,7 @@ def timed(fn, *args, **kw):
 
 def synthetic_codes(db=None) -> list[str]:
     from bench.synth import REAL_PREFIXES
-    from models.facts import regions
+    from models.store.facts import regions
 
     r = regions(db)
     return [c for c in r["code"] if int(c[:2]) not in REAL_PREFIXES and c != "100000"]
@@ -54,7 +54,7 @@ def case_db_build() -> None:
     import tempfile
 
     from bench import synth
-    from models.database import Database
+    from models.store.database import Database
 
     with tempfile.TemporaryDirectory() as tmp:
         _, dt = timed(Database(Path(tmp) / "planning.duckdb").ensure_built)
@@ -72,7 +72,7 @@ def case_projection() -> None:
     from forecasting import projection
     from forecasting.parallel import workers_for
     from forecasting.projection_models import fit_forecast
-    from models.database import default
+    from models.store.database import default
 
     codes = synthetic_codes()
     workers = workers_for(None, len(codes))
@@ -109,11 +109,11 @@ def case_projection() -> None:
 
 
 def case_gaps() -> None:
-    """models.gaps for every region × service × year of the national file."""
-    from models.facts import all_facts, projects, regions
-    from models.gaps import YEARS, gap_table, plan_figures, plan_gaps, plan_population
-    from models.standards import plan_standards
-    from models.supply import supply_table
+    """models.planning.gaps for every region × service × year of the national file."""
+    from models.planning.gaps import YEARS, gap_table, plan_figures, plan_gaps, plan_population
+    from models.planning.standards import plan_standards
+    from models.planning.supply import supply_table
+    from models.store.facts import all_facts, projects, regions
 
     g, dt = timed(plan_gaps, explain=False)
     emit("gaps_plan_gaps_national", dt, "s", f"{len(g)} rows ({g['region_code'].nunique()} regions × 3 services × "
@@ -146,10 +146,10 @@ def case_gaps() -> None:
 
 
 def case_export() -> None:
-    """CSV and .xlsx of the national gap table (models.export): the kept xlsx writer and openpyxl write-only side by
+    """CSV and .xlsx of the national gap table (models.core.export): the kept xlsx writer and openpyxl write-only side by
     side."""
-    from models.export import csv_bytes, xlsx_bytes
-    from models.gaps import plan_gaps
+    from models.core.export import csv_bytes, xlsx_bytes
+    from models.planning.gaps import plan_gaps
 
     full = plan_gaps(explain=False).drop(columns=["inputs"])
     year = full[full["year"] == 2025]

@@ -69,7 +69,7 @@ def _pct(values: list[float], q: float) -> float | None:
 
 def _timed_database(path: str, waits: list):
     """The project's Database, recording how long each lock acquisition waited (exclusive?, seconds)."""
-    from models.database import Database
+    from models.store.database import Database
 
     return Database(path, on_lock_wait=lambda exclusive, seconds: waits.append((exclusive, seconds)))
 
@@ -78,7 +78,8 @@ def _timed_database(path: str, waits: list):
 def worker(spec: dict) -> dict:
     """Run spec['editors'] (list of [k, username, password]) and spec['viewers'] sessions as threads; return
     what each session wrote and saw."""
-    from models import accounts, facts, overview, userdata
+    from models.report import overview
+    from models.store import accounts, facts, userdata
 
     db_path, go = spec["db"], Path(spec["go"])
     waits: list = []
@@ -171,8 +172,8 @@ def worker(spec: dict) -> dict:
 def killed_writer(db_path: str, marker: str) -> None:
     """Import 2,000 figures; inside the transaction, after every row is inserted and before COMMIT, touch `marker`
     and wait to be killed."""
-    from models import userdata
-    from models.database import Database
+    from models.store import userdata
+    from models.store.database import Database
 
     class SlowCommit(Database):
         def write(self, work):
@@ -210,8 +211,8 @@ def run(*, editors: int = 20, viewers: int = 5, figures: int = 50, edits: int = 
         imports: int = 5, processes: int = 2, kill: bool = True) -> list[list]:
     """The load test; returns [name, value, unit, note] rows (the bench's figure lines)."""
     from bench.synth import WORK
-    from models import accounts, userdata
-    from models.database import Database
+    from models.store import accounts, userdata
+    from models.store.database import Database
 
     WORK.mkdir(parents=True, exist_ok=True)
     path = WORK / "load.duckdb"
@@ -282,7 +283,7 @@ def run(*, editors: int = 20, viewers: int = 5, figures: int = 50, edits: int = 
 
 
 def _kill_check(db, path: Path, env: dict, expected: dict, change_ids: dict, hot: float) -> list[list]:
-    from models import accounts, userdata
+    from models.store import accounts, userdata
 
     before = db.query("SELECT (SELECT count(*) FROM user_facts) f, (SELECT count(*) FROM user_regions) r, "
                       "(SELECT count(*) FROM change_log) l").iloc[0].tolist()

@@ -1,6 +1,6 @@
 """SYNTHETIC national-scale dataset for the benchmarks: ~2,900 county-level regions, never mixed with real data.
 
-Writes a SEPARATE DuckDB file (default bench/.work/national.duckdb, gitignored) through models.database.Database:
+Writes a SEPARATE DuckDB file (default bench/.work/national.duckdb, gitignored) through models.store.database.Database:
 the base tables are the real sources as usual (data/), and the synthetic regions live only in the user tables:
 - user_regions: 31 provinces 合成省01…, ~330 cities 合成市001…, ~2,900 counties 合成县0001…, level province/city/
   county, created_by 'bench/synth.py'. Codes use province prefixes 66–70, 72–80, 83–99, which GB/T 2260 never
@@ -127,7 +127,7 @@ def frames(spec: Spec = Spec()) -> dict[str, pd.DataFrame]:
         "nursing_bed_share": [(2025, "target", nursing_target)],
         "childcare_places_per_1000": [(2025, "target", np.full(n, PLACES_TARGET))],
     }
-    from models.catalogue import indicator as catalogue_indicator
+    from models.core.catalogue import indicator as catalogue_indicator
 
     parts = []
     for ind, specs in cols.items():
@@ -178,7 +178,7 @@ def build(path: str | Path = DEFAULT_PATH, spec: Spec = Spec(), *, force: bool =
     """Write the synthetic dataset into a FRESH database file at `path` (deleted first). Returns timings in
     seconds: base (real sources → tables), synth (generating the frames), write (inserting them), and counts.
     With force False an existing file generated from the same spec is kept (timings then NaN)."""
-    from models.database import Database
+    from models.store.database import Database
 
     path = Path(path)
     stamp = f"{spec.counties}/{spec.cities}/{spec.provinces}/{spec.seed}"

@@ -8,7 +8,7 @@ from types import MappingProxyType
 import numpy as np
 
 from forecasting.contract import METHODS, SCENARIOS
-from models.standards import STANDARD_RANGES, Range
+from models.planning.standards import STANDARD_RANGES, Range
 
 # Plan assumptions: Assumptions field → indicator id of the fact that states it.
 PLAN_RATE_INDICATORS = {"population_growth": "population_growth_rate", "elderly_growth": "elderly_growth_rate",
@@ -19,7 +19,7 @@ RANGES = MappingProxyType({"population_growth": Range(-10.0, 10.0, 0.01, "%/yr")
                            "elderly_growth": Range(-10.0, 20.0, 0.01, "%/yr"),
                            "aging_rate_increment": Range(-3.0, 3.0, 0.01, "pp/yr"),
                            "birth_rate": Range(0.0, 40.0, 0.01, "‰")})
-# Every planner-settable assumption, projection rates then standards (models.standards): the one source of the
+# Every planner-settable assumption, projection rates then standards (models.planning.standards): the one source of the
 # validation ranges and the workbench's widget bounds.
 ASSUMPTION_RANGES = MappingProxyType({**RANGES, **STANDARD_RANGES})
 UNIT_LABELS = {"%/yr": "%/年 %/yr", "pp/yr": "百分点/年 pp/yr", "‰": "‰", "per_1000": "每千人 per 1000",

@@ -1,7 +1,7 @@
 """Backtest of the statistical projections: hold out the last years of each long-enough series, forecast them,
 and compare with naive (last value) and drift (average yearly change) baselines.
 
-In: the reference series (database table `series`, via models.facts.reference_series) or any long frame with
+In: the reference series (database table `series`, via models.store.facts.reference_series) or any long frame with
 region_code, indicator, year, value. Out: one row per series × method with MAPE (%), MAE (in the series' unit),
 and the share of held-out points inside the 80% / 95% intervals (models only).
 """
@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from forecasting.projection_models import MIN_POINTS, InsufficientHistory, as_history, fit_forecast, naive_forecast
-from models.database import Database
-from models.facts import reference_series
+from models.store.database import Database
+from models.store.facts import reference_series
 
 BACKTEST_COLUMNS = ["region_code", "indicator", "method", "model", "train_start", "train_end", "n_train", "n_test",
                     "mape", "mae", "coverage_80", "coverage_95", "note"]

@@ -15,9 +15,9 @@ from forecasting.projection_models import (
     frame_from_json,
     frame_to_json,
 )
-from models.database import Database
-from models.facts import all_facts, reference_series
-from models.facts import regions as all_regions
+from models.store.database import Database
+from models.store.facts import all_facts, reference_series
+from models.store.facts import regions as all_regions
 
 
 # -- inputs ------------------------------------------------------------------------------------------------

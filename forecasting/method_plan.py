@@ -7,7 +7,7 @@ import pandas as pd
 from forecasting.assumptions import PLAN_RATE_INDICATORS
 from forecasting.contract import INFANT_COHORTS, START_YEAR
 from forecasting.inputs import Anchor, Inputs, population_indicator
-from models.database import Database
+from models.store.database import Database
 
 
 # -- plan method -------------------------------------------------------------------------------------------

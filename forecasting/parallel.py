@@ -5,6 +5,7 @@ import numpy as np
 
 from forecasting.assumptions import Assumptions
 from forecasting.inputs import Inputs
+from forecasting.region_rows import project_parts
 
 PARALLEL_MIN_REGIONS = 200
 
@@ -24,7 +25,6 @@ def project_codes(inp: Inputs, codes, to_year, methods, scenarios) -> list[dict]
     """Every code × method × scenario in this process, as the parts of the tidy table (forecasting.results.table
     joins them once)."""
     from forecasting.method_model import cached_model_paths
-    from forecasting.projector import project_parts  # the projector imports this module
 
     # every method starts from the model paths: all regions' in one batch (children of a driver together)
     known = inp.index()["codes"]

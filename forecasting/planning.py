@@ -1,7 +1,7 @@
 """The one entry point for gap tables: the command line, every page and the brief call `gaps(...)`.
 
 It composes the two layers below it: models/ computes demand, supply and gaps from a population frame it is given
-(models.gaps, models.overview), and forecasting/ projects that population (Projector). models/ never imports
+(models.planning.gaps, models.report.overview), and forecasting/ projects that population (Projector). models/ never imports
 forecasting/; this module passes the projection in.
 """
 from __future__ import annotations
@@ -9,13 +9,13 @@ from __future__ import annotations
 import pandas as pd
 
 from forecasting.projector import Projector
-from models.gaps import YEARS, PopulationRequired, plan_gaps, projected_population, whole_counts
-from models.overview import gaps_for
+from models.planning.gaps import YEARS, PopulationRequired, plan_gaps, projected_population, whole_counts
+from models.report.overview import gaps_for
 
 
 def gaps(db=None, *, assumptions="plan", scenario: str = "medium", years=YEARS, region: str | None = None,
          explain: bool = True, projector: Projector | None = None) -> pd.DataFrame:
-    """The gap table in whole beds and places (models.gaps.whole_counts, `<col>_unrounded` kept).
+    """The gap table in whole beds and places (models.planning.gaps.whole_counts, `<col>_unrounded` kept).
 
     assumptions: 'plan' (the plans' own populations and standards), 'model' or 'override' (the projection of that
     method and `scenario`, plan standards, pipeline counted), or a JSON file / dict of standard overrides (key

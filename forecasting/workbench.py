@@ -6,7 +6,7 @@ In:  `PlannerScenario` (frozen, validated): region (GB/T 2260), year (2020–203
      model) and the planner's standards (beds_per_1000_elderly, places_per_1000 per 1000; *_share in percent;
      bed_method; None = the plan's standard).
 Out: `evaluate(...)` → `Evaluation` (frozen): projections of the three methods, the gap table of the chosen method
-     for every year (models.gaps.gap_table, with formula and inputs), the waterfall of the chosen year, and the three
+     for every year (models.planning.gaps.gap_table, with formula and inputs), the waterfall of the chosen year, and the three
      methods side by side; `sensitivity(...)` → one row per assumption and service: the gap of the year when the
      assumption moves by its stated step (STEPS), sorted by impact (the tornado).
 
@@ -29,9 +29,9 @@ import pandas as pd
 from forecasting import projection
 from forecasting.assumptions import ASSUMPTION_RANGES, RANGES
 from forecasting.projector import Projector
-from models.catalogue import SERVICES
-from models.gaps import YEARS, gap_table, plan_figures, plan_population
-from models.standards import BED_METHODS, STANDARD_RANGES, RegionStandards, Standards, plan_standards
+from models.core.catalogue import SERVICES
+from models.planning.gaps import YEARS, gap_table, plan_figures, plan_population
+from models.planning.standards import BED_METHODS, STANDARD_RANGES, RegionStandards, Standards, plan_standards
 
 METHODS = projection.METHODS  # plan, model, override
 PROJECTION_FIELDS = tuple(RANGES)  # population_growth, elderly_growth, aging_rate_increment, birth_rate
@@ -88,7 +88,7 @@ class ScenarioRules:
         return self.projection_key() + tuple(sorted(self.standard_changes().items()))
 
     def standard_changes(self) -> dict:
-        """The planner-set standards (not None), as models.standards field names."""
+        """The planner-set standards (not None), as models.planning.standards field names."""
         names = ("bed_method",) + STANDARD_FIELDS
         return {k: getattr(self, k) for k in names if getattr(self, k) is not None}
 
@@ -113,7 +113,7 @@ class ScenarioRules:
 
 
 # The fields are not written out a second time: the projection rates are forecasting.assumptions.RANGES and the
-# standards models.standards.STANDARD_RANGES (the one statement of every assumption, its range and unit).
+# standards models.planning.standards.STANDARD_RANGES (the one statement of every assumption, its range and unit).
 PlannerScenario = make_dataclass(
     "PlannerScenario",
     [("region", str), ("year", int, field(default=2025)), ("method", str, field(default="plan")),
@@ -125,7 +125,7 @@ PlannerScenario = make_dataclass(
     namespace={"__module__": __name__, "__doc__": """Everything a planner sets on the workbench (see the module
     docstring for units): region, year, method, scenario, the projection rates (PROJECTION_FIELDS), bed_method and
     the standards (STANDARD_FIELDS); None = the plan's value. Validated at construction: an invalid value raises
-    ValueError naming the field (zh + en), through forecasting's Assumptions and models.standards'
+    ValueError naming the field (zh + en), through forecasting's Assumptions and models.planning.standards'
     RegionStandards, so the workbench accepts exactly what the CLI accepts."""})
 
 
@@ -146,8 +146,8 @@ class PlanData:
 
     @classmethod
     def load(cls, db=None) -> PlanData:
-        from models.facts import all_facts, projects, regions
-        from models.supply import supply_table
+        from models.planning.supply import supply_table
+        from models.store.facts import all_facts, projects, regions
 
         facts = all_facts(db)
         reg = regions(db)
@@ -173,7 +173,7 @@ def assumption_sources(region: str, *, data: PlanData) -> pd.DataFrame:
     """The default of every assumption and where it comes from.
 
     Out columns: name, group ('projection' | 'standards'), value (None = the plan states none), unit, fact_id,
-    source, quote, note (the standard's own note, as data) and note_code (a models.i18n key saying why there is no
+    source, quote, note (the standard's own note, as data) and note_code (a models.core.i18n key saying why there is no
     value: wb_note_model_path | wb_note_plan_none; '' with a value: render it at the edge). Projection defaults: forecasting.projection.plan_defaults (the plan's stated rate);
     standards: the region's plan standard (RegionStandards.source_of).
     """
@@ -220,7 +220,7 @@ def population_for(ps: PlannerScenario, method: str, *, data: PlanData,
 
 def gaps_for(ps: PlannerScenario, method: str, *, data: PlanData, project_fn: Callable | None = None,
              years=YEARS, explain: bool = True) -> pd.DataFrame:
-    """models.gaps.gap_table of ps.region under `method` with the planner's standards, for `years`: the region's
+    """models.planning.gaps.gap_table of ps.region under `method` with the planner's standards, for `years`: the region's
     own supply and stated figures only are passed in (batched_gaps with one variant), so the call's cost does not
     grow with the number of regions in the database."""
     g = batched_gaps({method: (ps, method)}, ps.region, years=list(years), data=data,
@@ -276,7 +276,7 @@ def projections_for(ps: PlannerScenario, *, data: PlanData, project_fn: Callable
 def method_gaps(ps: PlannerScenario, *, data: PlanData, project_fn: Callable | None = None, years=YEARS,
                 explain: bool = True) -> dict:
     """{method: gap table} of ps.region for plan, model and override with the planner's standards, computed in ONE
-    models.gaps.gap_table call (each method a pseudo-region, see batched_gaps): the same rows as gaps_for per
+    models.planning.gaps.gap_table call (each method a pseudo-region, see batched_gaps): the same rows as gaps_for per
     method, at a third of the fixed cost. Depends on ps.methods_key() only."""
     g = batched_gaps({m: (ps, m) for m in METHODS}, ps.region, years=years, data=data,
                      project_fn=project_fn or data.project, explain=explain, figures=True)
@@ -306,7 +306,7 @@ def _num(x) -> str:
     return f"{float(x):,.0f}" if float(x).is_integer() else f"{float(x):,.2f}"
 
 
-# Messages are codes (models/messages.py), rendered by the page: reasons as models.gaps' reason_codes items.
+# Messages are codes (models/core/messages.py), rendered by the page: reasons as models.planning.gaps' reason_codes items.
 _NO_SUPPLY = {"code": "wb_no_current_supply", "params": {}}
 _NO_STATED_GAP = {"code": "wb_no_stated_gap", "params": {}}
 PLANNER_OVERRIDE = "wb_note_planner_override"  # the note of a standard the planner set (an i18n key)
@@ -317,7 +317,7 @@ def waterfall(gaps: pd.DataFrame, *, year: int) -> pd.DataFrame:
     supply_existing (absolute) → + pipeline (relative) → to the target (target − supply − pipeline) → beyond the
     target (demand − target) → demand (total). Without a target the middle steps are one: demand − supply − pipeline.
     Out columns: service, step, measure, value, formula, reason_codes (NaN value with the reasons when unknown,
-    never 0: a list of {code, params[, part]} as models.gaps' reason_codes; render with models.gaps.reason_text).
+    never 0: a list of {code, params[, part]} as models.planning.gaps' reason_codes; render with models.planning.gaps.reason_text).
     """
     rows = []
     for r in gaps[gaps["year"] == year].to_dict("records"):
@@ -353,7 +353,7 @@ def _population_value(row: dict) -> float:
 def methods_table(gaps: dict, ps: PlannerScenario) -> pd.DataFrame:
     """The three methods side by side in ps.year (Evaluation.methods): {method: gap table containing ps.year} →
     service, method (stated | plan | model | override), chosen, population, population_indicator, demand, supply,
-    gap, formula, reason_codes (as models.gaps; persons; beds / places)."""
+    gap, formula, reason_codes (as models.planning.gaps; persons; beds / places)."""
     rows = []
     for m, g in [("stated", gaps["plan"])] + list(gaps.items()):
         for r in g[g["year"] == ps.year].to_dict("records"):
@@ -378,7 +378,7 @@ def compare_scenarios(scenarios: dict, *, year: int = 2025, data: PlanData,
                       gaps_fn: Callable | None = None) -> pd.DataFrame:
     """Saved scenarios side by side: {name: PlannerScenario} → one row per scenario and service with its gap in
     `year` under its own method. Columns: name, region_code, region_name, method, service, year, demand, supply,
-    gap, reason_codes (beds / places; NaN with the reasons when unknown, as models.gaps)."""
+    gap, reason_codes (beds / places; NaN with the reasons when unknown, as models.planning.gaps)."""
     rows = []
     for name, ps in scenarios.items():
         g = gaps_fn(ps, ps.method) if gaps_fn else gaps_for(ps, ps.method, data=data, years=[year], explain=False)
@@ -423,7 +423,7 @@ def sensitivity(ps: PlannerScenario, *, db=None, data: PlanData | None = None, p
     stated) and the change is taken against the override with the unchanged rate: under method plan this is how the
     plan's stated population would move with its stated rate.
     Out columns: assumption, group, service, step, base_value, base_source, low_value, high_value, gap_base,
-    gap_low, gap_high, delta_low, delta_high, impact (max |delta|, beds/places), reason (why NaN: a models.i18n
+    gap_low, gap_high, delta_low, delta_high, impact (max |delta|, beds/places), reason (why NaN: a models.core.i18n
     code, '' when there is a number) and reason_params (its parameters; render with t(reason, lang, **params)).
     Sorted by service, then impact descending (rows without a number last).
     """
@@ -494,7 +494,7 @@ def _variant_gaps(variants: dict, region: str, year: int, *, data: PlanData, pro
 
 def batched_gaps(variants: dict, region: str, *, years, data: PlanData, project_fn: Callable, explain: bool,
                  figures: bool = False) -> pd.DataFrame:
-    """models.gaps.gap_table of several variants of one region in ONE call: each variant {key: (PlannerScenario,
+    """models.planning.gaps.gap_table of several variants of one region in ONE call: each variant {key: (PlannerScenario,
     method)} is a pseudo-region whose population, standards, supply (and, with `figures`, the plans' stated figures)
     are the region's under that variant. gap_table's cost is mostly fixed per call, so n variants cost about one.
     Out: the gap table (region_code and region_name those of `region`) with a column `variant` (the key), rows in

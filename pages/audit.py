@@ -6,12 +6,12 @@ import html
 
 import streamlit as st
 
-from models.catalogue import indicator, label
-from models.facts import readable
-from models.formatting import fmt_number, labelled
-from models.i18n import t
-from models.overview import region_names
-from models.tables import audit_view
+from models.core.catalogue import indicator, label
+from models.core.formatting import fmt_number, labelled
+from models.core.i18n import t
+from models.report.overview import region_names
+from models.report.tables import audit_view
+from models.store.facts import readable
 from ui import cache
 from ui.state import lang
 

@@ -3,11 +3,11 @@ import html
 
 import streamlit as st
 
-from models.catalogue import label, unit_label
-from models.facts import quote_in_context, readable
-from models.formatting import fmt_number
-from models.i18n import kind_label, t
-from models.sources import ARTEFACT
+from models.core.catalogue import label, unit_label
+from models.core.formatting import fmt_number
+from models.core.i18n import kind_label, t
+from models.intake.sources import ARTEFACT
+from models.store.facts import quote_in_context, readable
 from ui import cache
 from ui.editor import fact_editor
 from ui.extract_view import facts_with_user_quotes, user_fact_context

@@ -8,11 +8,11 @@ import datetime as dt
 import streamlit as st
 
 from forecasting.projection import METHODS, SCENARIOS
-from models.catalogue import SERVICES, label
-from models.gaps import YEARS
-from models.i18n import t
-from models.overview import region_names
-from models.tables import (
+from models.core.catalogue import SERVICES, label
+from models.core.i18n import t
+from models.planning.gaps import YEARS
+from models.report.overview import region_names
+from models.report.tables import (
     ExportContext,
     csv_export,
     filter_gaps,

@@ -5,8 +5,9 @@ User text is shown only in tables or as plain text (never HTML).
 """
 import streamlit as st
 
-from models import importer, userdata
-from models.i18n import t
+from models.core.i18n import t
+from models.intake import importer
+from models.store import userdata
 from ui.auth import editor_gate
 from ui.editor import backup_section, change_log_section
 from ui.extract_view import extract_section

@@ -5,13 +5,13 @@ import html
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from models import geo
-from models.brief import brief_bytes
-from models.catalogue import SERVICES, label
-from models.charts_map import MEASURES, gap_map, map_table, measure_label
-from models.formatting import fmt_number
-from models.gaps import YEARS
-from models.i18n import t
+from models.core.catalogue import SERVICES, label
+from models.core.formatting import fmt_number
+from models.core.i18n import t
+from models.planning.gaps import YEARS
+from models.regions import geo
+from models.report.brief import brief_bytes
+from models.report.charts_map import MEASURES, gap_map, map_table, measure_label
 from ui import cache
 from ui.downloads import brief_downloads
 from ui.state import lang

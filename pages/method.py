@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from models.charts_method import backtest_chart, births_chart, entrants_chart, paths_chart
-from models.i18n import t
-from models.overview import region_names
+from models.core.i18n import t
+from models.report.charts_method import backtest_chart, births_chart, entrants_chart, paths_chart
+from models.report.overview import region_names
 from ui import cache
 from ui.state import lang
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from models.brief import brief_bytes, source_title
-from models.catalogue import SERVICES, indicator, label
-from models.charts import comparison_chart
-from models.formatting import MISSING, cell, fmt_number, is_missing, labelled
-from models.i18n import t
-from models.overview import (
+from models.core.catalogue import SERVICES, indicator, label
+from models.core.formatting import MISSING, cell, fmt_number, is_missing, labelled
+from models.core.i18n import t
+from models.core.paths import ROOT
+from models.report.brief import brief_bytes, source_title
+from models.report.charts import comparison_chart
+from models.report.overview import (
     CARD_LIMIT,
     COMPARE_YEARS,
     REVIEW_YEAR,
@@ -27,7 +28,6 @@ from models.overview import (
     review_templates,
     sort_and_page,
 )
-from models.paths import ROOT
 from ui import cache
 from ui.downloads import brief_downloads
 from ui.state import lang

@@ -16,9 +16,11 @@ from forecasting.workbench import (
     PlannerScenario,
     waterfall,
 )
-from models import scenarios as store
-from models.catalogue import SERVICES, indicator, label
-from models.charts_workbench import (
+from models.core.catalogue import SERVICES, indicator, label
+from models.core.formatting import fmt_number
+from models.core.i18n import t
+from models.planning.gaps import YEARS, reason_text
+from models.report.charts_workbench import (
     assumption_label,
     fan_chart,
     method_label,
@@ -28,9 +30,7 @@ from models.charts_workbench import (
     tornado_chart,
     waterfall_chart,
 )
-from models.formatting import fmt_number
-from models.gaps import YEARS, reason_text
-from models.i18n import t
+from models.store import scenarios as store
 from ui import cache, state
 from ui.state import lang
 

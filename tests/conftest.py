@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def db():
-    from models.database import default
+    from models.store.database import default
 
     database = default()
     database.ensure_built()
@@ -23,7 +23,7 @@ def db():
 @pytest.fixture
 def fresh_db(tmp_path):
     """A database of its own, for tests that write."""
-    from models.database import Database
+    from models.store.database import Database
 
     database = Database(tmp_path / "planning.duckdb")
     database.ensure_built()

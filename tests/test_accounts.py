@@ -1,4 +1,4 @@
-"""Accounts (models/accounts.py) and the `users` / `import --user` commands: hashes not passwords, lockout after
+"""Accounts (models/store/accounts.py) and the `users` / `import --user` commands: hashes not passwords, lockout after
 five wrong passwords in 15 minutes, disabled accounts, the first admin, and a change log that names the account."""
 import getpass
 import subprocess
@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from models import accounts, userdata
+from models.store import accounts, userdata
 from tests.conftest import ROOT
 
 PW = "Correct-Horse-7"

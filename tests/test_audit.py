@@ -6,8 +6,8 @@ import sys
 import pandas as pd
 import pytest
 
-from models.audit import AUDIT_COLUMNS, audit, audit_checks, relations
-from models.facts import all_facts
+from models.planning.audit import AUDIT_COLUMNS, audit, audit_checks, relations
+from models.store.facts import all_facts
 from tests.conftest import ROOT
 
 
@@ -123,7 +123,7 @@ def test_yuzhong_bed_gap_against_its_project_list(checks):
 
 
 def test_audit_runs_on_an_imported_region(fresh_db):
-    from models import userdata
+    from models.store import userdata
 
     rows = ("地区代码,地区名称,指标代码,年份,数值,类型\n420100,武汉市,childcare_places_gap,2025,5000,预测值\n"
             "420100,武汉市,new_public_childcare_places,2025,3000,目标值\n"

@@ -1,6 +1,6 @@
 """The load benchmark's lost-write count (bench/load.py) finds a write that is missing, changed or misattributed."""
 from bench import load
-from models import userdata
+from models.store import userdata
 
 
 def test_lost_writes_counts_missing_changed_and_misattributed_writes(fresh_db):

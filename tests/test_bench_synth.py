@@ -5,7 +5,7 @@ import pytest
 
 from bench import synth
 from forecasting.projection_models import MIN_POINTS
-from models.paths import DATA
+from models.core.paths import DATA
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +74,9 @@ def test_history_long_enough_for_a_fit(national):
 
 def test_small_build_gives_real_gaps(tmp_path):
     """A separate file: the synthetic counties get demand, supply and gap from their own standards."""
-    from models.database import Database
-    from models.facts import all_facts
-    from models.gaps import plan_gaps
+    from models.planning.gaps import plan_gaps
+    from models.store.database import Database
+    from models.store.facts import all_facts
 
     db = Database(tmp_path / "national.duckdb")
     out = synth.build(db.path, synth.Spec.scaled(12))

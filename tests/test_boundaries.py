@@ -2,12 +2,18 @@
 
     pages/, ui/, app.py  →  forecasting/  →  models/
 
+and inside models/, one way down the subpackages (each may import only those before it, and itself):
+
+    report → planning → store → regions → intake → core
+
 - models/ and forecasting/ never import streamlit; models/ never imports forecasting/ (the caller passes a
   projection in: forecasting/planning.py is the entry point for gaps);
-- pages never import duckdb (models/database.py is the only module that talks to DuckDB);
-- no module imports another module's _private name or reaches into it as `module._name`.
+- pages never import duckdb (models/store/database.py is the only module that talks to DuckDB);
+- no module imports another module's _private name or reaches into it as `module._name`;
+- no import circle between modules (imports inside functions count too).
 """
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +23,7 @@ PROJECT = ("models", "forecasting", "ui", "pages", "bench", "tools")
 
 
 def _modules(folder: str) -> list[Path]:
-    return sorted((ROOT / folder).glob("*.py"))
+    return sorted((ROOT / folder).rglob("*.py"))
 
 
 def _imports(path: Path) -> list[tuple[str, list[str], int]]:
@@ -47,9 +53,9 @@ def test_models_never_import_forecasting():
 
 def test_pages_never_import_duckdb():
     assert _violations("pages", ("duckdb",)) == []
-    assert [p for p in ROOT.glob("**/*.py") if ".venv" not in p.parts and p.name != "database.py"
-            and p.parent.name in PROJECT and any(m == "duckdb" for m, _, _ in _imports(p))
-            and p.parent.name not in ("bench", "tests")] == []
+    owners = [p.relative_to(ROOT).as_posix() for folder in PROJECT if folder not in ("bench", "tests")
+              for p in _modules(folder) if any(m == "duckdb" for m, _, _ in _imports(p))]
+    assert owners == ["models/store/database.py"]
 
 
 def _private_uses(path: Path) -> list[str]:
@@ -105,3 +111,109 @@ def test_pages_write_only_through_calls_so_magic_can_stay_off():
              for line in _bare_expressions(p.read_text(encoding="utf-8"))]
     assert found == []
     assert _bare_expressions('"""doc"""\nimport streamlit as st\nx = 1\nx\nst.write(x)\ndf.head()\n') == [4]
+
+
+# -- models/ subpackages, one way down ------------------------------------------------------------------------
+MODEL_ORDER = ("core", "intake", "regions", "store", "planning", "report")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _subpackage_violations(paths: list[Path]) -> list[str]:
+    """Imports from a models/ subpackage to one that is not below it in MODEL_ORDER (or to an unknown one)."""
+    out = []
+    for p in paths:
+        rel = p.relative_to(ROOT).parts
+        if rel[0] != "models" or len(rel) < 3:
+            continue
+        own = MODEL_ORDER.index(rel[1]) if rel[1] in MODEL_ORDER else -1
+        for mod, names, line in _imports(p):
+            bits = mod.split(".")
+            if bits[0] != "models":
+                continue
+            targets = [bits[1]] if len(bits) > 1 else names
+            for target in targets:
+                if target not in MODEL_ORDER or MODEL_ORDER.index(target) > own:
+                    out.append(f"{p.relative_to(ROOT)}:{line} imports models.{target}")
+    return out
+
+
+def test_models_has_only_subpackages():
+    assert sorted(p.name for p in (ROOT / "models").glob("*.py")) == ["__init__.py"]
+    assert sorted(p.name for p in (ROOT / "models").iterdir() if p.is_dir() and p.name != "__pycache__") == \
+        sorted(MODEL_ORDER)
+
+
+def test_models_subpackages_import_one_way_down():
+    assert _subpackage_violations(_modules("models")) == []
+
+
+def test_forecasting_keeps_its_commands_in_cli():
+    assert [p.name for p in _modules("forecasting") if p.name.startswith("cmd_")] == []
+    assert (ROOT / "forecasting" / "cli" / "__init__.py").exists()
+
+
+def _graph(paths: list[Path]) -> dict[str, set[str]]:
+    known = {_module_name(p) for p in paths}
+    graph: dict[str, set[str]] = {}
+    for p in paths:
+        edges = set()
+        for mod, names, _ in _imports(p):
+            for cand in [f"{mod}.{n}" for n in names] + [mod]:
+                if cand in known:
+                    edges.add(cand)
+                    break
+        graph[_module_name(p)] = edges - {_module_name(p)}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan), each sorted."""
+    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_no_import_circles():
+    paths = [p for folder in ("models", "forecasting", "ui") for p in _modules(folder)]
+    assert _cycles(_graph(paths)) == []
+
+
+def test_the_subpackage_and_circle_checks_can_fail(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    (tmp_path / "models" / "core").mkdir(parents=True)
+    (tmp_path / "models" / "store").mkdir(parents=True)
+    up = tmp_path / "models" / "core" / "up.py"
+    up.write_text("from models.store import database\nfrom models.core.paths import ROOT\n", encoding="utf-8")
+    ok = tmp_path / "models" / "store" / "database.py"
+    ok.write_text("def f():\n    from models.core import up\n", encoding="utf-8")
+    assert _subpackage_violations([up, ok]) == ["models/core/up.py:1 imports models.store"]
+    assert _cycles(_graph([up, ok])) == [["models.core.up", "models.store.database"]]

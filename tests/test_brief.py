@@ -6,7 +6,7 @@ import unicodedata
 import pytest
 from pypdf import PdfReader
 
-from models.brief import PAGE_HEIGHT, PAGE_WIDTH, build_brief, render_brief, wrap
+from models.report.brief import PAGE_HEIGHT, PAGE_WIDTH, build_brief, render_brief, wrap
 from tests.test_geo import gaps_frame
 
 DAY = dt.date(2026, 11, 23)
@@ -22,7 +22,7 @@ def pdf_text(data: bytes) -> str:
 
 @pytest.fixture(scope="module")
 def plan_gaps_2025(db):
-    from models.gaps import plan_gaps
+    from models.planning.gaps import plan_gaps
 
     return plan_gaps(db, years=[2025])
 

@@ -1,11 +1,11 @@
-"""Chart builders of the overview (models/charts.py): pure figures, inspected without a browser."""
+"""Chart builders of the overview (models/report/charts.py): pure figures, inspected without a browser."""
 import math
 
 import pandas as pd
 import pytest
 
-from models.catalogue import SERVICES
-from models.charts import (
+from models.core.catalogue import SERVICES
+from models.report.charts import (
     DEMAND_COLOUR,
     SERVICE_COLOURS,
     SUPPLY_COLOUR,
@@ -51,7 +51,7 @@ def test_legend_colours_match_the_bars():
 
 
 def cmp_rows():
-    from models.overview import comparison, kpis
+    from models.report.overview import comparison, kpis
 
     rows = pd.concat([yuzhong().assign(target_gap=[2085.0, 2084.0, math.nan]),
                       pd.DataFrame({"region_code": "120101", "region_name": "和平区", "service": list(SERVICES),

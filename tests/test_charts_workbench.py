@@ -1,12 +1,12 @@
-"""Chart builders of the workbench (models/charts_workbench.py): pure figures, inspected without a browser."""
+"""Chart builders of the workbench (models/report/charts_workbench.py): pure figures, inspected without a browser."""
 import numpy as np
 import pandas as pd
 import pytest
 
 from forecasting.workbench import PlanData, PlannerScenario, compare_scenarios, evaluate, sensitivity
-from models.catalogue import SERVICES
-from models.charts import SERVICE_COLOURS
-from models.charts_workbench import (
+from models.core.catalogue import SERVICES
+from models.report.charts import SERVICE_COLOURS
+from models.report.charts_workbench import (
     METHOD_COLOURS,
     fan_chart,
     methods_chart,

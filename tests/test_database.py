@@ -7,9 +7,9 @@ import time
 import duckdb
 import pytest
 
-from models import facts as facts_q
-from models import sources
-from models.database import SCHEMA_VERSION, Database, DatabaseBusy
+from models.intake import sources
+from models.store import facts as facts_q
+from models.store.database import SCHEMA_VERSION, Database, DatabaseBusy
 from tests.conftest import ROOT
 
 
@@ -86,7 +86,7 @@ def test_cli_reads_while_another_process_writes(fresh_db, tmp_path):
     """A writer process holds the database for a second; the CLI waits for it instead of failing."""
     holder = subprocess.Popen([sys.executable, "-c", (
         "import time, sys\n"
-        "from models.database import Database\n"
+        "from models.store.database import Database\n"
         f"db = Database({str(fresh_db.path)!r})\n"
         "def hold(con):\n"
         "    con.execute(\"INSERT INTO scenarios VALUES ('held', '500103', '{}', 't', now(), now())\")\n"

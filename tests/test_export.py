@@ -5,7 +5,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from models.export import csv_bytes, xlsx_bytes
+from models.core.export import csv_bytes, xlsx_bytes
 
 
 def test_csv_has_bom_and_round_trips_chinese():

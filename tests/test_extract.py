@@ -1,4 +1,4 @@
-"""Plan-text extraction (models/extract.py): one test per rule, the 渝中 golden figures, and the score on the five
+"""Plan-text extraction (models/intake/extract.py): one test per rule, the 渝中 golden figures, and the score on the five
 plans against their curated facts (recall ≥ 90 %; every quote verbatim and containing its value)."""
 import io
 import subprocess
@@ -7,9 +7,9 @@ import sys
 import pandas as pd
 import pytest
 
-from models import extract as ex
-from models.paths import DOCUMENTS
-from models.sources import DOCUMENT_REGIONS, read_facts
+from models.core.paths import DOCUMENTS
+from models.intake import extract as ex
+from models.intake.sources import DOCUMENT_REGIONS, read_facts
 from tests.conftest import ROOT
 
 YZ = DOCUMENTS / "002_51a7105132515ef9.txt"
@@ -106,7 +106,7 @@ def test_r6_kinds():
 
 # -- R7 comparators --------------------------------------------------------------------------------------------
 def test_r7_comparators_go_to_the_note_and_the_importer_reads_them():
-    from models.importer import comparator_from_note
+    from models.intake.importer import comparator_from_note
 
     p = one("到2025年，养老机构护理型床位占比不低于65%。", "nursing_bed_share")
     row = ex.to_template_row(p)

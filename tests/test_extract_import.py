@@ -1,7 +1,7 @@
-"""From pasted plan text to imported figures with their quotes kept in context (models/user_documents.py)."""
-from models import extract as ex
-from models import user_documents as ud
-from models.facts import all_facts, regions
+"""From pasted plan text to imported figures with their quotes kept in context (models/store/user_documents.py)."""
+from models.intake import extract as ex
+from models.store import user_documents as ud
+from models.store.facts import all_facts, regions
 
 PARAGRAPH = ("截至2020年底，武汉市60岁及以上老年人口达到187.48万，养老床位7.5万张。到2025年，全市养老床位达到9万张，"
              "养老机构护理型床位占比不低于55%，每千人口拥有3岁以下婴幼儿托位数达到4.5个。")

@@ -5,9 +5,9 @@ import sys
 import pandas as pd
 import pytest
 
-from models import facts as q
-from models.catalogue import indicators, units
-from models.sources import DOCUMENT_REGIONS, KINDS
+from models.core.catalogue import indicators, units
+from models.intake.sources import DOCUMENT_REGIONS, KINDS
+from models.store import facts as q
 from tests.conftest import ROOT
 from tools.check_facts import numbers_in
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.gaps import GAP_COLUMNS, gap_table, plan_gaps, reason_text
-from models.standards import RegionStandards, Standards
+from models.planning.gaps import GAP_COLUMNS, gap_table, plan_gaps, reason_text
+from models.planning.standards import RegionStandards, Standards
 
 
 @pytest.fixture(scope="module")
@@ -162,10 +162,10 @@ def test_a_missing_figure_gives_unknown_with_a_reason_never_zero(drop):
 
 def test_many_regions_at_once_give_each_region_what_it_gets_alone(db):
     """gap_table computes on arrays over all regions and years together: no region's row may depend on another's."""
-    from models.facts import all_facts, projects
-    from models.gaps import plan_figures, plan_population
-    from models.standards import plan_standards
-    from models.supply import supply_table
+    from models.planning.gaps import plan_figures, plan_population
+    from models.planning.standards import plan_standards
+    from models.planning.supply import supply_table
+    from models.store.facts import all_facts, projects
 
     facts = all_facts(db)
     pop, std, sup, fig = plan_population(facts), plan_standards(facts), supply_table(facts, projects(db)), \

@@ -1,4 +1,4 @@
-"""Boundaries (models.geo) and the map builders (models.charts_map), tested as pure functions."""
+"""Boundaries (models.regions.geo) and the map builders (models.report.charts_map), tested as pure functions."""
 import json
 import math
 
@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from plotly.colors import get_colorscale, sample_colorscale
 
-from models import geo
-from models.charts_map import MAP_COLUMNS, NO_DATA_COLOUR, gap_map, map_table, per_1000_base
-from models.paths import GEO
+from models.core.paths import GEO
+from models.regions import geo
+from models.report.charts_map import MAP_COLUMNS, NO_DATA_COLOUR, gap_map, map_table, per_1000_base
 
 
 def gaps_frame() -> pd.DataFrame:

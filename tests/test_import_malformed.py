@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 
 from forecasting import cli
-from models import importer, userdata
-from models.database import Database
-from models.importer import Invalid, parse_value
+from models.intake import importer
+from models.intake.importer import Invalid, parse_value
+from models.store import userdata
+from models.store.database import Database
 
 CORPUS = Path(__file__).parent / "malformed"
 CASES = list(csv.DictReader(open(CORPUS / "expected.csv", encoding="utf-8")))

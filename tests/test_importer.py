@@ -1,4 +1,4 @@
-"""Parsing rules of models/importer.py: numbers as planners type them, files in every accepted encoding, templates."""
+"""Parsing rules of models/intake/importer.py: numbers as planners type them, files in every accepted encoding, templates."""
 import io
 
 import openpyxl
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models import importer
-from models.importer import Invalid, parse_file, parse_value
+from models.intake import importer
+from models.intake.importer import Invalid, parse_file, parse_value
 
 KNOWN = {"120000": "天津市", "500103": "渝中区", "370102": "历下区"}
 HEAD = "地区代码,地区名称,指标代码,年份,数值,类型"
@@ -163,7 +163,7 @@ def test_xlsx_number_cells_and_a_formula_are_told_apart():
 
 
 def test_messages_exist_in_both_languages():
-    from models.i18n import STRINGS
+    from models.core.i18n import STRINGS
     for key, (zh, en) in STRINGS.items():
         if key.startswith(("imp_", "ud_", "role_", "ed_")):
             assert zh and en and zh != en, key

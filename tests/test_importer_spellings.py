@@ -3,7 +3,7 @@ import io
 
 import openpyxl
 
-from models import importer
+from models.intake import importer
 
 WUHAN = """地区代码,地区名称,指标名称,年份,数值,单位,类型,来源
 420100,武汉市,养老床位,2020,7.5万,,现状值,武汉市一老一小整体解决方案（新闻报道）

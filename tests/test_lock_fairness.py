@@ -1,9 +1,9 @@
-"""Writers are not starved by a stream of readers (models/database.py turnstile): with readers always overlapping,
+"""Writers are not starved by a stream of readers (models/store/database.py turnstile): with readers always overlapping,
 flock alone let a writer wait until DatabaseBusy; bench/load.py measured > 30 s with 5 viewers reloading."""
 import threading
 import time
 
-from models.database import Database
+from models.store.database import Database
 
 
 def test_a_writer_gets_in_while_readers_overlap_without_pause(fresh_db):

@@ -1,4 +1,4 @@
-"""Messages are codes with parameters (models/messages.py), rendered in the reader's language at the edge: the gap
+"""Messages are codes with parameters (models/core/messages.py), rendered in the reader's language at the edge: the gap
 table's method_code and reason_codes, the supply reasons, the workbench's reasons and notes."""
 import re
 from types import MappingProxyType
@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from forecasting.planning import gaps
-from models.gaps import gap_table, method_text, reason_text, texts
-from models.i18n import t
-from models.importer import Problem, problem
-from models.messages import BILINGUAL, Message, basis_text, bilingual, message
-from models.standards import RegionStandards, Standards
+from models.core.i18n import t
+from models.core.messages import BILINGUAL, Message, basis_text, bilingual, message
+from models.intake.importer import Problem, problem
+from models.planning.gaps import gap_table, method_text, reason_text, texts
+from models.planning.standards import RegionStandards, Standards
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -1,4 +1,4 @@
-"""The overview's domain (models/overview.py): KPI per region and service, deltas, hierarchy, aggregates."""
+"""The overview's domain (models/report/overview.py): KPI per region and service, deltas, hierarchy, aggregates."""
 import math
 
 import pandas as pd
@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.catalogue import SERVICES
-from models.overview import (
+from models.core.catalogue import SERVICES
+from models.report.overview import (
     aggregate,
     compare_table,
     comparison,
@@ -37,7 +37,7 @@ def plan_2025(db):
 
 @pytest.fixture(scope="module")
 def regions(db):
-    from models.facts import regions
+    from models.store.facts import regions
 
     return regions(db)
 
@@ -207,7 +207,7 @@ def _observed(region, service, year, value, origin="user", source="2025年民政
 
 
 def test_final_review_sets_the_actual_against_the_target(db, plan_2025):
-    from models.facts import all_facts
+    from models.store.facts import all_facts
 
     facts = all_facts(db)
     # no plan states a 2025 count: every target is still without an actual
@@ -229,7 +229,7 @@ def test_final_review_sets_the_actual_against_the_target(db, plan_2025):
 
 
 def test_final_review_names_plan_sources_by_title(plan_2025):
-    from models.brief import source_title
+    from models.report.brief import source_title
 
     facts = pd.DataFrame([_observed("500103", "elderly_beds", 2025, 4100.0, origin="plan",
                                     source="002_51a7105132515ef9.txt")])
@@ -241,7 +241,7 @@ def test_final_review_names_plan_sources_by_title(plan_2025):
 def test_review_template_is_the_importers_template_prefilled(db):
     import io
 
-    from models import importer
+    from models.intake import importer
 
     data = review_template("500103", "渝中区", year=2025)
     assert data.startswith(b"\xef\xbb\xbf")
@@ -268,7 +268,7 @@ def test_review_templates_one_file_for_many_regions_equals_the_single_templates(
 
 
 def test_without_actual_and_review_view(db, plan_2025):
-    from models.facts import all_facts
+    from models.store.facts import all_facts
 
     facts = pd.concat([all_facts(db), pd.DataFrame([_observed("500103", "elderly_beds", 2025, 3200.0)])],
                       ignore_index=True)
@@ -303,7 +303,7 @@ def test_region_card_headline_and_rows(db):
 # -- whole beds and places; one formatter -------------------------------------------------------------------------
 
 def test_whole_counts_round_demand_up_and_keep_the_unrounded():
-    from models.gaps import whole_counts
+    from models.planning.gaps import whole_counts
 
     g = pd.DataFrame({"service": ["nursing_beds", "elderly_beds"], "demand": [2346.5, 4000.0000000001],
                       "supply": [716.0, 1915.0], "gap": [1630.5, 2085.0], "target": [2346.2, 4000.0],
@@ -343,7 +343,7 @@ def test_gaps_cli_prints_whole_numbers_and_the_plans_gaps():
 
 
 def test_one_formatter_whole_counts_short_percentages_wan():
-    from models.formatting import MISSING, cell, fmt_number, fmt_wan
+    from models.core.formatting import MISSING, cell, fmt_number, fmt_wan
 
     assert fmt_number(2346.5, "bed") == "2,347张" and fmt_number(1639, "place", "en") == "1,639 places"
     assert fmt_number(47.875, "percent") == "47.9%" and fmt_number(14.187, "percent", digits=0) == "14%"
@@ -352,7 +352,7 @@ def test_one_formatter_whole_counts_short_percentages_wan():
 
 
 def test_formulae_in_the_readers_words():
-    from models.formatting import labelled
+    from models.core.formatting import labelled
 
     zh = labelled("childcare_places_per_1000 = childcare_places / population_resident × 1000 (2020)")
     assert zh == "每千人口托位数 = 托位 / 常住人口 × 1000 (2020)"
@@ -364,7 +364,7 @@ def test_formulae_in_the_readers_words():
 def test_one_explained_table_gives_each_region_the_rows_of_its_own(db):
     """The overview's cards read one explained plan table for all regions (ui/cache.py, up to CARD_LIMIT regions):
     each region's rows equal the table computed for that region alone."""
-    from models.overview import gaps_for
+    from models.report.overview import gaps_for
 
     everything = gaps_for(db, years=[2025], explain=True)
     for code in ("500103", "120000", "130981", "120110", "120101"):

@@ -19,7 +19,7 @@ from forecasting.projection import (
     project_all,
 )
 from forecasting.projection_models import MIN_POINTS, InsufficientHistory, fit_forecast
-from models.facts import all_facts
+from models.store.facts import all_facts
 
 
 @pytest.fixture(scope="module")
@@ -210,7 +210,7 @@ def main(argv):
     """forecasting.cli.main restricted to this subcommand (other subcommands may be work in progress)."""
     import argparse
 
-    from forecasting import cmd_project
+    from forecasting.cli import project as cmd_project
 
     parser = argparse.ArgumentParser(prog="python -m forecasting")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -12,8 +12,8 @@ from forecasting.inputs import Inputs, records
 from forecasting.method_model import model_paths_many
 from forecasting.projector import Projector
 from forecasting.results import YearFrame, repeated_strings, table
-from models.database import Database
-from models.facts import regions
+from models.store.database import Database
+from models.store.facts import regions
 
 
 @pytest.fixture(scope="module")

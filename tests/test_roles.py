@@ -1,8 +1,8 @@
-"""Roles (models/roles.py): viewer by default, editor and admin may change data, only admin manages accounts; the
+"""Roles (models/store/roles.py): viewer by default, editor and admin may change data, only admin manages accounts; the
 shared editor password is gone."""
 import pytest
 
-from models import roles
+from models.store import roles
 
 
 @pytest.mark.parametrize("given, role", [("editor", "editor"), (" Admin ", "admin"), ("VIEWER", "viewer")])

@@ -3,8 +3,8 @@ import threading
 
 import pytest
 
-from models.database import Database
-from models.scenarios import delete_scenario, list_scenarios, load_scenario, save_scenario
+from models.store.database import Database
+from models.store.scenarios import delete_scenario, list_scenarios, load_scenario, save_scenario
 
 
 def test_saved_scenario_survives_restart(fresh_db):

@@ -1,8 +1,8 @@
-"""models.sources.listing: the folders' listing is reused only while the folder is unchanged."""
+"""models.intake.sources.listing: the folders' listing is reused only while the folder is unchanged."""
 import os
 import time
 
-from models import sources
+from models.intake import sources
 
 
 def test_a_file_added_to_an_old_folder_is_listed(tmp_path):

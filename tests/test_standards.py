@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from models.facts import all_facts
-from models.standards import RegionStandards, plan_standards, stated_halfwidth, supply_rules
+from models.planning.standards import RegionStandards, plan_standards, stated_halfwidth, supply_rules
+from models.store.facts import all_facts
 
 
 @pytest.fixture(scope="module")

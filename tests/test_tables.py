@@ -1,4 +1,4 @@
-"""Export shapes (models/tables.py): CSV with BOM and the model's columns, the Excel workbook's sheets and values,
+"""Export shapes (models/report/tables.py): CSV with BOM and the model's columns, the Excel workbook's sheets and values,
 the plans' indicator-table shape, and the audit view."""
 import datetime as dt
 import io
@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from models.gaps import GAP_COLUMNS
-from models.tables import (
+from models.planning.gaps import GAP_COLUMNS
+from models.report.tables import (
     META_COLUMNS,
     PLAN_TABLE_COLUMNS,
     SHEETS,
@@ -33,14 +33,14 @@ CTX = ExportContext(assumptions="plan", scenario="medium", generated=DAY, filter
 
 @pytest.fixture(scope="module")
 def facts(db):
-    from models.facts import all_facts
+    from models.store.facts import all_facts
 
     return all_facts(db)
 
 
 @pytest.fixture(scope="module")
 def raw_gaps(db):
-    from models.overview import gaps_for
+    from models.report.overview import gaps_for
 
     return gaps_for(db, assumptions="plan")
 
@@ -150,7 +150,7 @@ def test_context_is_validated():
 
 
 def test_audit_view_inconsistent_first_with_links(db, facts):
-    from models.audit import audit_checks, relations
+    from models.planning.audit import audit_checks, relations
 
     checks = audit_checks(facts, relations(db))
     bad = audit_view(checks, facts)

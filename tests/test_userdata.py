@@ -11,8 +11,9 @@ import time
 import pytest
 
 from forecasting import cli
-from models import importer, userdata
-from models.facts import all_facts, reference_series, regions
+from models.intake import importer
+from models.store import userdata
+from models.store.facts import all_facts, reference_series, regions
 from tests.conftest import ROOT
 
 HEAD = "地区代码,地区名称,指标代码,年份,数值,单位,口径,类型,来源,备注"
@@ -135,7 +136,7 @@ def test_delete_and_bring_back(fresh_db):
 
 
 def test_export_restore_round_trip_and_revert_of_restore(fresh_db, tmp_path):
-    from models.database import Database
+    from models.store.database import Database
     userdata.import_file(importer.template_bytes("xlsx"), "t.xlsx", who="a", db=fresh_db)
     userdata.correct_plan_fact("YZ-002", "26", who="a", why="核实", db=fresh_db)
     backup = userdata.export_userdata(db=fresh_db)
@@ -180,8 +181,8 @@ def test_hostile_text_is_stored_as_data_never_run(fresh_db):
 KILL_SCRIPT = r"""
 import os, sys, time
 sys.path.insert(0, {root!r})
-from models import userdata
-from models.database import Database
+from models.store import userdata
+from models.store.database import Database
 original = userdata._insert_frame
 def slow(con, table, rows):
     original(con, table, rows)

@@ -4,8 +4,8 @@ import subprocess
 import sys
 import threading
 
-from models import userdata
-from models.database import Database
+from models.store import userdata
+from models.store.database import Database
 from tests.conftest import ROOT
 
 HEAD = "地区代码,地区名称,指标代码,年份,数值,类型"
@@ -63,9 +63,9 @@ def test_threads_importing_and_editing_at_once_lose_nothing(fresh_db):
 WORKER = r"""
 import sys
 sys.path.insert(0, {root!r})
-from models.database import Database
+from models.store.database import Database
 from tests.test_userdata_concurrency import increment
-from models import userdata
+from models.store import userdata
 db = Database({db!r})
 for i in range(8):
     increment(db, {fid!r}, {who!r})

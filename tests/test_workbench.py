@@ -20,8 +20,8 @@ from forecasting.workbench import (
     sensitivity,
     step_label,
 )
-from models.gaps import plan_gaps, reason_text
-from models.i18n import t
+from models.core.i18n import t
+from models.planning.gaps import plan_gaps, reason_text
 
 YZ = "500103"
 # 渝中区: “60岁及以上老年人口为12.5万” (2025), “提供全托养老床位1915张”, “护理型床位…716张” (2020)

@@ -10,8 +10,8 @@ import os
 
 import streamlit as st
 
-from models import accounts, roles
-from models.i18n import t
+from models.core.i18n import t
+from models.store import accounts, roles
 
 _USER, _ROLE = "account_username", "account_role"
 _FIRST_RUN = "account_first_admin_checked"

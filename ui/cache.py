@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from models import facts
-from models.database import default
+from models.store import facts
+from models.store.database import default
 
 
 def data_version() -> str:
@@ -75,7 +75,7 @@ def projections() -> pd.DataFrame:
 @st.cache_data(show_spinner=False)
 def _gaps(version: str, assumptions: str, scenario: str, years: tuple[int, ...], region: str | None,
           explain: bool) -> pd.DataFrame:
-    from models.overview import gaps_for
+    from models.report.overview import gaps_for
 
     proj = None if assumptions == "plan" else _projections(version)
     return gaps_for(assumptions=assumptions, scenario=scenario, projections=proj, years=list(years), region=region,
@@ -84,9 +84,9 @@ def _gaps(version: str, assumptions: str, scenario: str, years: tuple[int, ...],
 
 def gaps(assumptions: str = "plan", *, scenario: str = "medium", years=None, region: str | None = None,
          explain: bool = True) -> pd.DataFrame:
-    """models.overview.gaps_for (gap table under plan / model / override assumptions), cached per data version.
-    years: None = every year of models.gaps.YEARS."""
-    from models.gaps import YEARS
+    """models.report.overview.gaps_for (gap table under plan / model / override assumptions), cached per data version.
+    years: None = every year of models.planning.gaps.YEARS."""
+    from models.planning.gaps import YEARS
 
     years = tuple(int(y) for y in (years if years is not None else YEARS))
     return _gaps(data_version(), assumptions, scenario, years, region, explain)
@@ -96,7 +96,7 @@ def gaps(assumptions: str = "plan", *, scenario: str = "medium", years=None, reg
 # session (cache_resource: a rerun gets the same objects, not an unpickled copy of thousands of rows).
 @st.cache_resource(show_spinner=False, max_entries=12)
 def _overview(version: str, year: int, lang: str):
-    from models.overview import REVIEW_YEAR, overview_tables
+    from models.report.overview import REVIEW_YEAR, overview_tables
 
     assumptions = "plan" if year == REVIEW_YEAR else "model"  # 2025: the plans' own figures; later: projection
     return overview_tables(_gaps(version, assumptions, "medium", (year,), None, False), _regions(version),
@@ -104,15 +104,15 @@ def _overview(version: str, year: int, lang: str):
 
 
 def overview(year: int, lang: str):
-    """models.overview.overview_tables (KPI, hierarchy, comparison, per-region table) of the national gap table
+    """models.report.overview.overview_tables (KPI, hierarchy, comparison, per-region table) of the national gap table
     of `year`, cached per data version. Read-only: the frames are shared by sessions, never change them."""
     return _overview(data_version(), int(year), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _overview_review(version: str, year: int, lang: str):
-    from models.brief import source_title
-    from models.overview import final_review, region_names, review_view, without_actual
+    from models.report.brief import source_title
+    from models.report.overview import final_review, region_names, review_view, without_actual
 
     review = final_review(_facts(version), _gaps(version, "plan", "medium", (year,), None, False), year=year,
                           source_title=lambda s: source_title(s, lang))
@@ -121,27 +121,27 @@ def _overview_review(version: str, year: int, lang: str):
 
 
 def overview_review(year: int, lang: str):
-    """The overview's 终期评估: (models.overview.review_view table, codes of the regions without any actual), cached
+    """The overview's 终期评估: (models.report.overview.review_view table, codes of the regions without any actual), cached
     per data version and language. Read-only, shared by sessions."""
     return _overview_review(data_version(), int(year), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _overview_aggregate(version: str, year: int, lang: str, level: str, within: str | None):
-    from models.overview import aggregate
+    from models.report.overview import aggregate
 
     ov = _overview(version, year, lang)
     return aggregate(ov.kpi, ov.tree, level=level, lang=lang, within=within)
 
 
 def overview_aggregate(year: int, lang: str, *, level: str, within: str | None):
-    """models.overview.aggregate (totals by province or city) of overview(year, lang), cached. Read-only."""
+    """models.report.overview.aggregate (totals by province or city) of overview(year, lang), cached. Read-only."""
     return _overview_aggregate(data_version(), int(year), lang, level, within)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # st.plotly_chart copies the figure (to_dict)
 def _overview_card(version: str, year: int, lang: str, code: str):
-    from models.overview import CARD_LIMIT, REVIEW_YEAR, region_card
+    from models.report.overview import CARD_LIMIT, REVIEW_YEAR, region_card
 
     assumptions = "plan" if year == REVIEW_YEAR else "model"
     if len(_overview(version, year, lang).codes) <= CARD_LIMIT:
@@ -156,16 +156,16 @@ def _overview_card(version: str, year: int, lang: str, code: str):
 
 
 def overview_card(year: int, lang: str, code: str):
-    """models.overview.region_card (KPI rows, headline, gap chart) of one region, cached. Read-only."""
+    """models.report.overview.region_card (KPI rows, headline, gap chart) of one region, cached. Read-only."""
     return _overview_card(data_version(), int(year), lang, code)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)  # st.plotly_chart copies the figure (to_dict)
 def _overview_trend(version: str, year: int, lang: str, code: str, service: str):
-    from models.catalogue import label
-    from models.charts import gap_trend_chart
-    from models.i18n import t
-    from models.overview import REVIEW_YEAR
+    from models.core.catalogue import label
+    from models.core.i18n import t
+    from models.report.charts import gap_trend_chart
+    from models.report.overview import REVIEW_YEAR
 
     assumptions = "plan" if year == REVIEW_YEAR else "model"
     name = _overview(version, year, lang).names.get(code, code)
@@ -174,25 +174,25 @@ def _overview_trend(version: str, year: int, lang: str, code: str, service: str)
 
 
 def overview_trend(year: int, lang: str, code: str, service: str):
-    """models.charts.gap_trend_chart of one region and service over every year, cached. Read-only."""
+    """models.report.charts.gap_trend_chart of one region and service over every year, cached. Read-only."""
     return _overview_trend(data_version(), int(year), lang, code, service)
 
 
 def _years() -> tuple[int, ...]:
-    from models.gaps import YEARS
+    from models.planning.gaps import YEARS
 
     return tuple(int(y) for y in YEARS)
 
 
 @st.cache_data(show_spinner=False)
 def _audit_checks(version: str) -> pd.DataFrame:
-    from models.audit import audit_checks, relations
+    from models.planning.audit import audit_checks, relations
 
     return audit_checks(facts.all_facts(), relations())
 
 
 def audit_checks() -> pd.DataFrame:
-    """models.audit.audit_checks (every check, ok or inconsistent), cached per data version."""
+    """models.planning.audit.audit_checks (every check, ok or inconsistent), cached per data version."""
     return _audit_checks(data_version())
 
 
@@ -242,7 +242,7 @@ def _wb_gaps(version: str, key: tuple, years: tuple, _scenario, method: str) -> 
 def wb_gaps(scenario, method: str, years=None) -> pd.DataFrame:
     """forecasting.workbench.gaps_for of one method (formula and inputs included) for `years` (None = every year),
     cached by PlannerScenario.gaps_key(method): that method's projection assumptions and the standards."""
-    from models.gaps import YEARS
+    from models.planning.gaps import YEARS
 
     years = tuple(int(y) for y in (years if years is not None else YEARS))
     return _wb_gaps(data_version(), scenario.gaps_key(method), years, scenario, method)
@@ -293,13 +293,13 @@ def wb_figure(kind: str, key: tuple, build):
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _wb_saved(version: str) -> pd.DataFrame:
-    from models.scenarios import list_scenarios
+    from models.store.scenarios import list_scenarios
 
     return list_scenarios()
 
 
 def wb_saved() -> pd.DataFrame:
-    """models.scenarios.list_scenarios, cached per data version (a save or delete writes the database, which
+    """models.store.scenarios.list_scenarios, cached per data version (a save or delete writes the database, which
     changes the version), so a rerun opens no database connection."""
     return _wb_saved(data_version())
 

@@ -5,12 +5,12 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from models import brief
-from models.i18n import t
+from models.core.i18n import t
+from models.report import brief
 
 
 def brief_downloads(stem: str, key: str, make: Callable[[str], bytes], lang: str) -> None:
-    """PNG and PDF buttons for a leadership brief: `make(fmt)` renders it (models.brief.brief_bytes) only when one
+    """PNG and PDF buttons for a leadership brief: `make(fmt)` renders it (models.report.brief.brief_bytes) only when one
     is clicked. Without chromium (`make browser`) the buttons are disabled and a caption says why."""
     can_render = brief.browser_available()  # looked up at call time (tests replace it)
     row = st.container(horizontal=True)

@@ -1,5 +1,5 @@
 """Editing user data in the dashboard: the in-table editor of the data page, plan-figure corrections, the change
-log with revert, and backup/restore. Layout only; every rule and write is in models/userdata.py. User text is
+log with revert, and backup/restore. Layout only; every rule and write is in models/store/userdata.py. User text is
 shown in tables or as plain text, never as HTML. The change log's `who` is always the logged-in account's username
 (ui/auth.py): there is no box to type a name."""
 from __future__ import annotations
@@ -7,10 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from models import userdata
-from models.catalogue import label
-from models.formatting import fmt_number
-from models.i18n import t
+from models.core.catalogue import label
+from models.core.formatting import fmt_number
+from models.core.i18n import t
+from models.store import userdata
 from ui.auth import editor_gate
 
 

@@ -1,5 +1,5 @@
 """Import page section 从规划原文提取 (paste or upload → proposed rows → confirm → import), and the data page's
-context of an imported figure. Layout only: every rule is in models/extract.py and models/user_documents.py.
+context of an imported figure. Layout only: every rule is in models/intake/extract.py and models/store/user_documents.py.
 User text is escaped; the only HTML is our own <mark> around a quote.
 """
 from __future__ import annotations
@@ -9,9 +9,9 @@ import html
 import pandas as pd
 import streamlit as st
 
-from models import extract as ex
-from models import user_documents as ud
-from models.i18n import t
+from models.core.i18n import t
+from models.intake import extract as ex
+from models.store import user_documents as ud
 from ui import cache
 
 _STATE = "ext_state"  # {text, filename, rows (DataFrame), hits (region proposals)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from forecasting.assumptions import ASSUMPTION_RANGES
-from models.i18n import t
+from models.core.i18n import t
 
 
 def lang() -> str:

@@ -1,8 +1,8 @@
 """Shared AppTest fixtures: the app on a database of its own with one editor account."""
 import pytest
 
-from models import accounts
-from models.database import Database
+from models.store import accounts
+from models.store.database import Database
 
 PASSWORD = "s3cret-pass"
 

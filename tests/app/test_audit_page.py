@@ -27,8 +27,8 @@ def test_renders_in_both_languages(db, lang, title):
 
 
 def test_inconsistent_first_then_toggle(db):
-    from models.audit import audit_checks, relations
-    from models.facts import all_facts
+    from models.planning.audit import audit_checks, relations
+    from models.store.facts import all_facts
 
     checks = audit_checks(all_facts(db), relations(db))
     bad = int((checks.status == "inconsistent").sum())

@@ -34,7 +34,7 @@ def test_filter_by_region_and_indicator(db):
 
 
 def test_deep_link_shows_quote_in_context(db):
-    from models.facts import all_facts
+    from models.store.facts import all_facts
     f = all_facts(db, region="500103")
     fid = f[(f.indicator == "nursing_beds") & (f.value == 716)].fact_id.iloc[0]
     at = open_page(fact=fid)

@@ -1,6 +1,6 @@
 """数据导入 page, section 从规划原文提取, through AppTest: an editor pastes text, gets the proposed rows with their
 quotes, confirms and imports; a viewer does not see the section."""
-from models.facts import all_facts
+from models.store.facts import all_facts
 from tests.app.test_import_page import PASSWORD, open_page, unlock
 
 TEXT = "到2025年，全市养老床位达到9万张，养老机构护理型床位占比不低于55%。武汉市"

@@ -2,7 +2,7 @@
 confirm, and that nothing is written without an editor login or with errors."""
 from streamlit.testing.v1 import AppTest
 
-from models import importer
+from models.intake import importer
 from tests.app.conftest import PASSWORD
 from tests.conftest import ROOT
 
@@ -90,7 +90,7 @@ def test_data_page_editor_section_is_gated(page_db):
 
 
 def test_data_page_in_table_edit_is_validated_saved_and_logged(page_db):
-    from models import userdata
+    from models.store import userdata
     data = "地区代码,地区名称,指标代码,年份,数值,类型\n500103,渝中区,childcare_places,2023,1200,现状值\n".encode()
     userdata.import_file(data, "a.csv", who="setup", db=page_db)
     at = unlock(open_page("pages/data_sources.py"), "data_editor", PASSWORD)
@@ -111,7 +111,7 @@ def test_data_page_in_table_edit_is_validated_saved_and_logged(page_db):
 
 
 def test_data_page_shows_an_imported_figure_as_plain_text(page_db):
-    from models import userdata
+    from models.store import userdata
     data = ("地区代码,地区名称,指标代码,年份,数值,类型,来源\n"
             "370102,历下区,elderly_beds,2023,5200,现状值,**民政局** [台账](javascript:alert(1))\n").encode()
     userdata.import_file(data, "a.csv", who="setup", db=page_db)

@@ -4,7 +4,7 @@ admin comes from YLYX_ADMIN_PASSWORD."""
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from models import accounts, userdata
+from models.store import accounts, userdata
 from tests.app.test_import_page import PASSWORD, open_page, unlock
 from tests.conftest import ROOT
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from models.charts_map import NO_DATA_COLOUR
+from models.report.charts_map import NO_DATA_COLOUR
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -58,7 +58,7 @@ def test_renders_in_both_languages(db, lang, title):
 
 
 def test_regions_coloured_by_the_gap_model(db):
-    from models.gaps import plan_gaps
+    from models.planning.gaps import plan_gaps
 
     at = open_map()
     gaps = plan_gaps(db, years=[2025])

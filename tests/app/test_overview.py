@@ -89,9 +89,9 @@ def test_final_review_offers_a_template_where_no_actual_exists(db):
 def test_an_imported_2025_actual_is_the_final_review_figure(tmp_path, monkeypatch):
     """Import 3,200 beds (2025) for 渝中区 on the import page, as an editor; the overview's final review shows it
     against the 4000-bed target: 80%, not met, source the import."""
-    from models import accounts
-    from models.database import Database
-    from models.overview import review_template
+    from models.report.overview import review_template
+    from models.store import accounts
+    from models.store.database import Database
 
     monkeypatch.setenv("YLYX_DB", str(tmp_path / "planning.duckdb"))
     for var in ("YLYX_EDITOR_PASSWORD", "YLYX_ADMIN_PASSWORD", "YLYX_ADMIN_USER"):
@@ -131,9 +131,9 @@ def test_an_imported_2025_actual_is_the_final_review_figure(tmp_path, monkeypatc
 
 
 def test_brief_buttons_explain_make_browser_without_chromium(db, monkeypatch):
-    import models.brief
+    import models.report.brief
 
-    monkeypatch.setattr(models.brief, "browser_available", lambda: False)
+    monkeypatch.setattr(models.report.brief, "browser_available", lambda: False)
     at = open_overview()
     buttons = [b for b in at.get("download_button") if b.label.startswith("下载简报")]
     assert len(buttons) == 2 and all(b.proto.disabled for b in buttons)
@@ -142,9 +142,9 @@ def test_brief_buttons_explain_make_browser_without_chromium(db, monkeypatch):
 
 def test_many_regions_aggregate_then_drill_down(db, monkeypatch):
     """Above CARD_LIMIT regions: totals by province/city, a sorted paged table, one region's detail."""
-    import models.overview
+    import models.report.overview
 
-    monkeypatch.setattr(models.overview, "CARD_LIMIT", 2)  # the five plan regions count as "many"
+    monkeypatch.setattr(models.report.overview, "CARD_LIMIT", 2)  # the five plan regions count as "many"
     at = open_overview()
     assert any("按省/市汇总" in i.value for i in at.info)
     totals = at.dataframe[0].value

@@ -6,8 +6,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from forecasting.workbench import PlanData, PlannerScenario, evaluate
-from models.formatting import fmt_number
-from models.i18n import t
+from models.core.formatting import fmt_number
+from models.core.i18n import t
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")

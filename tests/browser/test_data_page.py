@@ -1,7 +1,7 @@
 """A person opens the data page, finds a figure and reads its quote in the document."""
 import pytest
 
-from models.facts import all_facts
+from models.store.facts import all_facts
 from tests.browser.conftest import wait_idle
 
 pytestmark = pytest.mark.browser

@@ -2,8 +2,8 @@
 overview and the figure's quote on the data page."""
 import pytest
 
-from models import accounts, userdata
-from models.facts import all_facts
+from models.store import accounts, userdata
+from models.store.facts import all_facts
 from tests.browser.conftest import wait_idle
 
 pytestmark = pytest.mark.browser

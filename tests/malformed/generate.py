@@ -1,6 +1,6 @@
 """Regenerate the malformed-input corpus: `.venv/bin/python tests/malformed/generate.py`.
 
-Each file breaks one rule; expected.csv names the problem code (models/i18n.py key) the importer must report.
+Each file breaks one rule; expected.csv names the problem code (models/core/i18n.py key) the importer must report.
 Files of many MB are generated inside the tests, not committed.
 """
 import csv

@@ -1,0 +1,320 @@
+"""Export shapes for analysts (预测导出) and the plan audit page: tables from the model's frames, CSV and Excel bytes.
+
+In:  the projection table (forecasting.projection.project_all: TABLE_COLUMNS, persons / percent / ‰), the gap table
+     (models.planning.gaps: GAP_COLUMNS + extras, beds / places, computed with explain=True so that inputs cite their facts),
+     the facts (models.store.facts.all_facts) and an `ExportContext` (which scenario and assumptions, when generated).
+Out: data frames with plain numbers in base units (no formatting: the analyst computes with them), and bytes:
+     CSV UTF-8 with BOM (models.core.export.csv_bytes), an .xlsx workbook with the sheets SHEETS.
+Every export carries the scenario, the assumptions and the generation date: as columns META_COLUMNS on every row
+of every table, and as the first rows of the assumptions sheet.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from models.core.catalogue import SERVICES, indicator, label, unit_label
+from models.core.export import csv_bytes, xlsx_bytes
+from models.planning.gaps import GAP_COLUMNS, texts
+from models.planning.standards import NUMERIC_FIELDS
+
+ASSUMPTION_SETS = ("plan", "model", "override")
+SCENARIOS = ("low", "medium", "high")
+META_COLUMNS = ["scenario", "assumptions", "generated_on"]
+SHEETS = {"projections": "预测", "gaps": "缺口", "assumptions": "假设", "sources": "来源",
+          "plan_table": "规划指标表"}
+PROJECTION_EXPORT_COLUMNS = ["region_code", "region_name", "indicator", "indicator_label", "year", "method",
+                             "scenario", "value", "unit", "lower_80", "upper_80", "lower_95", "upper_95", "basis",
+                             "note", "method_detail", "inputs"]
+# the method and reason codes (models.planning.gaps: method_code, reason_codes) are exported as text in the export's language
+GAP_EXPORT_COLUMNS = GAP_COLUMNS[:3] + ["service_label"] + GAP_COLUMNS[3:-1] + ["method"] + [
+    "achieved_share", "gap_stated", "gap_delta", "demand_stated", "target_method", "population_indicator",
+    "population_year", "population_basis", "population_method", "formula", "reason", "fact_ids", "inputs",
+    # the figures before rounding to whole beds/places (models.planning.gaps.whole_counts): demand is rounded up
+    "demand_unrounded", "supply_unrounded", "gap_unrounded", "target_unrounded", "target_gap_unrounded"]
+# The plans' own indicator tables (主要指标): one row per indicator with its current and target value.
+PLAN_TABLE_COLUMNS = ["地区代码", "地区", "指标名称", "现状值", "目标值", "预测值", "缺口", "指标属性"]
+ASSUMPTION_COLUMNS = ["item", "region_code", "value", "unit", "fact_id", "source", "quote", "note"]
+SOURCE_COLUMNS = ["fact_id", "region_code", "region_name", "indicator", "year", "value", "unit", "kind", "source",
+                  "quote"]
+_RATE_OF = {"nursing_beds": "nursing_bed_share", "childcare_places": "childcare_places_per_1000"}
+_UNITS = {"projections": {"aging_rate": "percent", "birth_rate": "permille"}}
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What an export was computed under. assumptions: plan | model | override (the gap model's population: the
+    plans' own figures, or the projection method of that name); scenario: low | medium | high (the plans' own
+    figures are one scenario: 'medium'); generated: the generation date; filters: what the analyst filtered
+    (name, value) pairs, for the record."""
+    assumptions: str = "plan"
+    scenario: str = "medium"
+    generated: dt.date = field(default_factory=dt.date.today)
+    filters: tuple = ()
+
+    def __post_init__(self):
+        if self.assumptions not in ASSUMPTION_SETS:
+            raise ValueError(f"assumptions: 应为 {'|'.join(ASSUMPTION_SETS)} / must be one of {ASSUMPTION_SETS}, "
+                             f"got {self.assumptions!r}")
+        if self.scenario not in SCENARIOS:
+            raise ValueError(f"scenario: 应为 {'|'.join(SCENARIOS)} / must be one of {SCENARIOS}, got {self.scenario!r}")
+        if not isinstance(self.generated, dt.date):
+            raise ValueError(f"generated: 应为日期 / must be a date, got {self.generated!r}")
+
+    @property
+    def scenario_text(self) -> str:
+        return f"{self.assumptions}/{self.scenario}"
+
+    def meta(self) -> dict:
+        """The three stamp values: scenario ('model/medium'), assumptions (a short description), generated_on."""
+        what = {"plan": "规划自身口径（规划人口与标准）/ the plans' own figures and standards",
+                "model": "模型预测人口 + 规划标准（计入在建项目）/ model projection + plan standards, pipeline counted",
+                "override": "规划人员设定 + 规划标准 / planner overrides + plan standards"}[self.assumptions]
+        return {"scenario": self.scenario_text, "assumptions": what, "generated_on": self.generated.isoformat()}
+
+
+def stamp(df: pd.DataFrame, ctx: ExportContext) -> pd.DataFrame:
+    """The frame with META_COLUMNS appended (same values on every row)."""
+    return df.assign(**ctx.meta())
+
+
+def _missing(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x)) or bool(pd.isna(x))
+
+
+def _isin(col: pd.Series, values: Iterable | None) -> pd.Series:
+    if values is None:
+        return pd.Series(True, index=col.index)
+    return col.astype(str).isin([str(v) for v in values])
+
+
+# -- projections and gaps ----------------------------------------------------------------------------------------
+
+def projections_table(projections: pd.DataFrame, *, names: dict | None = None, lang: str = "zh") -> pd.DataFrame:
+    """The projection table in export shape (PROJECTION_EXPORT_COLUMNS): region name, indicator label and unit
+    added; values unchanged (persons, percent for aging_rate, ‰ for birth_rate)."""
+    p = projections.copy()
+    p["region_name"] = [(names or {}).get(c, "") for c in p["region_code"]]
+    p["indicator_label"] = p["indicator"].map(lambda i: label(i, lang))
+    p["unit"] = p["indicator"].map(lambda i: _UNITS["projections"].get(i, "person"))
+    for c in PROJECTION_EXPORT_COLUMNS:
+        if c not in p:
+            p[c] = ""
+    return p[PROJECTION_EXPORT_COLUMNS].reset_index(drop=True)
+
+
+def filter_projections(table: pd.DataFrame, *, regions=None, indicators=None, methods=None,
+                       scenarios=None) -> pd.DataFrame:
+    """Rows of the projection table matching every given filter (None = no filter)."""
+    keep = (_isin(table["region_code"], regions) & _isin(table["indicator"], indicators)
+            & _isin(table["method"], methods) & _isin(table["scenario"], scenarios))
+    return table[keep].reset_index(drop=True)
+
+
+def _fact_ids(inputs) -> str:
+    if not isinstance(inputs, list):
+        return ""
+    ids = []
+    for i in inputs:
+        if isinstance(i, dict) and i.get("fact_id"):
+            ids += str(i["fact_id"]).split()  # interpolated populations cite both end points
+    return " ".join(dict.fromkeys(ids))
+
+
+def gaps_table(gaps: pd.DataFrame, *, lang: str = "zh") -> pd.DataFrame:
+    """The gap table in export shape (GAP_EXPORT_COLUMNS): beds/places as computed by the gap model, gap_delta =
+    gap − gap_stated, method (with the population method) and reason in `lang` (models.planning.gaps.texts), the cited fact
+    ids, and `inputs` as JSON text (name, value, fact_id, source, quote of every input)."""
+    g = texts(gaps, lang=lang)
+    g["service_label"] = g["service"].map(lambda s: label(s, lang))
+    g["gap_delta"] = g["gap"] - g["gap_stated"] if "gap_stated" in g else math.nan
+    inputs = g["inputs"] if "inputs" in g else pd.Series([[]] * len(g), index=g.index)
+    g["fact_ids"] = inputs.map(_fact_ids)
+    g["inputs"] = inputs.map(lambda v: json.dumps(v if isinstance(v, list) else [], ensure_ascii=False, default=str))
+    for c in GAP_EXPORT_COLUMNS:
+        if c not in g:
+            g[c] = math.nan
+    return g[GAP_EXPORT_COLUMNS].reset_index(drop=True)
+
+
+def for_display(table: pd.DataFrame) -> pd.DataFrame:
+    """A table as a person reads it on screen: every missing cell shows "—" (models.core.formatting.MISSING), never
+    None or NaN; whole-number columns (beds, places, persons, years) without decimals. Numbers stay numbers where
+    nothing is missing. For screens only: the CSV/Excel exports keep empty cells and full precision."""
+    from models.core.formatting import MISSING
+
+    out = table.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
+            if not col.isna().any():
+                continue
+            whole = col.dropna().map(lambda v: float(v).is_integer()).all()
+            out[c] = [MISSING if _missing(v) else (f"{int(v)}" if whole else f"{float(v):g}") for v in col]
+        elif col.dtype == object or pd.api.types.is_string_dtype(col):
+            out[c] = [MISSING if (v is None or (not isinstance(v, list | dict | tuple) and _missing(v))) else v
+                      for v in col]
+    return out
+
+
+def filter_gaps(table: pd.DataFrame, *, regions=None, indicators=None, years=None) -> pd.DataFrame:
+    """Rows of the gap export table matching every filter (indicators: service ids; None = no filter)."""
+    keep = _isin(table["region_code"], regions) & _isin(table["service"], indicators) & _isin(table["year"], years)
+    return table[keep].reset_index(drop=True)
+
+
+# -- the plans' own indicator table ------------------------------------------------------------------------------
+
+def _attribute(facts: pd.DataFrame, region: str, service: str, year: int) -> str:
+    """约束性/预期性/倡导性 of the plan's target for the service (or for its rate: nursing share, places per 1000)."""
+    f = facts[(facts["region_code"] == region) & (facts["kind"] == "target") & (facts["year"] == year)
+              & (facts["attribute"].fillna("") != "")]
+    for ind in (service, _RATE_OF.get(service)):
+        hit = f[f["indicator"] == ind]
+        if len(hit):
+            return str(hit["attribute"].iloc[0])
+    return ""
+
+
+def plan_indicator_table(gaps: pd.DataFrame, facts: pd.DataFrame, *, year: int = 2025, lang: str = "zh",
+                         regions=None, names: dict | None = None) -> pd.DataFrame:
+    """The shape of the plans' own indicator tables, one row per region and service in `year`:
+    地区代码, 地区, 指标名称 (label with unit: 养老床位（张）), 现状值 (current supply), 目标值 (the plan's target),
+    预测值 (projected demand), 缺口 (demand − supply), 指标属性 (约束性/预期性 from the plan's target). Numbers in beds
+    / places as the gap model computed them; NaN = 未提供 (empty cell), never 0."""
+    g = gaps[(gaps["year"].astype("Int64") == int(year)) & _isin(gaps["region_code"], regions)]
+    by_key = {(str(r["region_code"]), r["service"]): r for r in g.to_dict("records")}
+    codes = list(dict.fromkeys(g["region_code"].astype(str)))
+    rows = []
+    for code in codes:
+        for service in SERVICES:
+            r = by_key.get((code, service), {})
+            unit = unit_label(indicator(service).unit, lang)
+            rows.append({
+                "地区代码": code, "地区": (names or {}).get(code) or r.get("region_name") or code,
+                "指标名称": f"{label(service, lang)}（{unit}）" if lang == "zh" else f"{label(service, lang)} ({unit})",
+                "现状值": r.get("supply", math.nan), "目标值": r.get("target", math.nan),
+                "预测值": r.get("demand", math.nan), "缺口": r.get("gap", math.nan),
+                "指标属性": _attribute(facts, code, service, int(year))})
+    out = pd.DataFrame(rows, columns=PLAN_TABLE_COLUMNS)
+    for c in ("现状值", "目标值", "预测值", "缺口"):
+        out[c] = out[c].astype(float)
+    return out
+
+
+# -- assumptions and sources -------------------------------------------------------------------------------------
+
+def assumptions_table(gaps: pd.DataFrame, ctx: ExportContext) -> pd.DataFrame:
+    """The assumptions sheet (ASSUMPTION_COLUMNS): first the export's scenario, assumptions, generation date and
+    filters; then, per region, every planning standard the gap model used (beds per 1000 elderly, nursing share,
+    places per 1000 ...) with its fact and quote, and the population method behind the demand."""
+    rows = [{"item": k, "region_code": "", "value": v} for k, v in ctx.meta().items()]
+    rows += [{"item": f"filter:{k}", "region_code": "", "value": ", ".join(map(str, v)) if isinstance(v, list | tuple)
+              else str(v)} for k, v in ctx.filters]
+    seen = set()
+    for r in gaps.to_dict("records"):
+        code = str(r["region_code"])
+        for i in r.get("inputs") or []:
+            if not isinstance(i, dict) or i.get("name") not in NUMERIC_FIELDS:
+                continue
+            key = (code, i["name"], i.get("value"))
+            if key in seen:
+                continue
+            seen.add(key)
+            rows.append({"item": i["name"], "region_code": code, "value": i.get("value"),
+                         "fact_id": i.get("fact_id", ""), "source": i.get("source", ""), "quote": i.get("quote", ""),
+                         "note": i.get("note", "")})
+        pm = r.get("population_method")
+        if not _missing(pm) and (code, "population_method", pm) not in seen:
+            seen.add((code, "population_method", pm))
+            rows.append({"item": "population_method", "region_code": code, "value": pm})
+    rows = [{c: ("" if _missing(r.get(c)) else str(r[c])) for c in ASSUMPTION_COLUMNS} for r in rows]
+    return pd.DataFrame(rows, columns=ASSUMPTION_COLUMNS)
+
+
+_ID_TOKEN = re.compile(r"[A-Za-z0-9_@.\-]+")
+
+
+def sources_table(facts: pd.DataFrame, *, gaps: pd.DataFrame | None = None,
+                  projections: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every fact the exported numbers rest on (SOURCE_COLUMNS), with its verbatim quote: the facts cited in the
+    gap rows' inputs and the fact ids named in the projections' `inputs` text. Ordered by fact id."""
+    ids: set[str] = set()
+    if gaps is not None and "inputs" in gaps:
+        for v in gaps["inputs"]:
+            if isinstance(v, str):  # the export shape: JSON text
+                v = json.loads(v) if v.startswith("[") else []
+            ids.update(_fact_ids(v).split())
+    if gaps is not None and "fact_ids" in gaps:
+        for v in gaps["fact_ids"].dropna():
+            ids.update(str(v).split())
+    known = set(facts["fact_id"])
+    if projections is not None and "inputs" in projections:
+        for text in projections["inputs"].dropna().unique():
+            ids.update(tok for tok in _ID_TOKEN.findall(str(text).replace("/", " ")) if tok in known)
+    f = facts[facts["fact_id"].isin(ids)].sort_values("fact_id")
+    return f[SOURCE_COLUMNS].reset_index(drop=True)
+
+
+# -- bytes -------------------------------------------------------------------------------------------------------
+
+def csv_export(table: pd.DataFrame, ctx: ExportContext) -> bytes:
+    """One table as CSV (UTF-8 with BOM), stamped with the scenario, assumptions and generation date."""
+    return csv_bytes(stamp(table, ctx))
+
+
+def workbook(*, projections: pd.DataFrame, gaps: pd.DataFrame, facts: pd.DataFrame, ctx: ExportContext,
+             raw_gaps: pd.DataFrame | None = None, plan_table: pd.DataFrame | None = None) -> bytes:
+    """The analysts' Excel workbook: sheets 预测 (projections), 缺口 (gaps), 假设 (assumptions), 来源 (sources) and,
+    when given, 规划指标表 (the plans' indicator-table shape). In: the export-shape tables (projections_table,
+    gaps_table, plan_indicator_table) and the gap model's own rows (raw_gaps, for the standards it used; default:
+    none). Data sheets carry META_COLUMNS on every row."""
+    sheets = {SHEETS["projections"]: stamp(projections, ctx), SHEETS["gaps"]: stamp(gaps, ctx),
+              SHEETS["assumptions"]: assumptions_table(raw_gaps if raw_gaps is not None else gaps.iloc[0:0], ctx),
+              SHEETS["sources"]: stamp(sources_table(facts, gaps=gaps, projections=projections), ctx)}
+    if plan_table is not None:
+        sheets[SHEETS["plan_table"]] = stamp(plan_table, ctx)
+    return xlsx_bytes(sheets)
+
+
+# -- the plan audit page -----------------------------------------------------------------------------------------
+
+AUDIT_VIEW_COLUMNS = ["region_code", "status", "check", "year", "indicator", "stated", "recomputed", "difference",
+                      "formula", "note", "quotes"]
+
+
+def check_text(text: str, lang: str = "zh") -> str:
+    """An audit check's bilingual description ('总数等于部分之和 / total = sum of parts: 原文…') in one language; the
+    part after ': ' (the plan's words) is kept in both."""
+    text = str(text)
+    zh, _, en = text.partition(" / ")
+    if not en or not re.search(r"[\u4e00-\u9fff]", zh):  # not bilingual (e.g. a formula with a division)
+        return text
+    _, colon, tail = en.partition(": ")
+    if lang == "en":
+        return en
+    return zh + ("：" + tail if colon else "")
+
+
+def audit_view(checks: pd.DataFrame, facts: pd.DataFrame, *, include_ok: bool = False, regions=None,
+               lang: str = "zh") -> pd.DataFrame:
+    """The audit findings as the audit page shows them: inconsistent checks first (then consistent ones when
+    `include_ok`), by region and year; `check` in `lang`; `quotes` a list of {fact_id, quote, link} per fact the
+    check rests on (link: the data page's deep link /data?fact=FACT_ID)."""
+    c = checks[_isin(checks["region_code"], regions)]
+    if not include_ok:
+        c = c[c["status"] == "inconsistent"]
+    c = c.assign(_rank=(c["status"] != "inconsistent").astype(int)).sort_values(
+        ["_rank", "region_code", "year", "rule"], kind="stable")
+    quotes = dict(zip(facts["fact_id"], facts["quote"]))
+    out = c[[x for x in AUDIT_VIEW_COLUMNS if x != "quotes"]].copy()
+    out["check"] = out["check"].map(lambda s: check_text(s, lang))
+    out["quotes"] = [[{"fact_id": f, "quote": quotes.get(f, ""), "link": f"/data?fact={f}"} for f in str(ids).split()]
+                     for ids in c["fact_ids"]]
+    return out.reset_index(drop=True)

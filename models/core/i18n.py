@@ -681,3 +681,24 @@ STRINGS.update({
     "wb_note_plan_none": ("规划未提供", "the plan states none"),
     "wb_note_planner_override": ("规划人员设定", "planner override"),
 })
+
+
+# Strings of work in flight live in one block per issue, so that parallel branches merge without conflicts.
+# -- issue 20: every county (census regions, registry, cohort-component projection) --------------------------
+STRINGS.update({
+})
+
+
+# -- issue 21: numbers an analyst can trust (exports, importer consistency, extraction, audit, page texts) ------
+STRINGS.update({
+})
+
+
+# -- issue 22: security and reliability (accounts, throttling, restore, limits, escaping) ---------------------
+STRINGS.update({
+})
+
+
+# -- issue 23: the 2025 review (终期评估) and the 十五五 draft ------------------------------------------------
+STRINGS.update({
+})

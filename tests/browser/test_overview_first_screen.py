@@ -17,7 +17,9 @@ def test_first_screen_names_all_five_regions(server, browser):
     try:
         page.goto(server + "/")
         wait_idle(page, timeout=180000)
-        chart = page.locator('[data-testid="stPlotlyChart"]').first
+        # the comparison chart by its key: under load a chart further down may be drawn before it, so "the first
+        # chart on the page" is not a stable way to find it
+        chart = page.locator('.st-key-ov_compare [data-testid="stPlotlyChart"]').first
         chart.locator(".ytick").first.wait_for()
         box = chart.bounding_box()
         assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900  # inside the first screen

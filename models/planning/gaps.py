@@ -572,6 +572,19 @@ COUNT_COLUMNS = ("demand", "supply", "gap", "target", "target_gap")
 _EPS = 1e-6  # float noise (4000.0000000001 is 4000 beds, not 4001)
 
 
+def _nursing_share_of_beds(gaps: pd.DataFrame) -> pd.Series:
+    """Per nursing-bed row the share of the bed demand it is (nursing demand ÷ bed demand of the same region and
+    year, before rounding); NaN elsewhere, or without a positive bed demand."""
+    if not {"service", "region_code", "year"} <= set(gaps.columns) or not (gaps["service"] == "nursing_beds").any():
+        return pd.Series(np.nan, index=gaps.index)
+    d = gaps["demand"].astype(float)
+    beds = d.where(gaps["service"] == "elderly_beds")
+    beds = gaps.assign(_b=beds).groupby(["region_code", "year"], sort=False)["_b"].transform("max")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = d / beds.where(beds > 0)
+    return share.where(gaps["service"] == "nursing_beds")
+
+
 def whole_counts(gaps: pd.DataFrame) -> pd.DataFrame:
     """The gap table in whole beds and places, as shown to people and written to files (CLI, pages, export, brief).
 
@@ -590,7 +603,14 @@ def whole_counts(gaps: pd.DataFrame) -> pd.DataFrame:
         return np.ceil(s.astype(float) - _EPS)
 
     if "demand" in out:
+        nursing_share = _nursing_share_of_beds(out)
         out["demand"] = up(out["demand"])
+        # nursing beds are a share of the whole beds to provide: ⌈share × ⌈bed demand⌉⌉ (the draft's rule, issue 23)
+        ok = nursing_share.notna()
+        bed_whole = out["demand"].where(out["service"] == "elderly_beds") if ok.any() else None
+        if bed_whole is not None:
+            beds = out.assign(_b=bed_whole).groupby(["region_code", "year"], sort=False)["_b"].transform("max")
+            out.loc[ok, "demand"] = up(nursing_share[ok] * beds[ok])
     if "target" in out:
         out["target"] = up(out["target"])
     if "supply" in out:
@@ -642,8 +662,6 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
         # a projection replaces the plan's population quirks (e.g. Yuzhong applying 4.5‰ to its 2020 population)
         standards = standards.override(count_pipeline=True, childcare_population_year=None, childcare_round_to=None,
                                        beds_round_to=None)
-    if spec:
-        standards = standards.with_overrides(spec)
     if population is None:
         if mode != "plan":
             raise PopulationRequired("model assumptions need the projected population (forecasting.planning.gaps)")
@@ -655,8 +673,21 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
         codes = [region]
         population = population[population["region_code"] == region]
         supply = supply[supply["region_code"] == region]
-    return gap_table(population, standards, supply, years=years, figures=plan_figures(facts), names=names,
-                     regions=codes, explain=explain)
+    # the standards of the period: the plans' up to 2025; 十五五 targets after (models.planning.targets, issue 23)
+    from models.planning.targets import REVIEW_YEAR, period_standards
+
+    figures = plan_figures(facts)
+    parts = []
+    for period in ([y for y in years if y <= REVIEW_YEAR], [y for y in years if y > REVIEW_YEAR]):
+        if period:
+            st = period_standards(standards, facts, year=max(period))
+            st = st.with_overrides(spec) if spec else st
+            parts.append(gap_table(population, st, supply, years=period, figures=figures, names=names,
+                                   regions=codes, explain=explain))
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True).sort_values(["region_code", "year"], kind="stable",
+                                                           ignore_index=True)
 
 
 class PopulationRequired(ValueError):

@@ -588,7 +588,8 @@ def _nursing_share_of_beds(gaps: pd.DataFrame) -> pd.Series:
 def whole_counts(gaps: pd.DataFrame) -> pd.DataFrame:
     """The gap table in whole beds and places, as shown to people and written to files (CLI, pages, export, brief).
 
-    demand and target are rounded UP (a need of 2,346.5 beds is met only by 2,347); supply is a count, rounded to
+    demand and target are rounded UP (a need of 2,346.5 beds is met only by 2,347); nursing beds are the nursing
+    share of the whole bed demand, rounded up (⌈share × ⌈beds⌉⌉; their demand_unrounded is share × ⌈beds⌉); supply is a count, rounded to
     the nearest whole; gap = demand − supply and target_gap = target − supply are recomputed from the whole
     numbers, achieved_share (%) from them. Each of COUNT_COLUMNS keeps its value before this rounding in
     `<col>_unrounded` (an existing demand_unrounded — the model's demand before the plan's own rounding — is kept
@@ -610,7 +611,10 @@ def whole_counts(gaps: pd.DataFrame) -> pd.DataFrame:
         bed_whole = out["demand"].where(out["service"] == "elderly_beds") if ok.any() else None
         if bed_whole is not None:
             beds = out.assign(_b=bed_whole).groupby(["region_code", "year"], sort=False)["_b"].transform("max")
-            out.loc[ok, "demand"] = up(nursing_share[ok] * beds[ok])
+            nursing = nursing_share[ok] * beds[ok]
+            out.loc[ok, "demand"] = up(nursing)
+            if "demand_unrounded" in out:  # the nursing demand before its own rounding: share × whole beds
+                out.loc[ok, "demand_unrounded"] = nursing.astype(float)
     if "target" in out:
         out["target"] = up(out["target"])
     if "supply" in out:

@@ -249,3 +249,12 @@ def period_standards(standards: Standards, facts: pd.DataFrame, *, year: int = T
     regions = {code: _apply(rs, region_targets(facts, code, rs, year=y, own=own, names=STANDARD_NAMES))
                for code, rs in standards.regions.items()}
     return replace(standards, default=default, regions=MappingProxyType(regions))
+
+
+def region_period_standards(rs: RegionStandards, facts: pd.DataFrame, code: str, *, year: int) -> RegionStandards:
+    """period_standards for one region (the workbench's rerun: one region, not the whole table)."""
+    if int(year) <= REVIEW_YEAR:
+        return rs
+    y = min(int(year), TARGET_YEAR)
+    return _apply(rs, region_targets(facts, code, rs, year=y, names=STANDARD_NAMES))
+

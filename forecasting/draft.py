@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,7 +28,7 @@ import pandas as pd
 from forecasting.assumptions import Assumptions
 from forecasting.projector import Projector
 from models.core.messages import MessageError, message
-from models.planning.gaps import POPULATION_INDICATORS, plan_gaps, whole_counts
+from models.planning.gaps import POPULATION_INDICATORS, plan_gaps, read_spec, whole_counts
 from models.planning.targets import REVIEW_YEAR, TARGET_YEAR
 
 DRAFT_COLUMNS = ["region_code", "region_name", "indicator", "unit", "base_year", "base_value", "base_source",
@@ -67,20 +66,7 @@ def _ceil(x) -> float:
 
 def _spec(standards) -> dict:
     """A --standards file or dict as a gap-model assumptions spec with the projection as population."""
-    if standards is None:
-        return {"population": "model"}
-    if not isinstance(standards, dict):
-        import json
-
-        try:
-            standards = json.loads(Path(standards).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise FileNotFoundError(f"找不到标准文件 {standards} / standards file not found") from None
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"标准文件不是有效的 JSON：{exc} / the standards file is not valid JSON") from exc
-        if not isinstance(standards, dict):
-            raise ValueError("标准文件须为 JSON 对象 / the standards file must hold a JSON object")
-    return {**standards, "population": "model"}
+    return {**(read_spec(standards) if standards is not None else {}), "population": "model"}
 
 
 def _band_population(pop: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -254,9 +240,9 @@ def _service_rows(region, name, year, gaps: dict, facts: pd.DataFrame) -> list[d
                          basis=(basis + "；" + prop_note) if basis else prop_note, addition=addition, formula=formula,
                          scope=_scope(std[params[0]]) if params and params[0] in std else ""))
         if service == "nursing_beds":
-            rows.append(_share_row(region, name, year, std.get("nursing_share"), facts))
+            rows.append(_rate_row(region, name, year, "nursing_bed_share", std.get("nursing_share"), facts))
         if service == "childcare_places":
-            rows.append(_per_1000_row(region, name, year, std.get("places_per_1000"), facts))
+            rows.append(_rate_row(region, name, year, "places_per_1000", std.get("places_per_1000"), facts))
             enrol = _enrolment_row(region, name, year, facts)
             if enrol:
                 rows.append(enrol)
@@ -270,23 +256,19 @@ def _n(x) -> str:
     return f"{x:,.0f}" if x.is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
-def _share_row(region, name, year, prov: dict | None, facts) -> dict:
-    base = _latest_observed(facts, "nursing_bed_share", REVIEW_YEAR)
-    prop, note = _property(facts, "nursing_bed_share", year)
-    value = float(prov["value"]) if prov else np.nan
-    basis = (_standard_basis(prov, "nursing_share", value) + "；" + note) if prov else "未提供：无护理型床位占比标准"
-    return _row(region, name, "nursing_bed_share", year, base=base, target=value, lower=value, upper=value,
-                prop=prop, basis=basis, formula=f"nursing_bed_share({year}) = nursing_share = {_n(value)}",
-                scope=_scope(prov) if prov else "")
+# the rate rows: draft row → (the standard that sets it, the catalogue indicator of its base, text when missing)
+RATES = {"nursing_bed_share": ("nursing_share", "nursing_bed_share", "未提供：无护理型床位占比标准"),
+         "places_per_1000": ("places_per_1000", "childcare_places_per_1000", "未提供：无每千人口托位数标准")}
 
 
-def _per_1000_row(region, name, year, prov: dict | None, facts) -> dict:
-    base = _latest_observed(facts, "childcare_places_per_1000", REVIEW_YEAR)
-    prop, note = _property(facts, "childcare_places_per_1000", year)
+def _rate_row(region, name, year, ind: str, prov: dict | None, facts) -> dict:
+    """A rate of the draft (nursing-bed share, places per 1,000): the 2030 standard, its base, quote and source."""
+    param, catalogue_id, none = RATES[ind]
+    prop, note = _property(facts, catalogue_id, year)
     value = float(prov["value"]) if prov else np.nan
-    basis = (_standard_basis(prov, "places_per_1000", value) + "；" + note) if prov else "未提供：无每千人口托位数标准"
-    return _row(region, name, "places_per_1000", year, base=base, target=value, lower=value, upper=value,
-                prop=prop, basis=basis, formula=f"places_per_1000({year}) = {_n(value)}",
+    basis = (_standard_basis(prov, param, value) + "；" + note) if prov else none
+    return _row(region, name, ind, year, base=_latest_observed(facts, catalogue_id, REVIEW_YEAR), target=value,
+                lower=value, upper=value, prop=prop, basis=basis, formula=f"{ind}({year}) = {param} = {_n(value)}",
                 scope=_scope(prov) if prov else "")
 
 

@@ -17,6 +17,7 @@ from models.report.draft import (
     explanation,
     indicator_label,
     plan_table,
+    targets_template,
     xlsx,
 )
 from models.report.overview import region_names
@@ -89,3 +90,8 @@ row.download_button(t("dr_download_xlsx", L), key="dr_xlsx", data=lambda: xlsx(d
 row.download_button(t("dr_download_docx", L), key="dr_docx", data=lambda: docx(d.table, region_name=d.region_name),
                     file_name=f"{stem}.docx", on_click="ignore", icon=":material/download:",
                     mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+row.download_button(t("dr_targets_template", L, year=TARGET_YEAR), key="dr_targets_tpl", file_name=f"targets_{region}_{TARGET_YEAR}.csv",
+                    data=lambda: targets_template(d.table, region_code=region, region_name=d.region_name,
+                                                  standards=d.standards),
+                    mime="text/csv", on_click="ignore", icon=":material/upload_file:")
+st.caption(t("dr_targets_note", L, year=TARGET_YEAR))

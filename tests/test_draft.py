@@ -1,5 +1,6 @@
 """The 十五五 draft (forecasting/draft.py, `python -m forecasting draft`): rows, rounding, the national 73 %, and
 consistency with `project --method model` and `gaps --year 2030` under the same standards."""
+import io
 import json
 import math
 
@@ -125,3 +126,36 @@ def test_bad_input_is_refused(tmp_path, db, capsys):
     bad.write_text("{not json", encoding="utf-8")
     assert main(["draft", "--region", "500103", "--standards", str(bad)]) == 2
     assert "JSON" in capsys.readouterr().err
+
+
+def test_2030_targets_as_data_imported_used_everywhere_and_revertible(fresh_db, tmp_path):
+    """The draft's prefilled target template, changed (nursing share 80 %) and imported by an editor: the draft and
+    gaps --year 2030 use it (scope region), the 2025 golden figures stay, and reverting the import restores 73 %."""
+    from forecasting.planning import gaps
+    from models.report.draft import targets_template
+    from models.store import userdata
+
+    d = draft("500103", db=fresh_db)
+    tpl = pd.read_csv(io.BytesIO(targets_template(d.table, region_code="500103", region_name="渝中区",
+                                                  standards=d.standards)), encoding="utf-8-sig", dtype=str,
+                      keep_default_na=False)
+    assert set(tpl["年份"]) == {"2030"}
+    assert tpl.set_index("指标代码").loc["nursing_bed_share", "数值"] == "73"
+    assert tpl.set_index("指标代码").loc["beds_per_1000_elderly", "数值"] == "32"
+    tpl.loc[tpl["指标代码"] == "nursing_bed_share", "数值"] = "80"
+    tpl["来源"] = "区民政局2026年决定（测试）"
+    plan, result = userdata.import_file(tpl.to_csv(index=False).encode("utf-8-sig"), "targets.csv", who="王科长",
+                                        note="十五五目标", db=fresh_db)
+    assert result is not None, plan.report_lines()
+    d80 = draft("500103", db=fresh_db).table.set_index("indicator")
+    assert d80.loc["nursing_bed_share", "target_value"] == 80 and d80.loc["nursing_bed_share", "scope"] == "region"
+    assert d80.loc["nursing_beds", "target_value"] == math.ceil(d80.loc["elderly_beds", "target_value"] * 0.8)
+    g = gaps(fresh_db, assumptions="model", years=[2030], region="500103").set_index("service")
+    assert g.loc["nursing_beds", "demand"] == d80.loc["nursing_beds", "target_value"]
+    g25 = gaps(fresh_db, years=[2025], region="500103").set_index("service")  # 渝中 2025 unchanged
+    assert list(g25.loc[["elderly_beds", "nursing_beds", "childcare_places"], "gap"]) == [2085, 2084, 1639]
+    log = userdata.change_log(fresh_db)
+    mine = log[log["why"].str.contains("targets.csv", na=False)]
+    assert set(mine["who"]) == {"王科长"}
+    userdata.revert(list(mine["change_id"]), who="王科长", why="撤销测试", db=fresh_db)
+    assert draft("500103", db=fresh_db).table.set_index("indicator").loc["nursing_bed_share", "target_value"] == 73

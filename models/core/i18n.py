@@ -758,4 +758,10 @@ STRINGS.update({
     "dr_col_value": ("数值", "Value"),
     "dr_base_year_note": ("基数年份：{years}", "Base years: {years}"),
     "dr_standard_changed": ("规划人员设定", "planner setting"),
+    "dr_targets_template": ("{year}年目标导入模板（预填测算值）", "{year} targets: import template (prefilled)"),
+    "dr_targets_note": ("本地区决定的{year}年目标与标准：下载预填模板，修改后在“数据导入”页导入（记录操作人、时间与原因，可在“数据与来源”页修改、可撤销）；"
+                        "导入后总览、规划测算、缺口与导出的{year}年数据均按其计算。",
+                        "The region's own {year} targets and standards: download the prefilled template, change it "
+                        "and import it on the Import page (who, when and why are recorded; editable on the Data page "
+                        "and revertible); the overview, workbench, gaps and exports of {year} then use them."),
 })

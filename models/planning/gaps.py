@@ -649,17 +649,7 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
     spec = None
     mode = assumptions if assumptions in ("plan", "model") else "plan"
     if assumptions not in ("plan", "model"):
-        spec = assumptions
-        if not isinstance(spec, dict):
-            import json
-            from pathlib import Path
-
-            try:
-                spec = json.loads(Path(spec).read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raise FileNotFoundError(f"找不到假设文件 {assumptions} / assumptions file not found") from None
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"假设文件不是有效的 JSON：{exc} / assumptions file is not valid JSON") from exc
+        spec = read_spec(assumptions)
         if spec.get("population") == "model":
             mode = "model"
     if mode == "model":
@@ -692,6 +682,25 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
         return parts[0]
     return pd.concat(parts, ignore_index=True).sort_values(["region_code", "year"], kind="stable",
                                                            ignore_index=True)
+
+
+def read_spec(spec) -> dict:
+    """A standards/assumptions spec: a dict as it is, or a JSON file ({"beds_per_1000_elderly": 35} or
+    {"500103": {"nursing_share": 60}}); FileNotFoundError / ValueError (zh/en) for a missing or invalid file."""
+    if isinstance(spec, dict):
+        return spec
+    import json
+    from pathlib import Path
+
+    try:
+        out = json.loads(Path(spec).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"找不到假设文件 {spec} / assumptions file not found") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"假设文件不是有效的 JSON：{exc} / assumptions file is not valid JSON") from exc
+    if not isinstance(out, dict):
+        raise ValueError("假设文件须为 JSON 对象 / the assumptions file must hold a JSON object")
+    return out
 
 
 class PopulationRequired(ValueError):

@@ -30,9 +30,9 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from models.planning.standards import Provenance, RegionStandards, Standards
+from models.planning.standards import PLAN_END_YEAR, Provenance, RegionStandards, Standards
 
-REVIEW_YEAR = 2025  # the 十四五 end: its targets are reviewed (models/planning/review.py)
+REVIEW_YEAR = PLAN_END_YEAR  # the 十四五 end: its targets are reviewed (models/planning/review.py)
 PERIOD = range(2026, 2031)  # 十五五
 TARGET_YEAR = 2030
 

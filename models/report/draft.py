@@ -172,3 +172,31 @@ def docx(table: pd.DataFrame, *, region_name: str) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+# the 2030 targets a planner confirms through the import (kind 目标值 / 规划标准, year = the draft's target year)
+TARGET_TEMPLATE = (("beds_per_1000_elderly", "规划标准"), ("nursing_bed_share", "目标值"),
+                   ("childcare_places_per_1000", "目标值"), ("childcare_enrolment_rate", "目标值"),
+                   ("affordable_childcare_share", "目标值"), ("elderly_beds", "目标值"), ("nursing_beds", "目标值"),
+                   ("childcare_places", "目标值"))
+
+
+def targets_template(table: pd.DataFrame, *, region_code: str, region_name: str, standards: dict) -> bytes:
+    """The import template (models.intake.importer's columns, Chinese headers) for the region's 十五五 targets and
+    standards, prefilled with the draft's values (the planner changes what the region decides and imports it on
+    the 数据导入 page: stored with who, when and why, editable on the data page, revertible). A value the draft does
+    not have is left empty (the importer skips the row and says so). Out: CSV bytes, UTF-8 with BOM."""
+    from models.core.catalogue import indicator
+    from models.intake.importer import TEMPLATE_HEADERS, template_frame
+
+    year = int(table["target_year"].iloc[0]) if len(table) else 2030
+    by = {LABELS.get(r["indicator"], r["indicator"]): r["target_value"] for r in table.to_dict("records")}
+    by["beds_per_1000_elderly"] = standards.get("beds_per_1000_elderly")
+    h = TEMPLATE_HEADERS
+    rows = [{h["region_code"]: region_code, h["region_name"]: region_name, h["indicator"]: ind,
+             h["indicator_name"]: label(ind, "zh"), h["year"]: str(year),
+             h["value"]: "" if is_missing(by.get(ind)) else f"{float(by[ind]):g}",
+             h["unit"]: unit_label(indicator(ind).unit, "zh"), h["basis"]: "常住" if ind.endswith("_1000") else "",
+             h["kind"]: kind, h["source"]: "", h["note"]: f"{year}年目标（“十五五”测算稿，请按本地区决定修改）"}
+            for ind, kind in TARGET_TEMPLATE]
+    return pd.DataFrame(rows, columns=list(template_frame("facts").columns)).to_csv(index=False).encode("utf-8-sig")

@@ -720,6 +720,7 @@ STRINGS.update({
     "rv_template_note": ("模板包含全部可评估指标：养老床位、护理型床位及占比、托位、每千人口托位数、普惠托位、60岁及以上人口、常住人口。",
                          "The template lists every reviewable figure: beds, nursing beds and share, places, places "
                          "per 1,000, affordable places, population 60+, resident population."),
+    "ov_supply_of_year": ("现有（{year}年）", "Supply ({year})"),
     "ov_help_gap_year": ("缺口 = 需求 − 现有（{year}年） = {demand} − {supply}；规划原文缺口：{stated}",
                          "gap = demand − supply ({year}) = {demand} − {supply}; the plan's own gap: {stated}"),
     "ov_help_achieved_year": ("完成度 = 现有（{year}年） ÷ 规划目标 = {supply} ÷ {target}",

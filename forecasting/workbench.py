@@ -196,6 +196,24 @@ def assumption_sources(region: str, *, data: PlanData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def period_sources(region: str, year: int, *, data: PlanData) -> list[dict]:
+    """The standards that apply in `year` when it lies after 2025 and the planner sets none (models.planning.targets):
+    [{name, value, plan_value, note}] for each standard whose value differs from the plan's; [] up to
+    2025. The workbench says so beside its sidebar defaults (which are the plan's)."""
+    if year <= REVIEW_YEAR:
+        return []
+    rs = data.standards.for_region(region)
+    facts = data.facts[data.facts["region_code"] == region]
+    later = region_period_standards(rs, facts, region, year=year)
+    out = []
+    for name in STANDARD_FIELDS:
+        if getattr(later, name, None) is None or getattr(later, name) == getattr(rs, name):
+            continue
+        out.append({"name": name, "value": getattr(later, name), "plan_value": getattr(rs, name),
+                    "note": later.source_of(name).note})
+    return out
+
+
 # -- the pieces, each cacheable on its own ------------------------------------------------------------------------------
 def standards_for(ps: PlannerScenario, method: str, *, data: PlanData, year: int | None = None) -> Standards:
     """The plans' standards with the method's treatment and the planner's changes applied to ps.region; for a
@@ -540,6 +558,6 @@ def batched_gaps(variants: dict, region: str, *, years, data: PlanData, project_
 
 __all__ = ["PlannerScenario", "PlanData", "Evaluation", "evaluate", "sensitivity", "waterfall", "gaps_for",
            "method_gaps", "projections_for", "batched_gaps", "methods_table",
-           "standards_for", "population_for", "compare_scenarios", "assumption_sources", "step_label", "STEPS", "METHODS",
+           "standards_for", "period_sources", "population_for", "compare_scenarios", "assumption_sources", "step_label", "STEPS", "METHODS",
            "PROJECTION_FIELDS", "STANDARD_FIELDS", "ASSUMPTION_FIELDS", "UNITS", "ASSUMPTION_RANGES",
            "PLANNER_OVERRIDE"]

@@ -340,6 +340,18 @@ def wb_defaults(region: str) -> dict:
     return _wb_defaults(data_version(), region)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _wb_period(version: str, region: str, year: int) -> list:
+    from forecasting.workbench import period_sources
+
+    return period_sources(region, year, data=_wb_data(version))
+
+
+def wb_period(region: str, year: int) -> list:
+    """forecasting.workbench.period_sources: the 十五五 standards that apply in `year` (after 2025). Read only."""
+    return _wb_period(data_version(), region, int(year))
+
+
 @st.cache_data(show_spinner=False)
 def _method_report(version: str):
     from forecasting.method_report import method_report

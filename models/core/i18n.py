@@ -720,6 +720,8 @@ STRINGS.update({
     "rv_template_note": ("模板包含全部可评估指标：养老床位、护理型床位及占比、托位、每千人口托位数、普惠托位、60岁及以上人口、常住人口。",
                          "The template lists every reviewable figure: beds, nursing beds and share, places, places "
                          "per 1,000, affordable places, population 60+, resident population."),
+    "wb_period_note": ("{year}年属“十五五”时期：此处未改动的标准按十五五标准计算——{items}",
+                       "{year} lies in the 十五五 period: standards left unchanged here follow the 十五五 ones — {items}"),
     "ov_supply_of_year": ("现有（{year}年）", "Supply ({year})"),
     "ov_help_gap_year": ("缺口 = 需求 − 现有（{year}年） = {demand} − {supply}；规划原文缺口：{stated}",
                          "gap = demand − supply ({year}) = {demand} − {supply}; the plan's own gap: {stated}"),

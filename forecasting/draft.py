@@ -29,7 +29,7 @@ from forecasting.assumptions import Assumptions
 from forecasting.projector import Projector
 from models.core.messages import MessageError, message
 from models.planning.gaps import POPULATION_INDICATORS, plan_gaps, read_spec, whole_counts
-from models.planning.targets import REVIEW_YEAR, TARGET_YEAR
+from models.planning.targets import CARRIED_NOTE, REVIEW_YEAR, TARGET_YEAR
 
 DRAFT_COLUMNS = ["region_code", "region_name", "indicator", "unit", "base_year", "base_value", "base_source",
                  "target_year", "target_value", "lower_80", "upper_80", "property", "basis", "annual_addition"]
@@ -124,13 +124,14 @@ def _standard_basis(prov: dict, name: str, value: float) -> str:
 
 
 def _scope(prov: dict) -> str:
+    """Where a standard comes from (models.planning.targets' notes): override | national | carried | region."""
     note = str(prov.get("note") or "")
     if prov.get("source") == "override":
         return "override"
-    if note.startswith("全国"):
-        return "national"
-    if note.startswith("“十五五”无全国标准"):
+    if note.startswith(CARRIED_NOTE):
         return "carried"
+    if note.startswith("全国"):  # the national 十五五 target, or the national provision derived (全国（推算）)
+        return "national"
     return "region"
 
 
@@ -156,10 +157,12 @@ def draft(region: str, *, year: int = TARGET_YEAR, standards=None, db=None,
     if missing:
         from models.core.catalogue import label
 
-        why = "；".join(str(at.loc[i, "note"]) for i in missing if i in at.index and isinstance(at.loc[i, "note"], str))
-        raise DraftIncomplete(message("dr_missing_input", region=f"{name}（{region}）",
-                                      what="、".join(f"{year}年{label(i)}（统计模型预测）" for i in missing)
-                                      + (f"：{why}" if why else "")))
+        why = "; ".join(str(at.loc[i, "note"]) for i in missing if i in at.index and isinstance(at.loc[i, "note"], str))
+        raise DraftIncomplete(message(
+            "dr_missing_input", region=f"{name}（{region}）",
+            what_zh="、".join(f"{year}年{label(i)}（统计模型预测）" for i in missing) + (f"（{why}）" if why else ""),
+            what_en=", ".join(f"the {year} {label(i, 'en')} (model projection)" for i in missing)
+            + (f" ({why})" if why else "")))
     pop = t[t["indicator"].isin(POPULATION_INDICATORS) & (t["year"] == year) & t["value"].notna()]
     gaps = {band: whole_counts(plan_gaps(db, assumptions=spec, years=[year], region=region, explain=True,
                                          population=p)).set_index("service")

@@ -159,3 +159,33 @@ def test_2030_targets_as_data_imported_used_everywhere_and_revertible(fresh_db, 
     assert set(mine["who"]) == {"王科长"}
     userdata.revert(list(mine["change_id"]), who="王科长", why="撤销测试", db=fresh_db)
     assert draft("500103", db=fresh_db).table.set_index("indicator").loc["nursing_bed_share", "target_value"] == 73
+
+
+class _StubProjector:
+    """Stands in for the census projection of issue 20 (test figures, not data): 綦江区 2030 medium 60+ 250,000
+    (80 %: 230,000–270,000), resident population 700,000, 0–3 year-olds 15,000."""
+
+    def project(self, a):
+        from types import SimpleNamespace
+
+        rows = [(ind, v, lo, hi) for ind, v, lo, hi in (("elderly_60plus", 250_000, 230_000, 270_000),
+                                                        ("population_resident", 700_000, 680_000, 720_000),
+                                                        ("infants_0_3", 15_000, 13_000, 17_000))]
+        df = pd.DataFrame([{"region_code": a.region, "indicator": ind, "year": 2030, "method": "model",
+                            "scenario": "medium", "value": float(v), "lower_80": float(lo), "upper_80": float(hi),
+                            "basis": "常住", "note": "", "method_detail": "census cohort projection (stub)",
+                            "inputs": ""} for ind, v, lo, hi in rows])
+        return SimpleNamespace(table=df)
+
+
+def test_a_county_without_a_plan_gets_beds_from_the_national_standards_once_projected(db):
+    d = draft("500110", projector=_StubProjector()).table.set_index("indicator")
+    beds = d.loc["elderly_beds"]
+    # no bed standard of its own or its plan: the national 十四五 provision, derived and labelled (30.9 per 1,000)
+    assert beds["target_value"] == math.ceil(30.9 * 250_000 / 1000) == 7725
+    assert (beds["lower_80"], beds["upper_80"]) == (math.ceil(30.9 * 230), math.ceil(30.9 * 270))
+    assert "全国（推算）" in beds["basis"] and "1000万张" in beds["basis"] and beds["scope"] == "national"
+    assert d.loc["nursing_beds", "target_value"] == math.ceil(7725 * 0.73)
+    assert d.loc["childcare_places", "target_value"] == math.ceil(4.5 * 700)
+    assert pd.isna(beds["annual_addition"])  # no current supply stated: no addition invented
+    assert d.loc["elderly_60plus", "target_value"] == 250_000

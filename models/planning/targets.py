@@ -47,8 +47,8 @@ TARGET_INDICATORS = MappingProxyType({
 STANDARD_NAMES = ("beds_per_1000_elderly", "nursing_share", "places_per_1000")  # fields of RegionStandards
 SCOPES = ("region", "national", "carried", "override", "none")
 NATIONAL_NOTE = "全国“十五五”目标（本地区未设定时采用） / national 十五五 target (the region sets none)"
-CARRIED_NOTE = ("“十五五”无全国标准，沿用本地区“十四五”标准 / no national 十五五 figure: the region's 十四五 "
-                "standard carried forward")
+CARRIED_NOTE = ("“十五五”无全国标准，沿用“十四五”标准 / no national 十五五 figure: the 十四五 standard (the region's "
+                "plan's, else the national one) carried forward")
 ENROLMENT_NOTE = ("全国“十五五”：3岁以下婴幼儿入托率提高6个百分点，加于本地区基数 / national 十五五: enrolment "
                   "+6 percentage points on the region's base")
 

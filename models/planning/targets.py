@@ -92,7 +92,14 @@ def national_policy() -> pd.DataFrame:
 
 def national(indicator: str, *, kind: str, year: int | None = None, latest: bool = False) -> dict | None:
     """One national figure as a dict (indicator, year, kind, value, unit, document, issuer, date, source, quote),
-    of `year`, or with `latest` the latest year up to `year`; None when the file has none."""
+    of `year`, or with `latest` the latest year up to `year`; None when the file has none. (A copy: the lookup is
+    cached, thousands of regions ask for the same figure.)"""
+    hit = _national(indicator, kind, year, latest)
+    return dict(hit) if hit is not None else None
+
+
+@functools.lru_cache(maxsize=256)
+def _national(indicator: str, kind: str, year: int | None, latest: bool) -> dict | None:
     p = _policy()
     p = p[(p["level"] == "national") & (p["indicator"] == indicator) & (p["kind"] == kind) & p["value"].notna()]
     if year is not None:
@@ -246,8 +253,17 @@ def period_standards(standards: Standards, facts: pd.DataFrame, *, year: int = T
     own = own_targets(facts, year=y)
     default = _apply(standards.default, region_targets(facts, "*", standards.default, year=y, own={},
                                                        names=STANDARD_NAMES))
-    regions = {code: _apply(rs, region_targets(facts, code, rs, year=y, own=own, names=STANDARD_NAMES))
-               for code, rs in standards.regions.items()}
+    with_own = {code for code, _ in own}
+    shared: dict[int, RegionStandards] = {}  # regions without figures of their own share their (default) standards
+
+    def one(code: str, rs: RegionStandards) -> RegionStandards:
+        if code in with_own:
+            return _apply(rs, region_targets(facts, code, rs, year=y, own=own, names=STANDARD_NAMES))
+        if id(rs) not in shared:
+            shared[id(rs)] = _apply(rs, region_targets(facts, code, rs, year=y, own={}, names=STANDARD_NAMES))
+        return shared[id(rs)]
+
+    regions = {code: one(code, rs) for code, rs in standards.regions.items()}
     return replace(standards, default=default, regions=MappingProxyType(regions))
 
 

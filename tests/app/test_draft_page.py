@@ -46,3 +46,11 @@ def test_a_region_without_a_projection_says_what_is_missing(db):
         assert "缺少2030年60岁及以上老年人口" in at.warning[0].value
     else:
         assert "养老床位" in list(at.dataframe[0].value["指标"])
+
+
+def test_draft_page_in_english(db):
+    at = open_draft("en")
+    table = at.dataframe[0].value
+    assert list(table.columns) == ["No.", "Indicator", "Unit", "2025 base", "2030 target", "Property"]
+    assert set(table["Property"]) <= {"expected", "binding"}
+    assert at.title[0].value == "15th Five-Year draft"

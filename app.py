@@ -15,6 +15,7 @@ lang = language_switch()
 PAGES = [
     ("pages/overview.py", "page_overview", ":material/dashboard:", "overview"),
     ("pages/workbench.py", "page_workbench", ":material/calculate:", "workbench"),
+    ("pages/draft.py", "page_draft", ":material/edit_note:", "draft"),
     ("pages/export.py", "page_export", ":material/download:", "export"),
     ("pages/audit.py", "page_audit", ":material/fact_check:", "audit"),
     ("pages/map.py", "page_map", ":material/map:", "map"),

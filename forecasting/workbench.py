@@ -32,6 +32,7 @@ from forecasting.projector import Projector
 from models.core.catalogue import SERVICES
 from models.planning.gaps import YEARS, gap_table, plan_figures, plan_population
 from models.planning.standards import BED_METHODS, STANDARD_RANGES, RegionStandards, Standards, plan_standards
+from models.planning.targets import REVIEW_YEAR, region_period_standards
 
 METHODS = projection.METHODS  # plan, model, override
 PROJECTION_FIELDS = tuple(RANGES)  # population_growth, elderly_growth, aging_rate_increment, birth_rate
@@ -195,10 +196,33 @@ def assumption_sources(region: str, *, data: PlanData) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def period_sources(region: str, year: int, *, data: PlanData) -> list[dict]:
+    """The standards that apply in `year` when it lies after 2025 and the planner sets none (models.planning.targets):
+    [{name, value, plan_value, note}] for each standard whose value differs from the plan's; [] up to
+    2025. The workbench says so beside its sidebar defaults (which are the plan's)."""
+    if year <= REVIEW_YEAR:
+        return []
+    rs = data.standards.for_region(region)
+    facts = data.facts[data.facts["region_code"] == region]
+    later = region_period_standards(rs, facts, region, year=year)
+    out = []
+    for name in STANDARD_FIELDS:
+        if getattr(later, name, None) is None or getattr(later, name) == getattr(rs, name):
+            continue
+        out.append({"name": name, "value": getattr(later, name), "plan_value": getattr(rs, name),
+                    "note": later.source_of(name).note})
+    return out
+
+
 # -- the pieces, each cacheable on its own ------------------------------------------------------------------------------
-def standards_for(ps: PlannerScenario, method: str, *, data: PlanData) -> Standards:
-    """The plans' standards with the method's treatment and the planner's changes applied to ps.region."""
+def standards_for(ps: PlannerScenario, method: str, *, data: PlanData, year: int | None = None) -> Standards:
+    """The plans' standards with the method's treatment and the planner's changes applied to ps.region; for a
+    `year` after 2025 the region's 十五五 standards (models.planning.targets, as the gap table's)."""
     st = data.standards
+    if year is not None and year > REVIEW_YEAR:
+        facts = data.facts[data.facts["region_code"] == ps.region]
+        rs = region_period_standards(st.for_region(ps.region), facts, ps.region, year=year)
+        st = replace(st, regions=MappingProxyType({**st.regions, ps.region: rs}))
     if method != "plan":
         st = st.override(region=ps.region, **_MODEL_MODE)
     changes = ps.standard_changes()
@@ -514,16 +538,26 @@ def batched_gaps(variants: dict, region: str, *, years, data: PlanData, project_
         sup.append(supply.assign(region_code=code))
         if stated is not None:
             figs.append(stated.assign(region_code=code))
-    st = replace(data.standards, regions=MappingProxyType(regs))
     name = data.names.get(region, "")
-    g = gap_table(pd.concat(pops, ignore_index=True), st, pd.concat(sup, ignore_index=True), years=list(years),
-                  figures=pd.concat(figs, ignore_index=True) if figs else None, names=dict.fromkeys(keys, name),
-                  regions=list(keys), explain=explain)
+    parts = []
+    # the standards of the period: the plans' up to 2025, the 十五五 ones after (as models.planning.gaps.plan_gaps)
+    for period in ([y for y in years if y <= REVIEW_YEAR], [y for y in years if y > REVIEW_YEAR]):
+        if not period:
+            continue
+        if max(period) > REVIEW_YEAR:
+            regs = {code: standards_for(p, method, data=data, year=max(period)).for_region(region)
+                    for code, (p, method) in zip(keys, variants.values())}
+        st = replace(data.standards, regions=MappingProxyType(regs))
+        parts.append(gap_table(pd.concat(pops, ignore_index=True), st, pd.concat(sup, ignore_index=True),
+                               years=period, figures=pd.concat(figs, ignore_index=True) if figs else None,
+                               names=dict.fromkeys(keys, name), regions=list(keys), explain=explain))
+    g = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True).sort_values(
+        ["region_code", "year"], kind="stable", ignore_index=True)
     return g.assign(variant=g["region_code"].map(keys), region_code=region)
 
 
 __all__ = ["PlannerScenario", "PlanData", "Evaluation", "evaluate", "sensitivity", "waterfall", "gaps_for",
            "method_gaps", "projections_for", "batched_gaps", "methods_table",
-           "standards_for", "population_for", "compare_scenarios", "assumption_sources", "step_label", "STEPS", "METHODS",
+           "standards_for", "period_sources", "population_for", "compare_scenarios", "assumption_sources", "step_label", "STEPS", "METHODS",
            "PROJECTION_FIELDS", "STANDARD_FIELDS", "ASSUMPTION_FIELDS", "UNITS", "ASSUMPTION_RANGES",
            "PLANNER_OVERRIDE"]

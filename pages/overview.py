@@ -59,6 +59,12 @@ def workbench_link(code: str) -> None:
         pass
 
 
+def supply_year(r) -> str:
+    """The year of a supply count as shown (a 2020 stock is labelled 2020, not "2025 现有")."""
+    y = r.get("supply_year")
+    return MISSING if is_missing(y) else str(int(y))
+
+
 def metric_row(rows, measure: str) -> None:
     """Metrics for the known figures only; the missing ones are named in one quiet line (missing_line)."""
     known = [r for r in rows if r[measure] == r[measure]]
@@ -73,13 +79,13 @@ def metric_row(rows, measure: str) -> None:
             col.metric(t("ov_gap", L, service=label(r["service"], L)), kpi_text(r, "gap", L), delta=delta,
                        delta_color="off", delta_arrow="auto" if r["gap_delta"] else "off",
                        delta_description=t("ov_delta_vs_plan", L) if delta is not None else None,
-                       help=t("ov_help_gap", L, demand=fmt_number(r["demand"], unit, L),
-                              supply=fmt_number(r["supply"], unit, L), stated=stated)
+                       help=t("ov_help_gap_year", L, demand=fmt_number(r["demand"], unit, L),
+                              supply=fmt_number(r["supply"], unit, L), stated=stated, year=supply_year(r))
                        + ("\n\n" + labelled(r["formula"], L) if r["formula"] else ""))
         else:
             col.metric(t("ov_achieved", L, service=label(r["service"], L)), kpi_text(r, "achieved_share", L),
-                       help=t("ov_help_achieved", L, supply=fmt_number(r["supply"], unit, L),
-                              target=fmt_number(r["target"], unit, L)))
+                       help=t("ov_help_achieved_year", L, supply=fmt_number(r["supply"], unit, L),
+                              target=fmt_number(r["target"], unit, L), year=supply_year(r)))
 
 
 def explain_block(rows) -> None:
@@ -125,15 +131,21 @@ def region_rows(code: str):
 
 
 def final_review_section() -> None:
-    """终期评估: the 2025 targets against the latest actual figure of 2025 or later, with its source; a prefilled
-    import template for each region that has none."""
+    """终期评估: each 2025 target in the plan's own form against the latest actual of 2025 or later, with its
+    source and the national result; the regions with actuals but no targets; a prefilled import template (every
+    reviewable figure) for each region without an actual."""
     st.subheader(t("ov_review", L, year=REVIEW_YEAR))
-    st.caption(t("ov_review_intro", L, year=REVIEW_YEAR))
-    table, without = cache.overview_review(REVIEW_YEAR, L)  # computed once per data version and language
+    st.caption(t("rv_intro", L, year=REVIEW_YEAR))
+    table, without, no_targets = cache.overview_review(REVIEW_YEAR, L)  # once per data version and language
     st.dataframe(table, hide_index=True, width="stretch", key="ov_review_table")
+    if no_targets:
+        st.caption(t("rv_no_targets", L, year=REVIEW_YEAR))
+        sep = "、" if L == "zh" else ", "
+        st.text("\n".join(t("rv_no_targets_line", L, region=names.get(c, c), year=REVIEW_YEAR,
+                            what=sep.join(label(i, L) for i in inds)) for c, inds in no_targets.items()))
     if not without:
         return
-    st.caption(t("ov_r_missing_regions", L, year=REVIEW_YEAR))
+    st.caption(t("ov_r_missing_regions", L, year=REVIEW_YEAR) + " " + t("rv_template_note", L))
     row = st.container(horizontal=True)
     if len(without) > CARD_LIMIT:  # thousands of regions: one file for all of them, not a button each
         row.download_button(t("ov_r_template_all", L, n=len(without)), key="ov_tpl_all",

@@ -200,6 +200,12 @@ with sb.expander(t("wb_group_standards", L), expanded=True):
                  format_func=lambda m: t(f"wb_bed_method_{m}", L))
     for name in STANDARD_FIELDS:
         number(st, name)
+    period = cache.wb_period(ss["wb_region"], int(ss["wb_year"]))
+    if period:  # after 2025 the 十五五 standards apply where the planner sets none (the defaults above are the plan's)
+        left, right = ("（", "）") if L == "zh" else (" (", ")")
+        st.caption(t("wb_period_note", L, year=int(ss["wb_year"]), items=("；" if L == "zh" else "; ").join(
+            f"{assumption_label(p['name'], L)} {p['value']:g}{left}{p['note'].split(' / ')[0 if L == 'zh' else -1]}"
+            f"{right}" for p in period)))
 sb.button(t("wb_reset", L), key="wb_reset", on_click=on_reset, icon=":material/restart_alt:")
 
 # -- the scenario: validate, write the URL ------------------------------------------------------------------------------

@@ -22,11 +22,7 @@ from models.report.overview import (
     overview_tables,
     region_card,
     region_table,
-    review_template,
-    review_templates,
-    review_view,
     sort_and_page,
-    without_actual,
 )
 
 
@@ -201,85 +197,20 @@ def test_missing_line_names_what_the_plan_does_not_give(plan_2025):
     assert missing_line(k[k["region_code"] == "500103"].to_dict("records")) == ""
 
 
-def _observed(region, service, year, value, origin="user", source="2025年民政统计"):
-    return {"fact_id": f"U-{region}-{service}", "region_code": region, "indicator": service, "year": year,
-            "value": value, "kind": "observed", "source": source, "quote": f"{value}", "origin": origin}
-
-
-def test_final_review_sets_the_actual_against_the_target(db, plan_2025):
-    from models.store.facts import all_facts
-
-    facts = all_facts(db)
-    # no plan states a 2025 count: every target is still without an actual
-    review = final_review(facts, plan_2025).set_index(["region_code", "service"])
-    assert review.loc[("500103", "elderly_beds"), "status"] == "no_actual"
-    assert review.loc[("500103", "elderly_beds"), "target"] == 4000  # “预计2025年养老床位需求达4000张”
-    # an import of 3,200 beds (2025) and a later 2026 figure of 4,100: the latest counts
-    facts = pd.concat([facts, pd.DataFrame([_observed("500103", "elderly_beds", 2025, 3200.0),
-                                            _observed("130981", "childcare_places", 2026, 2700.0)])],
-                      ignore_index=True)
-    review = final_review(facts, plan_2025).set_index(["region_code", "service"])
-    yz = review.loc[("500103", "elderly_beds")]
-    assert (yz.actual, yz.actual_year, yz.status, yz.origin) == (3200, 2025, "not_met", "user")
-    assert yz.completion == pytest.approx(80.0)  # 3200 / 4000
-    bt = review.loc[("130981", "childcare_places")]  # 泊头 target 2608 places
-    assert (bt.actual, bt.status, bool(bt.met)) == (2700, "met", True)
-    # the 2020 baseline (1,915 beds) is not a final-review actual
-    assert review.loc[("500103", "nursing_beds"), "status"] == "no_actual"
-
-
-def test_final_review_names_plan_sources_by_title(plan_2025):
+def test_final_review_names_plan_sources_by_title():
+    """The review itself is tested in tests/test_review.py; the overview re-exports it and shows sources by title."""
     from models.report.brief import source_title
 
-    facts = pd.DataFrame([_observed("500103", "elderly_beds", 2025, 4100.0, origin="plan",
-                                    source="002_51a7105132515ef9.txt")])
-    r = final_review(facts, plan_2025, source_title=source_title).set_index(["region_code", "service"])
+    facts = pd.DataFrame([
+        {"fact_id": "YZ-084", "region_code": "500103", "region_name": "渝中区", "indicator": "elderly_beds",
+         "year": 2025, "value": 4000.0, "kind": "target", "comparator": "=", "source": "002_51a7105132515ef9.txt",
+         "quote": "4000", "origin": "plan"},
+        {"fact_id": "X-1", "region_code": "500103", "region_name": "渝中区", "indicator": "elderly_beds",
+         "year": 2025, "value": 4100.0, "kind": "observed", "comparator": "=", "source": "002_51a7105132515ef9.txt",
+         "quote": "4100", "origin": "plan"}])
+    r = final_review(facts, source_title=source_title).set_index(["region_code", "indicator"])
     assert r.loc[("500103", "elderly_beds"), "source"] == "《渝中区“一老一小”整体解决方案》"
     assert r.loc[("500103", "elderly_beds"), "status"] == "met"
-
-
-def test_review_template_is_the_importers_template_prefilled(db):
-    import io
-
-    from models.intake import importer
-
-    data = review_template("500103", "渝中区", year=2025)
-    assert data.startswith(b"\xef\xbb\xbf")
-    df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert list(df.columns) == list(importer.template_frame("facts").columns)
-    assert df["地区代码"].tolist() == ["500103"] * 3 and df["指标代码"].tolist() == list(SERVICES)
-    assert set(df["年份"]) == {"2025"} and set(df["类型"]) == {"现状值"} and set(df["数值"]) == {""}
-    # filled in, the importer accepts it
-    df["数值"] = ["3200", "1500", "1800"]
-    plan = importer.parse_file(df.to_csv(index=False).encode("utf-8-sig"), "t.csv")
-    assert plan.ok and len(plan.rows) == 3
-
-
-
-def test_review_templates_one_file_for_many_regions_equals_the_single_templates(db):
-    import io
-
-    both = review_templates({"500103": "渝中区", "120101": "和平区"}, year=2025)
-    df = pd.read_csv(io.BytesIO(both), encoding="utf-8-sig", dtype=str, keep_default_na=False)
-    assert df["地区代码"].tolist() == ["500103"] * 3 + ["120101"] * 3
-    one = pd.read_csv(io.BytesIO(review_template("120101", "和平区")), encoding="utf-8-sig", dtype=str,
-                      keep_default_na=False)
-    pd.testing.assert_frame_equal(df.iloc[3:].reset_index(drop=True), one)
-
-
-def test_without_actual_and_review_view(db, plan_2025):
-    from models.store.facts import all_facts
-
-    facts = pd.concat([all_facts(db), pd.DataFrame([_observed("500103", "elderly_beds", 2025, 3200.0)])],
-                      ignore_index=True)
-    review = final_review(facts, plan_2025)
-    missing = without_actual(review)
-    assert "500103" not in missing and "120101" in missing  # 渝中区 has one actual (beds), 和平区 none
-    assert missing == [c for c in dict.fromkeys(review["region_code"])
-                       if review.loc[review["region_code"] == c, "actual"].isna().all()]
-    view = review_view(review, names={"500103": "渝中区"}, lang="zh").set_index(["地区", "服务"])
-    assert view.loc[("渝中区", "养老床位")].tolist() == ["4,000张", "3,200张", "2025", "80%", "未达标", "导入：2025年民政统计"]
-    assert view.loc[("渝中区", "护理型床位"), "结论"] == "尚无实际数"
 
 
 def test_overview_tables_equal_the_functions_they_precompute(regions, plan_2025):

@@ -249,3 +249,18 @@ def test_compare_saved_scenarios(data):
     assert gaps[("规划", "elderly_beds")] == 2085 and gaps[("35张", "elderly_beds")] == 2460
     assert gaps[("35张", "childcare_places")] == 1639
     assert not math.isnan(gaps[("规划", "nursing_beds")])
+
+
+def test_after_2025_the_workbench_uses_and_names_the_15th_plan_standards(db, data):
+    """渝中 2030: nursing share 73 % (national 十五五) where the planner sets none; the sidebar note names it; a
+    planner's own value still wins."""
+    from forecasting.workbench import period_sources
+
+    assert period_sources(YZ, 2025, data=data) == []
+    period = period_sources(YZ, 2030, data=data)
+    assert [(p["name"], p["value"], p["plan_value"]) for p in period] == [("nursing_share", 73.0, 70.0)]
+    ev = evaluate(PlannerScenario(YZ, year=2030, method="model"), data=data)
+    beds, nursing = ev.row("elderly_beds")["demand"], ev.row("nursing_beds")["demand"]
+    assert nursing == pytest.approx(0.73 * beds)
+    ev = evaluate(PlannerScenario(YZ, year=2030, method="model", nursing_share=60), data=data)
+    assert ev.row("nursing_beds")["demand"] == pytest.approx(0.60 * ev.row("elderly_beds")["demand"])

@@ -112,17 +112,17 @@ def overview(year: int, lang: str):
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _overview_review(version: str, year: int, lang: str):
     from models.report.brief import source_title
-    from models.report.overview import final_review, region_names, review_view, without_actual
+    from models.report.overview import final_review, region_names, review_view, without_actual, without_targets
 
-    review = final_review(_facts(version), _gaps(version, "plan", "medium", (year,), None, False), year=year,
-                          source_title=lambda s: source_title(s, lang))
-    return review_view(review, names=region_names(_regions(version), lang), lang=lang, year=year), \
-        without_actual(review)
+    names = region_names(_regions(version), lang)
+    review = final_review(_facts(version), year=year, names=names, source_title=lambda s: source_title(s, lang))
+    return review_view(review, names=names, lang=lang, year=year), without_actual(review), without_targets(review)
 
 
 def overview_review(year: int, lang: str):
-    """The overview's 终期评估: (models.report.overview.review_view table, codes of the regions without any actual), cached
-    per data version and language. Read-only, shared by sessions."""
+    """The overview's 终期评估: (models.planning.review.review_view table, codes of the regions with targets but no
+    actual, {code: indicators} of the regions with actuals but no targets), cached per data version and language.
+    Read-only, shared by sessions."""
     return _overview_review(data_version(), int(year), lang)
 
 
@@ -340,6 +340,18 @@ def wb_defaults(region: str) -> dict:
     return _wb_defaults(data_version(), region)
 
 
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _wb_period(version: str, region: str, year: int) -> list:
+    from forecasting.workbench import period_sources
+
+    return period_sources(region, year, data=_wb_data(version))
+
+
+def wb_period(region: str, year: int) -> list:
+    """forecasting.workbench.period_sources: the 十五五 standards that apply in `year` (after 2025). Read only."""
+    return _wb_period(data_version(), region, int(year))
+
+
 @st.cache_data(show_spinner=False)
 def _method_report(version: str):
     from forecasting.method_report import method_report
@@ -356,3 +368,29 @@ def method_text(lang: str) -> str:
     from forecasting.method_report import method_text as text
 
     return text(lang)
+
+
+# -- 十五五测算 (forecasting.draft, issue 23) ---------------------------------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _projector(version: str):
+    from forecasting.projector import Projector
+
+    return Projector.load()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _draft(version: str, region: str, year: int, spec: tuple):
+    from forecasting.draft import DraftIncomplete, draft
+
+    try:
+        return draft(region, year=year, standards={region: dict(spec)} if spec else None,
+                     projector=_projector(version))
+    except DraftIncomplete as exc:
+        return exc  # cached too: the page says which input is missing
+
+
+def draft(region: str, year: int, spec: dict | None = None):
+    """forecasting.draft.draft of one region (a Draft, or the DraftIncomplete naming the missing input), with the
+    planner's standard changes `spec` ({name: value}), cached per data version. Read-only, shared."""
+    return _draft(data_version(), region, int(year), tuple(sorted((spec or {}).items())))
+

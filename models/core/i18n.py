@@ -701,4 +701,63 @@ STRINGS.update({
 
 # -- issue 23: the 2025 review (终期评估) and the 十五五 draft ------------------------------------------------
 STRINGS.update({
+    "rv_indicator": ("指标", "Indicator"),
+    "rv_formula": ("计算", "Computed as"),
+    "rv_missing": ("缺少", "Missing"),
+    "rv_missing_target": ("规划未给出{year}年目标", "the plan sets no {year} target"),
+    "rv_missing_figure": ("计算需要{year}年{what}", "needs {what} of {year}"),
+    "rv_missing_actual": ("尚无{year}年及以后的{what}实际数", "no actual {what} of {year} or later"),
+    "rv_national": ("全国{year}年", "China {year}"),
+    "rv_national_line": ("目标{target}，{year}年实际{actual}（{verdict}）；来源：{source}",
+                         "target {target}, {year} actual {actual} ({verdict}); source: {source}"),
+    "rv_intro": ("“十四五”已结束：每项{year}年目标按规划原本的形式评估（数量对数量、占比对占比、每千人指标由实际数与当年人口计算），"
+                 "实际数为{year}年或更新的数据（规划、导入或更正）。",
+                 "十四五 has ended: each {year} target is reviewed in the form the plan states it (counts against "
+                 "counts, shares against shares, per-1,000 ratios from the actual and that year's population), "
+                 "against the latest actual of {year} or later (plan, import or correction)."),
+    "rv_no_targets": ("以下地区有实际数但规划未给出{year}年目标：", "Regions with actuals but no {year} targets:"),
+    "rv_no_targets_line": ("{region}：有{what}的实际数，缺少{year}年目标", "{region}: actuals for {what}, no {year} target"),
+    "rv_template_note": ("模板包含全部可评估指标：养老床位、护理型床位及占比、托位、每千人口托位数、普惠托位、60岁及以上人口、常住人口。",
+                         "The template lists every reviewable figure: beds, nursing beds and share, places, places "
+                         "per 1,000, affordable places, population 60+, resident population."),
+    "wb_period_note": ("{year}年属“十五五”时期：此处未改动的标准按十五五标准计算——{items}",
+                       "{year} lies in the 十五五 period: standards left unchanged here follow the 十五五 ones — {items}"),
+    "ov_supply_of_year": ("现有（{year}年）", "Supply ({year})"),
+    "ov_help_gap_year": ("缺口 = 需求 − 现有（{year}年） = {demand} − {supply}；规划原文缺口：{stated}",
+                         "gap = demand − supply ({year}) = {demand} − {supply}; the plan's own gap: {stated}"),
+    "ov_help_achieved_year": ("完成度 = 现有（{year}年） ÷ 规划目标 = {supply} ÷ {target}",
+                              "achievement = supply ({year}) ÷ target = {supply} ÷ {target}"),
+    "page_draft": ("十五五测算", "15th Five-Year draft"),
+    "dr_title": ("“十五五”（{year}年）指标测算", "15th Five-Year plan ({year}) indicator draft"),
+    "dr_region": ("地区", "Region"),
+    "dr_intro": ("按人口预测（统计模型，中方案）与{year}年标准测算指标表；标准可修改，修改后立即重算。本地区未设定的标准采用全国“十五五”目标，并注明出处。",
+                 "The indicator table from the population projection (statistical model, medium) and the {year} "
+                 "standards; change a standard and the draft is recomputed. Where the region sets none, the "
+                 "national 十五五 figure applies, with its source."),
+    "dr_standards": ("测算标准", "Standards"),
+    "dr_beds_per_1000": ("每千名老年人养老床位数（张）", "Beds per 1,000 elderly"),
+    "dr_nursing_share": ("护理型床位占比（%）", "Nursing-bed share (%)"),
+    "dr_places_per_1000": ("每千人口托位数（个）", "Places per 1,000 population"),
+    "dr_additions": ("2026–2030年每年新增", "Additions per year 2026–2030"),
+    "dr_bands": ("人口预测80%区间下的目标", "Targets under the projection's 80 % band"),
+    "dr_explain": ("测算说明", "Notes on the calculation"),
+    "dr_download_csv": ("下载 CSV", "Download CSV"),
+    "dr_download_xlsx": ("下载 Excel", "Download Excel"),
+    "dr_download_docx": ("下载 Word（指标表与测算说明）", "Download Word (table and notes)"),
+    "dr_missing_input": ("{region}尚无法测算：缺少{what_zh}。", "{region} cannot be drafted yet: missing {what_en}."),
+    "dr_col_no": ("序号", "No."),
+    "dr_col_indicator": ("指标", "Indicator"),
+    "dr_col_unit": ("单位", "Unit"),
+    "dr_col_base": ("{year}年基数", "{year} base"),
+    "dr_col_target": ("{year}年目标", "{year} target"),
+    "dr_col_property": ("属性", "Property"),
+    "dr_col_low": ("低（80%下限）", "Low (80 % lower)"),
+    "dr_col_high": ("高（80%上限）", "High (80 % upper)"),
+    "dr_standard_changed": ("规划人员设定", "planner setting"),
+    "dr_targets_template": ("{year}年目标导入模板（预填测算值）", "{year} targets: import template (prefilled)"),
+    "dr_targets_note": ("本地区决定的{year}年目标与标准：下载预填模板，修改后在“数据导入”页导入（记录操作人、时间与原因，可在“数据与来源”页修改、可撤销）；"
+                        "导入后总览、规划测算、缺口与导出的{year}年数据均按其计算。",
+                        "The region's own {year} targets and standards: download the prefilled template, change it "
+                        "and import it on the Import page (who, when and why are recorded; editable on the Data page "
+                        "and revertible); the overview, workbench, gaps and exports of {year} then use them."),
 })

@@ -132,6 +132,31 @@ def read_standards() -> pd.DataFrame:
     return _csv(path) if path.exists() else pd.DataFrame()
 
 
+# -- issue 23: national 十四五 results and 十五五 targets (data/reference/policy_2025_2030.csv) --------------------
+POLICY_COLUMNS = ["level", "region", "indicator", "year", "kind", "value", "unit", "document", "issuer", "date",
+                  "source", "quote", "check"]
+
+
+def read_policy() -> pd.DataFrame:
+    """The national policy figures: one row per figure (POLICY_COLUMNS), year as int, value as float (NaN for a
+    text-only row), with the document, its issuer and date, the source page and the verbatim quote."""
+    path = REFERENCE / "policy_2025_2030.csv"
+    if not path.exists():
+        return pd.DataFrame(columns=POLICY_COLUMNS)
+    df = _csv(path)
+    df["year"] = df["year"].astype(int)
+    df["value"] = _number(df["value"])
+    return df[POLICY_COLUMNS]
+
+
+def read_official() -> pd.DataFrame:
+    """data/reference/official_2021_2025.csv (published outcomes 2021–2025) typed: year int, value float."""
+    df = _csv(REFERENCE / "official_2021_2025.csv")
+    df["year"] = df["year"].astype(int)
+    df["value"] = _number(df["value"])
+    return df
+
+
 # Reference series (../shared/data, copied to data/reference): map their names to catalogue ids and codes.
 _AREA_CODES = {"China": "100000", "China (national)": "100000", "Tianjin": "120000", "Chongqing": "500000",
                "Hebei": "130000", "Tianjin/Heping (和平区)": "120101", "Tianjin/Dongli (东丽区)": "120110",

@@ -572,10 +572,24 @@ COUNT_COLUMNS = ("demand", "supply", "gap", "target", "target_gap")
 _EPS = 1e-6  # float noise (4000.0000000001 is 4000 beds, not 4001)
 
 
+def _nursing_share_of_beds(gaps: pd.DataFrame) -> pd.Series:
+    """Per nursing-bed row the share of the bed demand it is (nursing demand ÷ bed demand of the same region and
+    year, before rounding); NaN elsewhere, or without a positive bed demand."""
+    if not {"service", "region_code", "year"} <= set(gaps.columns) or not (gaps["service"] == "nursing_beds").any():
+        return pd.Series(np.nan, index=gaps.index)
+    d = gaps["demand"].astype(float)
+    beds = d.where(gaps["service"] == "elderly_beds")
+    beds = gaps.assign(_b=beds).groupby(["region_code", "year"], sort=False)["_b"].transform("max")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = d / beds.where(beds > 0)
+    return share.where(gaps["service"] == "nursing_beds")
+
+
 def whole_counts(gaps: pd.DataFrame) -> pd.DataFrame:
     """The gap table in whole beds and places, as shown to people and written to files (CLI, pages, export, brief).
 
-    demand and target are rounded UP (a need of 2,346.5 beds is met only by 2,347); supply is a count, rounded to
+    demand and target are rounded UP (a need of 2,346.5 beds is met only by 2,347); nursing beds are the nursing
+    share of the whole bed demand, rounded up (⌈share × ⌈beds⌉⌉; their demand_unrounded is share × ⌈beds⌉); supply is a count, rounded to
     the nearest whole; gap = demand − supply and target_gap = target − supply are recomputed from the whole
     numbers, achieved_share (%) from them. Each of COUNT_COLUMNS keeps its value before this rounding in
     `<col>_unrounded` (an existing demand_unrounded — the model's demand before the plan's own rounding — is kept
@@ -590,7 +604,17 @@ def whole_counts(gaps: pd.DataFrame) -> pd.DataFrame:
         return np.ceil(s.astype(float) - _EPS)
 
     if "demand" in out:
+        nursing_share = _nursing_share_of_beds(out)
         out["demand"] = up(out["demand"])
+        # nursing beds are a share of the whole beds to provide: ⌈share × ⌈bed demand⌉⌉ (the draft's rule, issue 23)
+        ok = nursing_share.notna()
+        bed_whole = out["demand"].where(out["service"] == "elderly_beds") if ok.any() else None
+        if bed_whole is not None:
+            beds = out.assign(_b=bed_whole).groupby(["region_code", "year"], sort=False)["_b"].transform("max")
+            nursing = nursing_share[ok] * beds[ok]
+            out.loc[ok, "demand"] = up(nursing)
+            if "demand_unrounded" in out:  # the nursing demand before its own rounding: share × whole beds
+                out.loc[ok, "demand_unrounded"] = nursing.astype(float)
     if "target" in out:
         out["target"] = up(out["target"])
     if "supply" in out:
@@ -625,25 +649,13 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
     spec = None
     mode = assumptions if assumptions in ("plan", "model") else "plan"
     if assumptions not in ("plan", "model"):
-        spec = assumptions
-        if not isinstance(spec, dict):
-            import json
-            from pathlib import Path
-
-            try:
-                spec = json.loads(Path(spec).read_text(encoding="utf-8"))
-            except FileNotFoundError:
-                raise FileNotFoundError(f"找不到假设文件 {assumptions} / assumptions file not found") from None
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"假设文件不是有效的 JSON：{exc} / assumptions file is not valid JSON") from exc
+        spec = read_spec(assumptions)
         if spec.get("population") == "model":
             mode = "model"
     if mode == "model":
         # a projection replaces the plan's population quirks (e.g. Yuzhong applying 4.5‰ to its 2020 population)
         standards = standards.override(count_pipeline=True, childcare_population_year=None, childcare_round_to=None,
                                        beds_round_to=None)
-    if spec:
-        standards = standards.with_overrides(spec)
     if population is None:
         if mode != "plan":
             raise PopulationRequired("model assumptions need the projected population (forecasting.planning.gaps)")
@@ -655,8 +667,40 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
         codes = [region]
         population = population[population["region_code"] == region]
         supply = supply[supply["region_code"] == region]
-    return gap_table(population, standards, supply, years=years, figures=plan_figures(facts), names=names,
-                     regions=codes, explain=explain)
+    # the standards of the period: the plans' up to 2025; 十五五 targets after (models.planning.targets, issue 23)
+    from models.planning.targets import REVIEW_YEAR, period_standards
+
+    figures = plan_figures(facts)
+    parts = []
+    for period in ([y for y in years if y <= REVIEW_YEAR], [y for y in years if y > REVIEW_YEAR]):
+        if period:
+            st = period_standards(standards, facts, year=max(period))
+            st = st.with_overrides(spec) if spec else st
+            parts.append(gap_table(population, st, supply, years=period, figures=figures, names=names,
+                                   regions=codes, explain=explain))
+    if len(parts) == 1:
+        return parts[0]
+    return pd.concat(parts, ignore_index=True).sort_values(["region_code", "year"], kind="stable",
+                                                           ignore_index=True)
+
+
+def read_spec(spec) -> dict:
+    """A standards/assumptions spec: a dict as it is, or a JSON file ({"beds_per_1000_elderly": 35} or
+    {"500103": {"nursing_share": 60}}); FileNotFoundError / ValueError (zh/en) for a missing or invalid file."""
+    if isinstance(spec, dict):
+        return spec
+    import json
+    from pathlib import Path
+
+    try:
+        out = json.loads(Path(spec).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"找不到假设文件 {spec} / assumptions file not found") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"假设文件不是有效的 JSON：{exc} / assumptions file is not valid JSON") from exc
+    if not isinstance(out, dict):
+        raise ValueError("假设文件须为 JSON 对象 / the assumptions file must hold a JSON object")
+    return out
 
 
 class PopulationRequired(ValueError):

@@ -59,6 +59,9 @@ _LABELS = {  # zh labels for error messages
     "population_basis": "总人口口径",
 }
 BASES = ("常住", "户籍", "")
+# The plans' (十四五) standards are stated for years up to 2025; a figure set for a later year is a 十五五 target or
+# standard (models.planning.targets), never read as the plan's standard.
+PLAN_END_YEAR = 2025
 
 
 @dataclass(frozen=True)
@@ -254,11 +257,16 @@ def standards_rows() -> pd.DataFrame:
     return df if not df.empty else pd.DataFrame(columns=cols)
 
 
+def _plan_period(facts: pd.DataFrame) -> pd.Series:
+    """Facts of the plans' period: no year, or a year up to PLAN_END_YEAR."""
+    return facts["year"].isna() | (facts["year"].fillna(0).astype(int) <= PLAN_END_YEAR)
+
+
 def _resolve(row: dict, facts: pd.DataFrame) -> tuple[Provenance | None, str]:
     """A standards.csv row → Provenance, reading the value from the facts when the row names a fact."""
     if row["fact_indicator"]:
         f = facts[(facts["region_code"] == row["region_code"]) & (facts["indicator"] == row["fact_indicator"])
-                  & (facts["kind"] == row["fact_kind"]) & facts["value"].notna()]
+                  & (facts["kind"] == row["fact_kind"]) & facts["value"].notna() & _plan_period(facts)]
         if f.empty:
             return None, (f"{row['region_code']} {row['standard']}: 未找到 {row['fact_indicator']} ({row['fact_kind']}) "
                           f"/ no such fact yet")
@@ -316,7 +324,8 @@ def _own_fact_standards(facts: pd.DataFrame, default: RegionStandards, *, exclud
     """{code: RegionStandards} for regions not in `exclude` that state a standard of their own (see
     OWN_FACT_STANDARDS); '*' defaults fill the rest. One pass over the facts (fast for thousands of regions)."""
     by_ind = {ind: (name, kinds) for name, (ind, kinds) in OWN_FACT_STANDARDS.items()}
-    f = facts[facts["indicator"].isin(list(by_ind)) & facts["value"].notna() & ~facts["region_code"].isin(exclude)]
+    f = facts[facts["indicator"].isin(list(by_ind)) & facts["value"].notna() & ~facts["region_code"].isin(exclude)
+              & _plan_period(facts)]
     if f.empty:
         return {}
     f = f.assign(_field=f["indicator"].map(lambda i: by_ind[i][0]),

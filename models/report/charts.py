@@ -72,6 +72,10 @@ def gap_chart(rows: pd.DataFrame, *, lang: str = "zh", title: str = "", height: 
     x = [label(s, lang) for s in rows["service"]]
     hover = _hover(rows, lang)
     n = _trace_names(lang)
+    # the supply says the year of its count: a 2020 stock in a 2025 chart is "现有（2020年）", not "2025 现有"
+    years = sorted({int(y) for y in rows["supply_year"].dropna()}) if "supply_year" in rows else []
+    if years:
+        n["supply"] = t("ov_supply_of_year", lang, year="/".join(map(str, years)))
     fig = go.Figure()
     fig.add_trace(go.Bar(x=x, y=_values(rows["supply"]), name=n["supply"], meta="supply",
                          marker=dict(color=SUPPLY_COLOUR), text=_fmt(rows["supply"], rows["service"], lang),

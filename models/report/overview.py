@@ -19,11 +19,21 @@ import pandas as pd
 from models.core.catalogue import SERVICES, indicator
 from models.core.formatting import fmt_number
 from models.planning.gaps import POPULATION_INDICATORS, YEARS, method_text, plan_gaps, reason_text, whole_counts
+from models.planning.review import (  # noqa: F401  (the overview's 终期评估: re-exported for pages and ui/cache)
+    final_review,
+    review_template,
+    review_templates,
+    review_view,
+    without_actual,
+    without_targets,
+)
+from models.planning.targets import REVIEW_YEAR  # noqa: F401  (re-exported: pages and ui/cache read it here)
 
 ASSUMPTIONS = ("plan", "model")
 CARD_LIMIT = 30  # above this many regions the overview aggregates by province/city instead of one card each
 KPI_COLUMNS = ["region_code", "region_name", "service", "year", "demand", "supply", "gap", "gap_stated", "gap_delta",
-               "target", "target_gap", "achieved_share", "method_code", "formula", "inputs", "reason_codes"]
+               "target", "target_gap", "achieved_share", "method_code", "formula", "inputs", "reason_codes",
+               "supply_year"]
 TREE_COLUMNS = ["code", "name", "level", "parent_code", "depth", "path", "path_label", "has_data", "card_parent",
                 "province_code", "city_code"]
 SORT_KEYS = ("gap", "achieved_share", "region_code")
@@ -86,6 +96,8 @@ def kpis(gaps: pd.DataFrame, *, year: int) -> pd.DataFrame:
     for c in ("demand", "supply", "gap", "target", "target_gap", "achieved_share"):
         out[c] = out[c].astype(float) if c in out else np.nan
     out["gap_stated"] = out["gap_stated"].astype(float) if "gap_stated" in out else np.nan
+    # the year of the supply count (a 2020 stock is not "2025 现有")
+    out["supply_year"] = pd.array(out["supply_year"] if "supply_year" in out else [pd.NA] * len(out), dtype="Int64")
     out["gap_delta"] = out["gap"] - out["gap_stated"]
     for c in ("method_code", "formula"):
         out[c] = out[c].fillna("").astype(str) if c in out else ""
@@ -251,7 +263,7 @@ def sort_and_page(table: pd.DataFrame, *, by: str, ascending: bool = False, page
 # -- the leader's first screen: every region compared -------------------------------------------------------------
 
 COMPARE_YEARS = (2025, 2030, 2035)  # 2025: the plans' own figures (十四五 end); 2030, 2035: the projection
-REVIEW_YEAR = 2025  # 终期评估: the 十四五 targets are for 2025
+# REVIEW_YEAR (models.planning.targets): 终期评估, the 十四五 targets are for 2025
 
 
 def comparison(kpi: pd.DataFrame) -> pd.DataFrame:
@@ -319,109 +331,8 @@ def missing_line(rows, lang: str = "zh") -> str:
     return t("ov_not_given", lang, what=sep.join(what)) if what else ""
 
 
-# -- 终期评估: did each region reach its 2025 target? ------------------------------------------------------------
-
-REVIEW_COLUMNS = ["region_code", "region_name", "service", "target", "actual", "actual_year", "completion", "met",
-                  "status", "origin", "fact_id", "source", "quote"]
-
-
-def final_review(facts: pd.DataFrame, gaps: pd.DataFrame, *, year: int = REVIEW_YEAR,
-                 source_title=None) -> pd.DataFrame:
-    """The final review of the plans' targets: per region and service, the `year` target against the observed
-    supply of that year or later (the latest; from the plan, an import or a correction — models.store.facts.all_facts
-    already lets a `<id>@user` correction supersede the plan figure).
-
-    In: facts (all_facts: indicator, year, value in beds/places, kind, source, quote, origin), gaps (the gap table
-    in whole numbers, with `target` for `year`), source_title(source) → a readable source name (default: as
-    stored). Out: REVIEW_COLUMNS, one row per region × service of the gap table; actual NaN when no observed
-    figure of `year` or later exists (status 'no_actual'); completion = actual / target × 100 (%); met = actual ≥
-    target (NA without a target: status 'no_target'); status 'met' or 'not_met' otherwise.
-    """
-    g = gaps[gaps["year"].astype(int) == int(year)]
-    obs = facts[facts["indicator"].isin(list(SERVICES)) & (facts["kind"] == "observed") & facts["value"].notna()
-                & facts["year"].notna()]
-    obs = obs[obs["year"].astype(int) >= int(year)]
-    # the latest year; in one year a user's figure before the plan's, then the last entered
-    obs = obs.assign(_user=(obs["origin"] == "user").astype(int)).sort_values(
-        ["year", "_user", "fact_id"], ascending=[False, False, False], kind="stable")
-    latest = {(r["region_code"], r["indicator"]): r for r in obs.drop_duplicates(["region_code", "indicator"])
-              .to_dict("records")}
-    rows = []
-    for r in g.to_dict("records"):
-        a = latest.get((r["region_code"], r["service"]))
-        target = r.get("target")
-        actual = float(a["value"]) if a else np.nan
-        if a and not _missing(target):
-            completion = actual / target * 100 if target else np.nan
-            met, status = bool(actual >= target), ("met" if actual >= target else "not_met")
-        else:
-            completion, met = np.nan, pd.NA
-            status = "no_actual" if not a else "no_target"
-        src = (a.get("source") or "") if a else ""
-        rows.append({"region_code": r["region_code"], "region_name": r.get("region_name", ""),
-                     "service": r["service"], "target": target, "actual": actual,
-                     "actual_year": int(a["year"]) if a else pd.NA, "completion": completion, "met": met,
-                     "status": status, "origin": a["origin"] if a else "", "fact_id": a["fact_id"] if a else "",
-                     "source": (source_title(src) if (source_title and src) else src), "quote": a["quote"] if a else ""})
-    return pd.DataFrame(rows, columns=REVIEW_COLUMNS)
-
-
-def review_template(region_code: str, region_name: str, *, year: int = REVIEW_YEAR) -> bytes:
-    """The import template (models.intake.importer.template_frame's columns, Chinese headers) prefilled for one region:
-    one row per service for the `year` actual (kind 现状值), value left empty for the planner to fill in.
-    Out: CSV bytes, UTF-8 with BOM (Excel in zh-CN), ready for the 数据导入 page."""
-    return review_templates({region_code: region_name}, year=year)
-
-
-def review_templates(regions: dict[str, str], *, year: int = REVIEW_YEAR) -> bytes:
-    """review_template for several regions in one file: one row per region × service, in the order given.
-    In: {region code: display name}. Out: CSV bytes, UTF-8 with BOM (one download instead of one per region when
-    the overview shows thousands of regions)."""
-    from models.core.catalogue import label, unit_label
-    from models.intake.importer import TEMPLATE_HEADERS, template_frame
-
-    columns = list(template_frame("facts").columns)
-    h = TEMPLATE_HEADERS
-    rows = [{h["region_code"]: code, h["region_name"]: name, h["indicator"]: s,
-             h["indicator_name"]: label(s, "zh"), h["year"]: str(year), h["value"]: "",
-             h["unit"]: unit_label(indicator(s).unit, "zh"), h["basis"]: "", h["kind"]: "现状值", h["source"]: "",
-             h["note"]: f"{year}年实际数（终期评估）"} for code, name in regions.items() for s in SERVICES]
-    return pd.DataFrame(rows, columns=columns).to_csv(index=False).encode("utf-8-sig")
-
-
-def without_actual(review: pd.DataFrame) -> list[str]:
-    """The regions of a final_review table with no actual figure for any service, in the table's order."""
-    has = review.groupby("region_code", sort=False)["actual"].count()
-    return [c for c in dict.fromkeys(review["region_code"]) if not has.get(c, 0)]
-
-
-REVIEW_STATUS_KEYS = {"met": "ov_r_met", "not_met": "ov_r_not_met", "no_actual": "ov_r_no_actual",
-                      "no_target": "ov_r_no_target"}
-
-
-def review_view(review: pd.DataFrame, *, names: dict | None = None, lang: str = "zh",
-                year: int = REVIEW_YEAR) -> pd.DataFrame:
-    """The final review as a leader reads it: the rows with a target or an actual; region, service, target,
-    actual, year of the actual, completion (whole percent), status and source, as text in `lang` (missing "—").
-    In: final_review(...) with `source` already a readable title. Out: one row per shown region × service."""
-    from models.core.catalogue import label
-    from models.core.formatting import MISSING, cell, is_missing
-    from models.core.i18n import t
-
-    names = names or {}
-    shown = review[review["target"].notna() | review["actual"].notna()]
-    status = {k: t(v, lang) for k, v in REVIEW_STATUS_KEYS.items()}
-    rows = [{t("region", lang): names.get(r["region_code"], r["region_code"]),
-             t("ov_c_service", lang): label(r["service"], lang),
-             t("ov_r_target", lang, year=year): cell(r["target"], indicator(r["service"]).unit, lang),
-             t("ov_r_actual", lang): cell(r["actual"], indicator(r["service"]).unit, lang),
-             t("ov_r_year", lang): MISSING if is_missing(r["actual_year"]) else str(int(r["actual_year"])),
-             t("ov_r_completion", lang): cell(r["completion"], "percent", lang, digits=0),
-             t("ov_r_status", lang): status[r["status"]],
-             t("ov_r_source", lang): (t("ov_r_import_source", lang, note=r["source"]) if r["origin"] == "user"
-                                      else r["source"]) or MISSING}
-            for r in shown.to_dict("records")]
-    return pd.DataFrame(rows)
+# -- 终期评估: the review itself lives in models/planning/review.py; the overview shows its view ----------------------
+# (final_review, review_view, review_template(s), without_actual, without_targets are imported above)
 
 
 @dataclass(frozen=True)

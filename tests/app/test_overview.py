@@ -79,9 +79,12 @@ def test_year_switch_uses_the_projection(db):
 
 def test_final_review_offers_a_template_where_no_actual_exists(db):
     at = open_overview()
-    review = at.dataframe[1].value.set_index(["地区", "服务"])
+    review = at.dataframe[1].value.set_index(["地区", "指标"])
     assert review.loc[("渝中区", "养老床位"), "2025年目标"] == "4,000张"
     assert review.loc[("渝中区", "养老床位"), "结论"] == "尚无实际数"
+    # shares reviewed as shares, with the national result beside them
+    assert review.loc[("和平区", "护理型床位占比"), "2025年目标"] == "≥65%"
+    assert review.loc[("和平区", "护理型床位占比"), "全国2025年"].startswith("目标55%，2024年实际65.7%")
     labels = [b.label for b in at.get("download_button")]
     assert "渝中区导入模板" in labels and labels[-2:] == ["下载简报 PNG", "下载简报 PDF"]
 
@@ -89,7 +92,7 @@ def test_final_review_offers_a_template_where_no_actual_exists(db):
 def test_an_imported_2025_actual_is_the_final_review_figure(tmp_path, monkeypatch):
     """Import 3,200 beds (2025) for 渝中区 on the import page, as an editor; the overview's final review shows it
     against the 4000-bed target: 80%, not met, source the import."""
-    from models.report.overview import review_template
+    from models.planning.review import review_template
     from models.store import accounts
     from models.store.database import Database
 
@@ -111,7 +114,7 @@ def test_an_imported_2025_actual_is_the_final_review_figure(tmp_path, monkeypatc
     import io
     filled = pd.read_csv(io.BytesIO(review_template("500103", "渝中区")), encoding="utf-8-sig", dtype=str,
                          keep_default_na=False)
-    filled["数值"] = ["3200", "—", "—"]
+    filled["数值"] = ["3200"] + ["—"] * (len(filled) - 1)
     filled["来源"] = "2025年区民政局统计"
     at.get("file_uploader")[0].set_value(("终期评估.csv", filled.to_csv(index=False).encode("utf-8-sig"),
                                           "text/csv")).run()
@@ -121,12 +124,13 @@ def test_an_imported_2025_actual_is_the_final_review_figure(tmp_path, monkeypatc
 
     at.switch_page("pages/overview.py").run()
     assert not at.exception, at.exception
-    review = at.dataframe[1].value.set_index(["地区", "服务"])
+    review = at.dataframe[1].value.set_index(["地区", "指标"])
     yz = review.loc[("渝中区", "养老床位")]
     assert (yz["2025年目标"], yz["实际数"], yz["实际年份"], yz["完成度"], yz["结论"]) == \
         ("4,000张", "3,200张", "2025", "80%", "未达标")
     assert yz["实际数来源"] == "导入：2025年区民政局统计"
     assert review.loc[("渝中区", "护理型床位"), "结论"] == "尚无实际数"
+    assert review.loc[("渝中区", "护理型床位占比"), "缺少"] == "尚无2025年及以后的护理型床位实际数"
     assert "渝中区导入模板" not in [b.label for b in at.get("download_button")]
 
 

@@ -10,7 +10,7 @@ from tests.browser.conftest import ARTIFACTS, wait_idle
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["/", "/workbench", "/export", "/audit", "/map", "/data", "/import"]
+PAGES = ["/", "/workbench", "/draft", "/export", "/audit", "/map", "/data", "/import"]
 # Emoji and pictographs (the ✗/✓ dingbats of the importer are plain text glyphs, in every font)
 EMOJI = re.compile("[\U0001F300-\U0001FAFF\U00002600-\U000026FF\U00002B50\U00002705\U0000274C\U0000FE0F]")
 

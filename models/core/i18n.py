@@ -686,6 +686,10 @@ STRINGS.update({
 # Strings of work in flight live in one block per issue, so that parallel branches merge without conflicts.
 # -- issue 20: every county (census regions, registry, cohort-component projection) --------------------------
 STRINGS.update({
+    # census helper: regions command, region chooser, map
+    "regions_bad_level": ("未知层级 {level}（可选 {levels}）", "unknown level {level} (one of {levels})"),
+    "regions_bad_province": ("未知省级代码 {code}（应为省级单位代码，如 500000）",
+                             "unknown province code {code} (a province code such as 500000)"),
 })
 
 

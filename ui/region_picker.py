@@ -76,16 +76,44 @@ def chosen(province: str, prefecture: str, county: str, allowed=None) -> str | N
     return None
 
 
+def current(key: str, allowed=None) -> str | None:
+    """The region the chooser's widgets hold now (session state): the search's choice while a search is typed,
+    else the deepest allowed of county, prefecture, province."""
+    ss = st.session_state
+    if str(ss.get(f"{key}_q") or "").strip() and ss.get(f"{key}_hit"):
+        return ss[f"{key}_hit"]
+    return chosen(ss.get(f"{key}_province") or "", ss.get(f"{key}_prefecture") or "",
+                  ss.get(f"{key}_county") or "", allowed)
+
+
 def pick_region(regions: pd.DataFrame, *, key: str, lang: str = "zh", default: str | None = None,
-                allowed=None, container=None) -> str | None:
+                allowed=None, container=None, on_pick=None) -> str | None:
     """Lay out the chooser in `container` (default: the main area) and return the chosen region code or None.
 
     regions: choosable_regions(); default: the code chosen when the widgets are new; allowed: the codes the caller
-    can use (e.g. the workbench's regions; None = all)."""
+    can use (e.g. the workbench's regions; None = all); on_pick(code): called as a Streamlit callback (before the
+    next run of the script, so it may set other widgets' state) whenever a change of the chooser picks a region."""
     box = container if container is not None else st
     ss = st.session_state
-    regs = restrict(regions, allowed)
     allowed_set = None if allowed is None else {str(c) for c in allowed}
+
+    regs = restrict(regions, allowed)
+
+    def hits_for(text: str) -> pd.DataFrame:
+        hits = search(regs, text)
+        return hits if allowed_set is None else hits[hits["region_code"].isin(allowed_set)]
+
+    def changed() -> None:
+        text = str(ss.get(f"{key}_q") or "")
+        if text.strip():  # a new search picks its first match at once (the box of matches shows the others)
+            hits = hits_for(text)
+            if ss.get(f"{key}_hit") not in set(hits["region_code"]):
+                ss[f"{key}_hit"] = hits["region_code"].iloc[0] if len(hits) else None
+        code = current(key, allowed_set)
+        if on_pick is not None and code:
+            on_pick(code)
+
+    cb = {"on_change": changed}
     by_code = regs.set_index("region_code", drop=False)
     if default and default in by_code.index and f"{key}_province" not in ss:
         row = by_code.loc[default]
@@ -99,28 +127,26 @@ def pick_region(regions: pd.DataFrame, *, key: str, lang: str = "zh", default: s
     def fmt(code: str) -> str:
         return t("picker_any", lang) if code == "" else label(by_code.loc[code], lang)
 
-    query = box.text_input(t("picker_search", lang), key=f"{key}_q", placeholder=t("picker_search_hint", lang))
+    query = box.text_input(t("picker_search", lang), key=f"{key}_q", placeholder=t("picker_search_hint", lang), **cb)
     if query.strip():
-        hits = search(regs, query)
-        if allowed_set is not None:
-            hits = hits[hits["region_code"].isin(allowed_set)]
+        hits = hits_for(query)
         if hits.empty:
             box.caption(t("picker_no_match", lang, text=query.strip()))
         else:
             return box.selectbox(t("picker_matches", lang, n=len(hits)), hits["region_code"].tolist(),
-                                 key=f"{key}_hit", format_func=fmt)
+                                 key=f"{key}_hit", format_func=fmt, **cb)
     prov_options = [""] + provinces(regs)
     if ss.get(f"{key}_province") not in prov_options:
         ss[f"{key}_province"] = ""
-    province = box.selectbox(t("picker_province", lang), prov_options, key=f"{key}_province", format_func=fmt)
+    province = box.selectbox(t("picker_province", lang), prov_options, key=f"{key}_province", format_func=fmt, **cb)
     pref_options = [""] + (prefectures(regs, province) if province else [])
     if ss.get(f"{key}_prefecture") not in pref_options:
         ss[f"{key}_prefecture"] = ""
     prefecture = box.selectbox(t("picker_prefecture", lang), pref_options, key=f"{key}_prefecture",
-                               format_func=fmt, disabled=not province)
+                               format_func=fmt, disabled=not province, **cb)
     county_options = [""] + (counties(regs, prefecture) if prefecture else [])
     if ss.get(f"{key}_county") not in county_options:
         ss[f"{key}_county"] = ""
     county = box.selectbox(t("picker_county", lang), county_options, key=f"{key}_county", format_func=fmt,
-                           disabled=len(county_options) == 1)
+                           disabled=len(county_options) == 1, **cb)
     return chosen(province, prefecture, county, allowed_set)

@@ -100,3 +100,21 @@ def test_url_region_opens_the_chooser_there_in_english(db):
     assert spec["layout"]["title"]["text"] == "share aged 60+ (2020 census) · 天津市: every county"
     assert len(values(spec)) == 16
     assert "Heping District (120101)" in at.selectbox(key="map_pick_county").options
+
+
+def test_workbench_chooser_offers_its_regions_and_switches_the_region(db):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.switch_page("pages/workbench.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="wb_region").value == "500103"
+    assert at.selectbox(key="wb_pick_county").value == "500103"  # the chooser opens on the workbench's region
+    assert at.selectbox(key="wb_pick_province").options == ["（全部）", "天津市 (120000)", "河北省 (130000)",
+                                                             "重庆市 (500000)"]  # only where the workbench can go
+    at.text_input(key="wb_pick_q").set_value("泊头").run()
+    assert at.selectbox(key="wb_pick_hit").value == "130981"
+    assert at.selectbox(key="wb_region").value == "130981"
+    at.selectbox(key="wb_region").set_value("120110").run()  # the region box still works on its own
+    assert at.selectbox(key="wb_region").value == "120110"
+    assert not at.exception

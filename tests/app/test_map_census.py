@@ -118,3 +118,16 @@ def test_workbench_chooser_offers_its_regions_and_switches_the_region(db):
     at.selectbox(key="wb_region").set_value("120110").run()  # the region box still works on its own
     assert at.selectbox(key="wb_region").value == "120110"
     assert not at.exception
+
+
+def test_overview_chooser_sets_the_focus_region(db):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="ov_focus").value == "500103"
+    at.selectbox(key="ov_pick_province").set_value("120000").run()
+    at.selectbox(key="ov_pick_prefecture").set_value("120100").run()
+    at.selectbox(key="ov_pick_county").set_value("120110").run()
+    assert at.selectbox(key="ov_focus").value == "120110"  # 东丽区
+    assert not at.exception

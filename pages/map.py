@@ -26,7 +26,7 @@ from models.report.charts_map import (
 from ui import cache
 from ui.downloads import brief_downloads
 from ui.region_picker import pick_region
-from ui.state import lang
+from ui.state import lang, mirror_region, url_region
 
 L = lang()
 st.title(t("page_map", L))
@@ -80,7 +80,8 @@ census_regions = cache.region_table()
 pick_col, map_col = st.columns([1, 3])
 with pick_col:
     picked = pick_region(cache.choosable_regions(), key="map_pick", lang=L, container=pick_col,
-                         default=st.query_params.get("region"))
+                         default=url_region())
+    mirror_region(picked)
     census_measure = st.selectbox(t("map_census_measure", L), CENSUS_MEASURES, key="map_census_measure",
                                   format_func=lambda m: t(f"map_col_{m}", L))
 by_code = census_regions.set_index("region_code", drop=False)

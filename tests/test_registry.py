@@ -107,3 +107,12 @@ def test_registry_table_in_the_database(db):
     assert len(stored_reg) == 3355 and stored_reg["county_tier"].dtype == bool
     assert stored_reg.set_index("region_code").loc["130981", "region_name"] == "泊头市"
     pd.testing.assert_frame_equal(stored_reg.reset_index(drop=True), registry.build(), check_dtype=False)
+
+
+def test_region_names_come_from_the_registry_for_every_census_region(db):
+    from models.store.facts import region_name
+
+    assert region_name("500103", "en", db) == "Yuzhong District"  # data/regions.csv
+    assert region_name("610902", "zh", db) == "汉滨区"  # 安康市's district: only the census registry knows it
+    assert region_name("610902", "en", db) == "汉滨区"  # no English name: the Chinese one
+    assert region_name("999999", "zh", db) == "999999"

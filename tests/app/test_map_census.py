@@ -89,6 +89,7 @@ def test_search_and_the_three_boxes(db):
     at.selectbox(key="map_pick_prefecture").set_value("130900").run()
     at.selectbox(key="map_pick_county").set_value("130981").run()
     assert "泊头市（130981）" in " ".join(c.value for c in at.caption)
+    assert at.query_params["region"] == "130981"  # in the URL: a copied link reopens it
 
 
 def test_url_region_opens_the_chooser_there_in_english(db):

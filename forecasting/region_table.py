@@ -31,7 +31,7 @@ LEVELS = ("province", "city", "county")
 INFANT_SOURCE = ("0–3岁（0、1、2岁）= 普查0岁组 + 1–4岁组按全国队列权重（WPP 2024 各年出生×存活至普查日）拆分出的1岁、2岁"
                  "（forecasting.census.split），为估计值 / infants 0–3 (ages 0, 1, 2) = the census's age-0 group + ages "
                  "1 and 2 split from its 1–4 group by national cohort weights (WPP 2024 births × survival), an estimate")
-EXTRA = ["prefecture_code", "name_en", "county_tier", "note", "code_2010", "match_2010", "gbt2260", "role",
+EXTRA = ["prefecture_code", "name_en", "county_tier", "prefecture_tier", "note", "code_2010", "match_2010", "gbt2260", "role",
          "share_60plus_2020", "share_80plus_2020"]
 
 
@@ -65,7 +65,9 @@ def region_table(db: Database | None = None, *, province: str | None = None,
 
     province: a province code (its own row and every unit in it); level: 'province' | 'city' | 'county'
     ('county' = the county tier: every county-level unit and zone, and the prefecture-level cities without
-    counties, whose level stays 'city'; they sum exactly to their province). Unknown province or level →
+    counties, whose level stays 'city'; 'city' = the prefecture tier: every prefecture-level row and the
+    county-level units directly under a province, whose level stays 'county'; either tier sums exactly to its
+    province). Unknown province or level →
     MessageError (regions_bad_province / regions_bad_level)."""
     check_level(level)
     reg = stored.registry(db)
@@ -74,6 +76,8 @@ def region_table(db: Database | None = None, *, province: str | None = None,
         reg = reg[reg["province_code"] == province]
     if level == "county":
         reg = reg[reg["county_tier"]]
+    elif level == "city":
+        reg = reg[reg["prefecture_tier"]]
     elif level is not None:
         reg = reg[reg["level"] == level]
     codes = reg["region_code"].tolist()

@@ -62,6 +62,9 @@ def test_infants_0_3_are_age_0_plus_a_cohort_weighted_share_of_ages_1_to_4(db):
 def test_levels_and_province_filter(db):
     provinces = region_table(db, level="province")
     assert len(provinces) == 31 and provinces["population_2020"].sum() == 1_409_778_724
+    prefectures = region_table(db, level="city")
+    assert len(prefectures) == 368 and prefectures["population_2020"].sum() == 1_409_778_724
+    assert "419001" in set(prefectures["region_code"])  # 济源, directly under Henan
     cities = region_table(db, level="city", province="440000")
     assert cities["population_2020"].sum() == 126_012_510  # 广东's 21 prefectures, 东莞 and 中山 included
     assert len(cities) == 21

@@ -1,8 +1,8 @@
 """一张图: the chosen gap (or target achievement) on a map of Tianjin's and Chongqing's districts and Cangzhou's
 counties; click a region to open its workbench. Below, the census map: every prefecture of the country, or every
 county of the chosen region's province where the repository has county boundaries (Tianjin, Chongqing; otherwise
-the province's prefectures), coloured by the 2020 share aged 60+ or 80+; the region chooser (province → prefecture
-→ county, or search). Last, the one-page leadership brief (PNG, PDF)."""
+the province's prefectures), coloured by the 2020 share aged 60+ or 80+, or by the growth 2025→2030 of the 60+ /
+80+ where the model projection covers the region; the region chooser (province → prefecture → county, or search). Last, the one-page leadership brief (PNG, PDF)."""
 import html
 
 import streamlit as st
@@ -16,8 +16,10 @@ from models.regions import geo
 from models.report.brief import brief_bytes
 from models.report.charts_map import (
     CENSUS_MEASURES,
+    GROWTH_INDICATORS,
     MEASURES,
     gap_map,
+    growth_table,
     map_table,
     measure_label,
     region_value_table,
@@ -82,8 +84,9 @@ with pick_col:
     picked = pick_region(cache.choosable_regions(), key="map_pick", lang=L, container=pick_col,
                          default=url_region())
     mirror_region(picked)
-    census_measure = st.selectbox(t("map_census_measure", L), CENSUS_MEASURES, key="map_census_measure",
-                                  format_func=lambda m: t(f"map_col_{m}", L))
+    growth_measures = tuple(f"growth_{i}" for i in GROWTH_INDICATORS)
+    census_measure = st.selectbox(t("map_census_measure", L), CENSUS_MEASURES + growth_measures,
+                                  key="map_census_measure", format_func=lambda m: t(f"map_col_{m}", L))
 by_code = census_regions.set_index("region_code", drop=False)
 province = None
 if picked in by_code.index:
@@ -97,15 +100,22 @@ else:
     scope = (t("map_census_scope_prefectures", L, name=province_name) if province
              else t("map_census_scope_country", L))
 drawn_codes = [f["id"] for f in shapes["features"]]
-values = region_value_table(census_regions[census_regions["region_code"].isin(drawn_codes)], census_measure, lang=L)
+drawn = census_regions[census_regions["region_code"].isin(drawn_codes)]
+growth_note = ""
+if census_measure.startswith("growth_"):  # from the model projection of every region that has one (cached)
+    growth = growth_table(cache.projections(), census_measure.removeprefix("growth_"))
+    drawn = drawn.drop(columns=[c for c in growth.columns if c != "region_code" and c in drawn])
+    drawn = drawn.merge(growth, on="region_code", how="left")
+    growth_note = t("map_growth_coverage", L, n=int(drawn[census_measure].notna().sum()))
+values = region_value_table(drawn, census_measure, lang=L)
 with map_col:
     st.plotly_chart(value_map(values, shapes, title=f"{t(f'map_col_{census_measure}', L)} · {scope}",
                               colour_title=t(f"map_col_{census_measure}", L), lang=L),
                     key="map_census_chart", width="stretch", config={"scrollZoom": False, "displaylogo": False})
-notes = [t("map_census_growth_later", L)]
+notes = [n for n in (growth_note, t("map_census_growth_later", L)) if n]
 if province and geo.county_boundaries(province) is None:
     notes.insert(0, t("map_census_no_counties", L, name=province_name))
-if set(drawn_codes) - set(values.loc[values["value"].notna(), "region_code"]):
+if not growth_note and set(drawn_codes) - set(values.loc[values["value"].notna(), "region_code"]):
     notes.append(t("map_census_grey", L))
 st.caption(" ".join(notes))
 if picked in by_code.index:

@@ -83,3 +83,21 @@ def test_census_hover_names_the_source_and_figures():
     assert "常住人口（2020年普查）: 58.87万人" in hover and "第七次全国人口普查" in hover
     en = region_value_table(frame, "share_60plus_2020", lang="en").iloc[0]["hover"]
     assert en.startswith("share aged 60+ (2020 census)")
+
+
+def test_growth_table_from_the_tidy_projection():
+    from models.report.charts_map import growth_table
+
+    rows = [("500103", "elderly_60plus", 2025, "model", "medium", 131_700.0),
+            ("500103", "elderly_60plus", 2030, "model", "medium", 144_600.0),
+            ("500103", "elderly_60plus", 2030, "model", "high", 150_000.0),
+            ("500103", "elderly_60plus", 2030, "plan", "medium", 1.0),
+            ("120101", "elderly_60plus", 2025, "model", "medium", 100_000.0)]  # no 2030: left out
+    proj = pd.DataFrame(rows, columns=["region_code", "indicator", "year", "method", "scenario", "value"])
+    g = growth_table(proj, "elderly_60plus")
+    assert g["region_code"].tolist() == ["500103"]
+    assert g["growth_elderly_60plus"].iat[0] == round(100 * (144_600 / 131_700 - 1), 2) == 9.79
+    assert growth_table(proj, "elderly_80plus").empty
+    hover = region_value_table(g.assign(region_name="渝中区"), "growth_elderly_60plus").iloc[0]["hover"]
+    assert "60岁及以上人口增长 2025→2030: 9.8%" in hover and "13.17万人 → 14.46万人" in hover
+    assert "统计模型预测" in hover

@@ -697,6 +697,12 @@ STRINGS.update({
     "map_col_elderly_80plus_2020": ("80岁及以上人口", "persons aged 80+"),
     "map_census_source": ("第七次全国人口普查分县资料（Dong, Du & Liu 2022 整理）",
                           "2020 census county tables (compiled by Dong, Du & Liu 2022)"),
+    "map_col_growth_elderly_60plus": ("60岁及以上人口增长 2025→2030", "growth of persons aged 60+, 2025→2030"),
+    "map_col_growth_elderly_80plus": ("80岁及以上人口增长 2025→2030", "growth of persons aged 80+, 2025→2030"),
+    "map_projection_source": ("统计模型预测（中方案），见“方法与检验”", "model projection (medium), see Method"),
+    "map_growth_coverage": ("增长：{n}个地区有2025和2030年的模型预测，其余为灰色（未提供）。",
+                            "Growth: {n} regions have model projections for 2025 and 2030; the others are grey "
+                            "(not provided)."),
     "map_census_header": ("人口老龄化地图（2020年普查）", "Ageing map (2020 census)"),
     "map_census_scope": ("范围", "Area"),
     "map_census_scope_country": ("全国各地级单位", "every prefecture of China"),
@@ -706,8 +712,8 @@ STRINGS.update({
     "map_census_no_counties": ("仓库中没有{name}的区县边界（只有天津、重庆全部区县和沧州各县），显示各地级单位。",
                                "The repository has no county boundaries for {name} (only every county of Tianjin "
                                "and Chongqing, and Cangzhou's): its prefectures are shown."),
-    "map_census_growth_later": ("2025→2030年增长和需求将在各地区预测可用后加入。",
-                                "Growth 2025→2030 and demand follow once projections exist for every region."),
+    "map_census_growth_later": ("按需求着色将在各地区缺口测算可用后加入。",
+                                "Colouring by demand follows once gaps are computed for every region."),
     "picker_search": ("查找地区（名称或代码）", "Find a region (name or code)"),
     "picker_search_hint": ("如 渝中 或 500103", "e.g. 渝中 or 500103"),
     "picker_no_match": ("没有名称或代码含“{text}”的地区", "no region whose name or code contains “{text}”"),

@@ -292,10 +292,31 @@ def gap_map(table: pd.DataFrame, *, sets: tuple[str, ...] | list[str] = tuple(ge
 
 
 # -- any per-region value on any set of boundaries (issue 20: the census regions) --------------------------------
-# The census measures the map offers today; any numeric column of forecasting.region_table (or a projection's
-# growth or demand, once it exists per region) can be drawn the same way.
+# The census measures, and the growth 2025→2030 of a projected indicator (growth_table); any numeric per-region
+# column can be drawn the same way. Column → unit of the value (labels: i18n key map_col_<column>).
 CENSUS_MEASURES = ("share_60plus_2020", "share_80plus_2020")
-_CENSUS_UNITS = {"share_60plus_2020": "percent", "share_80plus_2020": "percent"}
+GROWTH_INDICATORS = ("elderly_60plus", "elderly_80plus")
+_CENSUS_UNITS = {"share_60plus_2020": "percent", "share_80plus_2020": "percent",
+                 "growth_elderly_60plus": "percent", "growth_elderly_80plus": "percent"}
+
+
+def growth_table(projections: pd.DataFrame, indicator: str, *, start: int = 2025, end: int = 2030,
+                 method: str = "model", scenario: str = "medium") -> pd.DataFrame:
+    """Growth of a projected indicator per region, in percent: 100 × (value(end) / value(start) − 1), from the tidy
+    projection table (region_code, indicator, year, method, scenario, value; forecasting.projection). Only the
+    regions with both years (and value(start) > 0). Columns: region_code, growth_<indicator> (percent),
+    <indicator>_<start>, <indicator>_<end>."""
+    rows = projections[(projections["indicator"] == indicator) & (projections["method"] == method)
+                       & (projections["scenario"] == scenario) & projections["year"].isin([start, end])]
+    wide = rows.pivot_table(index="region_code", columns="year", values="value", aggfunc="first")
+    if start not in wide.columns or end not in wide.columns:
+        return pd.DataFrame(columns=["region_code", f"growth_{indicator}", f"{indicator}_{start}",
+                                     f"{indicator}_{end}"])
+    wide = wide[(wide[start] > 0) & wide[end].notna()]
+    return pd.DataFrame({"region_code": wide.index.astype(str),
+                         f"growth_{indicator}": (100 * (wide[end] / wide[start] - 1)).round(2).to_numpy(),
+                         f"{indicator}_{start}": wide[start].to_numpy(),
+                         f"{indicator}_{end}": wide[end].to_numpy()}).reset_index(drop=True)
 
 
 def region_value_table(regions: pd.DataFrame, column: str, *, unit: str | None = None,
@@ -317,7 +338,12 @@ def region_value_table(regions: pd.DataFrame, column: str, *, unit: str | None =
                          ("elderly_80plus_2020", "map_col_elderly_80plus_2020")):
             if col in r and col != column:
                 lines.append(f"{t(key, lang)}: {fmt_number(_num(r[col]), 'person', lang)}")
-        lines.append(f"{t('source', lang)}: {t('map_census_source', lang)}")
+        for ind in GROWTH_INDICATORS:
+            if column == f"growth_{ind}" and f"{ind}_2025" in r:
+                lines.append(f"{label(ind, lang)} 2025 → 2030: {fmt_number(_num(r[f'{ind}_2025']), 'person', lang)}"
+                             f" → {fmt_number(_num(r.get(f'{ind}_2030')), 'person', lang)}")
+        source = "map_projection_source" if column.startswith("growth_") else "map_census_source"
+        lines.append(f"{t('source', lang)}: {t(source, lang)}")
         out.append({"region_code": str(r["region_code"]), "region_name": r.get("region_name") or "",
                     "value": value, "unit": unit, "hover": "<br>".join(lines),
                     "reason": "" if not math.isnan(value) else t("no_data", lang)})

@@ -30,8 +30,8 @@ from models.core.paths import database_path
 from models.intake import sources
 from models.regions import census, registry
 
-SCHEMA_VERSION = "4"  # 2: accounts and login_attempts; 3: fit_cache (a rebuild creates new user tables, keeps the old)
-# 4: census_persons and region_registry (issue 20)
+SCHEMA_VERSION = "5"  # 2: accounts and login_attempts; 3: fit_cache (a rebuild creates new user tables, keeps the old)
+# 4: census_persons and region_registry; 5: region_registry.prefecture_tier (issue 20)
 
 # Base tables: rebuilt from data/ (their content is always the source files').
 BASE_SCHEMA = """

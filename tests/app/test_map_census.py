@@ -25,7 +25,7 @@ def open_map(lang="zh", region=None):
 
 def census_chart(at) -> dict:
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    return next(c for c in charts if "2020" in c["layout"]["title"]["text"])
+    return next(c for c in charts if "2020" in c["layout"]["title"]["text"] or "2030" in c["layout"]["title"]["text"])
 
 
 def values(spec) -> dict:
@@ -132,3 +132,19 @@ def test_overview_chooser_sets_the_focus_region(db):
     at.selectbox(key="ov_pick_county").set_value("120110").run()
     assert at.selectbox(key="ov_focus").value == "120110"  # 东丽区
     assert not at.exception
+
+
+def test_growth_of_the_60plus_from_the_model_projection(db):
+    from forecasting.projection import project_all
+
+    proj = project_all(db=db)
+    rows = proj[(proj["region_code"] == "500103") & (proj["indicator"] == "elderly_60plus")
+                & (proj["method"] == "model") & (proj["scenario"] == "medium")].set_index("year")["value"]
+    want = round(100 * (rows[2030] / rows[2025] - 1), 2)
+    at = open_map(region="500103")
+    at.selectbox(key="map_census_measure").set_value("growth_elderly_60plus").run()
+    spec = census_chart(at)
+    assert spec["layout"]["title"]["text"].startswith("60岁及以上人口增长 2025→2030")
+    assert values(spec)["500103"] == want
+    covered = len(values(spec))
+    assert f"增长：{covered}个地区有2025和2030年的模型预测" in " ".join(c.value for c in at.caption)

@@ -3,7 +3,8 @@
 Source (cite wherever a figure is shown): United Nations, DESA, Population Division (2024). World Population
 Prospects 2024. CC BY 3.0 IGO. Files: data/reference/wpp2024_china/ (china_annual.csv: births in thousands,
 estimates 1950–2023 and medium variant 2024–2100; china_mortality_5x5.csv: central death rates m(x) of both sexes
-for age groups 0, 1–4, 5–9, …, 100+ and five-year periods 1950–1955 … 2095–2100).
+for age groups 0, 1–4, 5–9, …, 100+ and five-year periods 1950–1955 … 2095–2100; by sex: both, male, female,
+`load_wpp(as_of, sex=...)`).
 
 Conventions (stated so a reviewer can check them):
 - Single-year ages take the rate of their group (age 0 → group 0, ages 1–4 → 1–4, 7 → 5–9, 100+ → 100+); a calendar
@@ -90,8 +91,11 @@ class Wpp:
         return self.births.reindex(np.asarray(years, dtype=int)).to_numpy(dtype=float)
 
 
-@lru_cache(maxsize=4)
-def _load(path: str, stamp: tuple) -> Wpp:
+SEXES = ("both", "male", "female")
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, stamp: tuple, sex: str = "both") -> Wpp:
     d = Path(path)
     annual = pd.read_csv(d / FILES[0])
     b = annual[(annual["indicator"] == "births") & annual["variant"].isin(["estimate", "medium"])]
@@ -99,7 +103,7 @@ def _load(path: str, stamp: tuple) -> Wpp:
     births = pd.Series(b["value"].to_numpy(dtype=float) * 1000, index=b["year"].astype(int).to_numpy())
     variant = pd.Series(b["variant"].to_numpy(), index=births.index)
     mort = pd.read_csv(d / FILES[1], dtype={"age_group_start": str})
-    mort = mort[mort["sex"] == "both"]
+    mort = mort[mort["sex"] == sex]
     group = mort["age_group_start"].str.rstrip("+").astype(int).to_numpy()
     start = mort["period"].str[:4].astype(int).to_numpy()
     table = pd.DataFrame({"start": start, "group": group, "mx": mort["mx"].to_numpy(dtype=float)})
@@ -112,11 +116,14 @@ def _load(path: str, stamp: tuple) -> Wpp:
     return Wpp(births, variant, m, period)
 
 
-def load_wpp(as_of: int | None = None) -> Wpp:
-    """The WPP data for a run as of `as_of` (None: all). Raises WppMissing (zh + en) when a file is absent."""
+def load_wpp(as_of: int | None = None, sex: str = "both") -> Wpp:
+    """The WPP data for a run as of `as_of` (None: all), with the mortality surface of `sex` ('both', 'male',
+    'female'; births are always both sexes). Raises WppMissing (zh + en) when a file is absent."""
+    if sex not in SEXES:
+        raise ValueError(f"sex must be one of {SEXES}: {sex!r}")
     d = wpp_dir()
     for name in FILES:
         if not (d / name).is_file():
             raise WppMissing(f"缺少联合国《世界人口展望2024》数据文件：{d / name} / WPP 2024 file missing: {d / name}")
     stamp = tuple((d / n).stat().st_mtime_ns for n in FILES)
-    return _load(str(d), stamp).vintage(as_of)
+    return _load(str(d), stamp, sex).vintage(as_of)

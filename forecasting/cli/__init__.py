@@ -20,6 +20,7 @@ COMMANDS = {
     "project": ("forecasting.cli.project", "人口预测（老年人口、0-3岁婴幼儿）/ population projections as CSV"),
     "backtest": ("forecasting.cli.backtest", "按年份回溯检验预测（--as-of）/ vintage backtest against published figures"),
     "draft": ("forecasting.cli.draft", "“十五五”指标测算稿（CSV/Excel/Word）/ the 2030 indicator draft of a region"),
+    "regions": ("forecasting.cli.regions", "全部地区及2020年普查人口 / every region with its 2020 census figures"),
 }
 
 

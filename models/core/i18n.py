@@ -696,6 +696,18 @@ STRINGS.update({
 
 # -- issue 22: security and reliability (accounts, throttling, restore, limits, escaping) ---------------------
 STRINGS.update({
+    # limits before parsing (models/intake/documents.py, models/intake/importer.py)
+    "doc_too_large": ("文件超过 {mb} MB 上限。", "The file is larger than the {mb} MB limit."),
+    "doc_unpacked_too_large": ("文件解压后超过 {mb} MB 上限（压缩包内容过大），未读取。",
+                               "The file unpacks to more than {mb} MB (its compressed content is too large); not read."),
+    "doc_too_many_rows": ("文件超过 {max} 行上限，已停止读取，请拆分后分批导入。",
+                          "The file has more than {max} rows; reading stopped. Split it and import in parts."),
+    "doc_too_many_pages": ("PDF 有 {n} 页，超过 {max} 页上限。", "The PDF has {n} pages, more than the {max}-page limit."),
+    "doc_text_too_long": ("文本超过 {max} 个字符上限。", "The text is longer than the {max}-character limit."),
+    "doc_worker_limit": ("文件过于复杂：读取超过 {seconds} 秒或 {mb} MB 内存上限，已停止。",
+                         "The file is too complex: reading took more than {seconds} s or {mb} MB of memory and was stopped."),
+    "imp_utf16_no_bom": ("文件看来是没有 BOM 的 UTF-16 编码，请另存为 UTF-8 或 GBK 的 CSV。",
+                         "The file looks like UTF-16 without a byte-order mark; save it as a UTF-8 or GBK CSV."),
 })
 
 

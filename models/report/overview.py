@@ -386,7 +386,9 @@ def review_templates(regions: dict[str, str], *, year: int = REVIEW_YEAR) -> byt
              h["indicator_name"]: label(s, "zh"), h["year"]: str(year), h["value"]: "",
              h["unit"]: unit_label(indicator(s).unit, "zh"), h["basis"]: "", h["kind"]: "现状值", h["source"]: "",
              h["note"]: f"{year}年实际数（终期评估）"} for code, name in regions.items() for s in SERVICES]
-    return pd.DataFrame(rows, columns=columns).to_csv(index=False).encode("utf-8-sig")
+    from models.core.export import csv_bytes
+
+    return csv_bytes(pd.DataFrame(rows, columns=columns))  # UTF-8 with BOM, text cells neutralised
 
 
 def without_actual(review: pd.DataFrame) -> list[str]:

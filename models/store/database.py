@@ -79,13 +79,16 @@ CREATE TABLE IF NOT EXISTS fit_cache (fit_key VARCHAR PRIMARY KEY, result JSON, 
 # -- issue 22 (security and reliability): every schema addition of that issue, in one place ----------------------
 # login_attempts.source: where an attempt came from (throttling by name and source, models/store/accounts.py);
 # login_locks: names hard-locked after failures from many sources; data_log: plan figures a rebuild changed
-# (old → new, shown on the data page). A rebuild runs these on an existing file too (ALTER … IF NOT EXISTS).
+# (old → new, shown on the data page); userdata_snapshots: the user-data set a restore replaced, kept once (the
+# change log holds only its id, hash and counts; models/store/userdata.py). A rebuild runs these on an existing file too (ALTER … IF NOT EXISTS).
 SECURITY_SCHEMA = """
 ALTER TABLE login_attempts ADD COLUMN IF NOT EXISTS source VARCHAR;
 CREATE TABLE IF NOT EXISTS login_locks (username VARCHAR PRIMARY KEY, locked_until TIMESTAMP, sources JSON);
 CREATE TABLE IF NOT EXISTS data_log (logged_at TIMESTAMP, fact_id VARCHAR, region_code VARCHAR, indicator VARCHAR,
     year INTEGER, change VARCHAR, old_value DOUBLE, new_value DOUBLE, old_quote VARCHAR, new_quote VARCHAR,
-    source_hash VARCHAR)
+    source_hash VARCHAR);
+CREATE TABLE IF NOT EXISTS userdata_snapshots (snapshot_id VARCHAR PRIMARY KEY, taken_at TIMESTAMP, who VARCHAR,
+    sha256 VARCHAR, data JSON)
 """
 # plan texts pasted or uploaded by editors and the quotes of the figures imported from them (models/store/user_documents.py)
 USER_DOCUMENT_SCHEMA = USER_SCHEMA[USER_SCHEMA.index("CREATE TABLE IF NOT EXISTS user_documents"):]

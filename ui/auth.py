@@ -80,7 +80,7 @@ def _first_run(lang: str) -> None:
         try:
             accounts.ensure_first_admin()
         except accounts.AccountError as exc:
-            st.error(f"{accounts.ADMIN_PASSWORD_ENV}: {exc.message(lang)}")
+            st.error(f"{accounts.ADMIN_PASSWORD_ENV}: {md(exc.message(lang))}")
 
 
 def role_label(role: str, lang: str) -> str:

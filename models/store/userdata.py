@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.core.catalogue import indicators
+from models.core.catalogue import indicators, label
 from models.core.formatting import fmt_number
 from models.core.i18n import STRINGS, t
 from models.core.messages import MessageError
@@ -234,9 +234,34 @@ def known_regions(db: Database | None = None) -> dict[str, str]:
     return dict(zip(r["code"], r["name_zh"]))
 
 
+@dataclass(frozen=True)
+class PreviewedPlan(ImportPlan):
+    """An ImportPlan with what its preview saw of every figure it would write: `seen` maps (target, row key) →
+    (value, created_at, created_by) of the user figure it would replace, or None when there was none. apply_import
+    compares them inside its transaction (compare-and-set): a figure another editor wrote meanwhile refuses the
+    import, so the second writer is warned instead of silently overwriting."""
+    seen: tuple = ()
+
+
+def _current_user_figures(db: Database) -> dict[tuple, tuple]:
+    """(target, row key) → (value, created_at ISO, created_by) of the imported figures and series points."""
+    out = {}
+    facts = db.query("SELECT region_code, indicator, year, basis, kind, value, created_at, created_by FROM user_facts "
+                     "WHERE fact_id LIKE 'U-%'")
+    for r in facts.to_dict("records"):
+        key = (r["region_code"], r["indicator"], _plain(r["year"]), r["basis"], r["kind"])
+        out[("fact", key)] = (_plain(r["value"]), _plain(r["created_at"]), r["created_by"])
+    series = db.query("SELECT region_code, indicator, year, basis, value, created_at, created_by FROM user_series")
+    for r in series.to_dict("records"):
+        key = (r["region_code"], r["indicator"], _plain(r["year"]), r["basis"])
+        out[("series", key)] = (_plain(r["value"]), _plain(r["created_at"]), r["created_by"])
+    return out
+
+
 def preview(data: bytes, filename: str, *, db: Database | None = None) -> ImportPlan:
     """Parse and validate an upload against the current database; reads only. Adds warnings for rows that
-    would replace an imported value or sit beside a plan figure with the same identity."""
+    would replace an imported value or sit beside a plan figure with the same identity. Returns a PreviewedPlan
+    (what it saw of each figure, for the compare-and-set of apply_import) when there are rows."""
     db = _db(db)
     plan = importer.parse_file(data, filename, known_regions=known_regions(db))
     if not plan.rows:
@@ -264,7 +289,11 @@ def preview(data: bytes, filename: str, *, db: Database | None = None) -> Import
                 fid, value, unit = plan_keys[key]
                 extra.append(_p("imp_w_plan_same_key", "warning", fact=fid, old=fmt_number(value, unit)))
         rows.append(dataclasses.replace(row, problems=(*row.problems, *extra)) if extra else row)
-    return dataclasses.replace(plan, rows=tuple(rows))
+    current = _current_user_figures(db)
+    seen = tuple(((r.target, importer.row_key(r.record)), current.get((r.target, importer.row_key(r.record))))
+                 for r in rows if r.ok and r.record and r.target in ("fact", "series"))
+    fields = {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)}
+    return PreviewedPlan(**{**fields, "rows": tuple(rows)}, seen=seen)
 
 
 def _required_text(value: str, column: str, missing: str) -> str:
@@ -309,6 +338,8 @@ def apply_import(plan: ImportPlan, *, who: str, note: str = "", db: Database | N
         for r in _all(con, "user_facts"):
             if r["fact_id"].startswith("U-"):
                 current_facts[(r["region_code"], r["indicator"], r["year"], r["basis"], r["kind"])] = r
+        if isinstance(plan, PreviewedPlan):
+            _compare_and_set(con, plan, current_facts)
         fact_rows, series_rows, log = [], [], []
         replaced_facts, replaced_series = [], []
         for reg in region_rows:
@@ -350,6 +381,21 @@ def apply_import(plan: ImportPlan, *, who: str, note: str = "", db: Database | N
                            tuple(ids))
 
     return _db(db).write(work)
+
+
+def _compare_and_set(con, plan: PreviewedPlan, current_facts: dict) -> None:
+    """Inside the import's transaction: every figure must still be what the preview saw; Conflict otherwise."""
+    for (target, key), seen in plan.seen:
+        if target == "fact":
+            row = current_facts.get(key)
+        else:
+            row = _select(con, "user_series", json.dumps(list(key), ensure_ascii=False))
+        now = None if row is None else (row["value"], row["created_at"], row["created_by"])
+        if now != (None if seen is None else tuple(seen)):
+            region, indicator, year = key[:3]
+            figure = f"{region} {label(indicator, 'zh')} {year}"
+            raise Conflict(_p("ud_import_conflict", figure=figure, who=row["created_by"] if row else "—",
+                              current=fmt_number(row["value"], row["unit"]) if row else "—"))
 
 
 def import_file(data: bytes, filename: str, *, who: str, note: str = "",

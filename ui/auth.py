@@ -39,8 +39,8 @@ def login_source() -> str:
         ip = st.context.ip_address
     except Exception:  # outside a running app (bare mode, some tests)
         ip = None
-    if ip:
-        return f"ip:{ip}"
+    if isinstance(ip, str) and ip:
+        return f"ip:{ip[:60]}"
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()

@@ -3,11 +3,13 @@ spreadsheet never runs.
 
 - `md(text)`: for st.markdown, st.caption, st.subheader, st.info/warning/error/success, titles and any message
   whose parameters came from outside (a URL's ?region=, an account's display name, a document's title, a scenario
-  name). Every ASCII punctuation character that Markdown, GFM or Streamlit's extensions give a meaning to is
-  backslash-escaped (CommonMark: "any ASCII punctuation character may be backslash-escaped"), so `[x](http://…)`
-  is no link, `![](http://…)` fetches nothing, `<b>` is no tag, `**` is no bold, `$x$` no formula, `:red[x]` no
-  colour and `http://…`/`www.…` are not auto-linked. Line breaks become spaces (one line of text cannot start a
-  heading, a list or a quote block).
+  name). The characters that open an inline construct of Markdown, GFM or Streamlit's extensions are
+  backslash-escaped (CommonMark: "any ASCII punctuation character may be backslash-escaped"): `[` `]` (links),
+  `!` (images), `<` `>` `&` (HTML, autolinks, entities), `*` `_` `~` `` ` `` (emphasis, code), `$` (formulas),
+  `:` (Streamlit's :red[…] and :material/…: short codes, and every `http://`/`mailto:` autolink), `@` (e-mail
+  autolinks), `|` and the backslash; "www." loses its autolink too. Line breaks become spaces and a leading `# + - =` or
+  `1.` is escaped, so the text cannot start a heading, list or quote block. Parentheses, dots and Chinese
+  punctuation stay as they are (nothing opens with them alone), so ordinary names read unchanged.
 - `neutralise_cell(value)`: a CSV/xlsx text cell that starts with = + - @, tab or carriage return gets a leading
   apostrophe (OWASP, "CSV Injection"), so Excel or LibreOffice shows the text instead of evaluating it.
   `unneutralise_cell(text)` takes it off again (the importer reads our own exports back).
@@ -16,9 +18,9 @@ from __future__ import annotations
 
 import re
 
-# Every ASCII punctuation character (CommonMark escapes exactly these); "/" and ":" included so no autolink or
-# Streamlit directive/emoji short code (:material/…:, :red[…]) survives.
-_MD_SPECIAL = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>!|~$&:@])")
+_WWW = re.compile(r"(?i)\b(www)\.")
+_BLOCK_START = re.compile(r"^(\s*)(\d*)([#+\-=.)])")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -26,8 +28,9 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def md(text) -> str:
     """`text` (any value; None → "") as Markdown that renders as exactly that text, on one line."""
-    s = "" if text is None else str(text)
-    return _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", s))
+    s = _LINE_BREAKS.sub(" ", "" if text is None else str(text))
+    s = _WWW.sub(r"\1\\.", _MD_INLINE.sub(r"\\\1", s))
+    return _BLOCK_START.sub(lambda m: m.group(1) + m.group(2) + "\\" + m.group(3), s, count=1)
 
 
 def neutralise_cell(value):

@@ -36,6 +36,7 @@ import json
 import os
 import re
 import secrets
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -60,6 +61,8 @@ MAX_PASSWORD = 256  # scrypt cost is flat, but a megabyte "password" is no passw
 ADMIN_PASSWORD_ENV, ADMIN_USER_ENV = "YLYX_ADMIN_PASSWORD", "YLYX_ADMIN_USER"
 SCRYPT_N, SCRYPT_R, SCRYPT_P, KEY_BYTES = 2**17, 8, 1, 32  # 128 MB, ~0.4 s per check on this machine
 SCRYPT_MAXMEM = 2**28  # OpenSSL needs a little over 128·N·r bytes
+# at most two hashes at once per process: twenty sessions logging in together would otherwise take 20 × 128 MB
+_SCRYPT_SLOTS = threading.BoundedSemaphore(2)
 _FAILURES = ("wrong", "unknown")
 _COMMON = Path(__file__).with_name("common_passwords.txt")
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.\-]{1,31}$")
@@ -116,7 +119,9 @@ def hash_password(password: str, *, n: int | None = None, r: int = SCRYPT_R, p: 
     """A new salted scrypt hash of `password`: 'scrypt$n$r$p$salt(b64)$key(b64)' (n: SCRYPT_N unless given)."""
     n = n or SCRYPT_N
     salt = secrets.token_bytes(16)
-    key = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=KEY_BYTES, maxmem=SCRYPT_MAXMEM)
+    with _SCRYPT_SLOTS:
+        key = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, dklen=KEY_BYTES,
+                             maxmem=SCRYPT_MAXMEM)
     b64 = base64.b64encode
     return f"scrypt${n}${r}${p}${b64(salt).decode()}${b64(key).decode()}"
 
@@ -128,8 +133,9 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         want = base64.b64decode(key)
-        got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-                             dklen=len(want), maxmem=SCRYPT_MAXMEM)
+        with _SCRYPT_SLOTS:
+            got = hashlib.scrypt(password.encode("utf-8"), salt=base64.b64decode(salt), n=int(n), r=int(r),
+                                 p=int(p), dklen=len(want), maxmem=SCRYPT_MAXMEM)
     except (ValueError, TypeError, MemoryError):
         return False
     return hmac.compare_digest(got, want)

@@ -152,7 +152,7 @@ if state.workbench_url_changed() or "wb_region" not in ss:
     seed(ps0)
     ss["_wb_saved"] = (saved0, ps0.to_dict()) if saved0 else None
 for key, value, why in warnings:
-    st.warning(t("wb_bad_url", L, param=md(key), value=md(value), why=md(why)))  # the URL's text stays text
+    st.warning(t("wb_bad_url", L, param=key, value=md(value), why=md(why)))  # key: ours; the URL's text stays text
 
 # -- sidebar: region, year, method, assumptions -------------------------------------------------------------------------
 sb = st.sidebar

@@ -226,11 +226,21 @@ def _xlsx_sheets(data: bytes, *, max_rows: int, skip_sheets: list[str]) -> list:
                     seen += 1
                     if seen > max_rows:
                         raise UnreadableDocument("doc_too_many_rows", max=max_rows)
-                rows.append(["" if v is None else str(v) for v in values])
+                rows.append([_cell_text(v) for v in values])
             sheets.append([ws.title, rows])
     finally:
         wb.close()
     return sheets
+
+
+def _cell_text(v) -> str:
+    """A cell as the text pandas.read_excel(dtype=str) gave: '' for empty, 1915.0 → '1915' (Excel stores every
+    number as a float), anything else str()."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def _serve() -> int:

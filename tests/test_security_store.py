@@ -239,6 +239,7 @@ def test_disk_full_is_exit_2_with_a_message_and_the_original_error_kept(sdb, tmp
 
 def test_out_refuses_the_database_and_data_unless_forced(sdb, monkeypatch, capsys):
     monkeypatch.setenv("YLYX_DB", str(sdb.path))
+    monkeypatch.chdir(DATA.parent)  # the repository, where the probe typed `--out data/planning.duckdb`
     before = hashlib.sha256(sdb.path.read_bytes()).hexdigest()
     assert cli_main(["facts", "--out", str(sdb.path)]) == 2
     assert "数据库文件" in capsys.readouterr().err

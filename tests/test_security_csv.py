@@ -103,3 +103,18 @@ def test_every_csv_writer_goes_through_the_neutraliser(writer, db, monkeypatch):
     else:
         importer.template_bytes("csv", "facts")
     assert seen
+
+
+def test_a_bulleted_plan_imports_from_the_page_with_its_quote_verbatim(fresh_db):
+    """The import page's extraction path (models/store/user_documents.py writes the rows through csv_bytes and the
+    importer): a clause that starts with "- " is neutralised on the way and read back as written."""
+    from models.intake import extract as ex
+    from models.store import user_documents
+
+    text = "渝中区“一老一小”整体解决方案\n到2025年：\n- 托位数达到1000个\n+养老床位达到1915张\n"
+    done = user_documents.import_extracted(ex.extract(text).frame(), text=text, title="渝中区方案", filename="p.txt",
+                                           region_code="500103", region_name="渝中区", who="wangke", db=fresh_db)
+    assert done.result is not None, done.plan.report_lines()
+    quotes = set(fresh_db.query("SELECT quote FROM user_quotes")["quote"])
+    assert {"- 托位数达到1000个", "+养老床位达到1915张"} <= quotes
+    assert all(q in text for q in quotes)

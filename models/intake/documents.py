@@ -151,13 +151,14 @@ def _docx_text(data: bytes) -> str:
     parts, size = [], 0
     for block in doc.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
+        before = len(parts)
         if tag == "p":
             parts.append("".join(t.text or "" for t in block.iter() if t.tag.endswith("}t")))
         elif tag == "tbl":
             for row in block.iter():
                 if row.tag.endswith("}tc"):
                     parts.append("".join(t.text or "" for t in row.iter() if t.tag.endswith("}t")) + " |")
-        size += len(parts[-1]) if parts else 0
+        size += sum(len(x) + 1 for x in parts[before:])
         if size > MAX_TEXT_CHARS:
             raise UnreadableDocument("doc_text_too_long", n=size, max=MAX_TEXT_CHARS)
     return "\n".join(parts)

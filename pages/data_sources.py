@@ -6,7 +6,9 @@ import streamlit as st
 from models.core.catalogue import label, unit_label
 from models.core.formatting import fmt_number
 from models.core.i18n import kind_label, t
+from models.core.text import md
 from models.intake.sources import ARTEFACT
+from models.store.database import default
 from models.store.facts import quote_in_context, readable
 from ui import cache
 from ui.editor import fact_editor
@@ -75,7 +77,7 @@ if fact is not None and fact["origin"] == "user":  # an imported figure: its pas
     if not user_fact_context(fact, L):
         st.text(f"{fact['fact_id']} · {fact['source']} · {fact['note']}")
 elif fact is not None:
-    st.subheader(f"{t('context_title', L)} · {fact['source']}")
+    st.subheader(f"{t('context_title', L)} · {md(fact['source'])}")
     st.markdown(f"**{label(fact['indicator'], L)}** · {fact['year']} · "
                 f"{fmt_number(fact['value'], fact['unit'], L) if fact['value'] == fact['value'] else fact['text_value']}"
                 f" ({unit_label(fact['unit'], L)})")
@@ -89,5 +91,12 @@ elif fact is not None:
     if ARTEFACT in ctx["before"] + ctx["quote"] + ctx["after"]:
         st.caption(t("artefact_note", L, a=ARTEFACT))
     if fact["note"]:
-        st.caption(f"{t('note', L)}: {fact['note']}")
+        st.caption(f"{t('note', L)}: {md(fact['note'])}")
+with st.expander(t("data_log_title", L)):  # plan figures a rebuild from data/ changed (issue 22)
+    st.caption(t("data_log_intro", L))
+    changes = default().data_log(limit=200)
+    if changes.empty:
+        st.caption(t("data_log_empty", L))
+    else:
+        st.dataframe(changes.drop(columns=["source_hash"]), hide_index=True, width="stretch", key="data_log_table")
 fact_editor(L, region=region)  # in-table corrections and change log (editor role only)

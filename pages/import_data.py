@@ -61,4 +61,4 @@ if account is not None:
     extract_section(L, who=who)  # 从规划原文提取: paste or upload a plan text → confirm rows → import
     st.divider()
     change_log_section(L, who=who)
-    backup_section(L, who=who)
+    backup_section(L, who=who, admin=account.is_admin)

@@ -19,6 +19,8 @@ from forecasting.workbench import (
 from models.core.catalogue import SERVICES, indicator, label
 from models.core.formatting import fmt_number
 from models.core.i18n import t
+from models.core.messages import MessageError
+from models.core.text import md
 from models.planning.gaps import YEARS, reason_text
 from models.report.charts_workbench import (
     assumption_label,
@@ -32,6 +34,7 @@ from models.report.charts_workbench import (
 )
 from models.store import scenarios as store
 from ui import cache, state
+from ui.auth import current_account, editor_gate
 from ui.region_picker import pick_region
 from ui.state import lang
 
@@ -109,34 +112,41 @@ def on_load() -> None:
     try:
         ps = PlannerScenario.from_dict(store.load_scenario(name))
     except (KeyError, ValueError, TypeError) as exc:
-        ss["_wb_message"] = ("error", t("wb_bad_saved", L, name=name, why=exc))
+        ss["_wb_message"] = ("error", t("wb_bad_saved", L, name=md(name), why=md(exc)))
         return
     seed(ps)
     ss["_wb_saved"] = (name, ps.to_dict())
 
 
+def _refusal(exc: Exception) -> str:
+    return md(exc.message(L) if isinstance(exc, MessageError) else str(exc))
+
+
 def on_save() -> None:
+    """Saving needs an editor account (issue 22): the change log names it; a viewer gets a message."""
     name = ss.get("wb_save_name", "")
+    account = current_account()
     try:
         ps = from_widgets()
-        name = store.save_scenario(name, ps.region, ps.to_dict(), who="planner")
+        name = store.save_scenario(name, ps.region, ps.to_dict(), who=account.username if account else "")
     except ValueError as exc:
-        ss["_wb_message"] = ("error", str(exc))
+        ss["_wb_message"] = ("error", _refusal(exc))
         return
     ss["_wb_saved"] = (name, ps.to_dict())
-    ss["_wb_message"] = ("success", t("wb_saved", L, name=name))
+    ss["_wb_message"] = ("success", t("wb_saved", L, name=md(name)))
 
 
 def on_delete() -> None:
     name = ss.get("wb_load_name")
+    account = current_account()
     try:
-        store.delete_scenario(name, who="planner")
-    except KeyError as exc:
-        ss["_wb_message"] = ("error", str(exc))
+        store.delete_scenario(name, who=account.username if account else "")
+    except (KeyError, ValueError) as exc:
+        ss["_wb_message"] = ("error", _refusal(exc))
         return
     if (ss.get("_wb_saved") or (None,))[0] == name:
         ss["_wb_saved"] = None
-    ss["_wb_message"] = ("success", t("wb_deleted", L, name=name))
+    ss["_wb_message"] = ("success", t("wb_deleted", L, name=md(name)))
 
 
 # Widgets inside the lazy tabs are not drawn while their tab is hidden, and Streamlit forgets an undrawn widget's
@@ -155,7 +165,7 @@ if state.workbench_url_changed() or "wb_region" not in ss:
     seed(ps0)
     ss["_wb_saved"] = (saved0, ps0.to_dict()) if saved0 else None
 for key, value, why in warnings:
-    st.warning(t("wb_bad_url", L, param=key, value=value, why=why))
+    st.warning(t("wb_bad_url", L, param=key, value=md(value), why=md(why)))  # key: ours; the URL's text stays text
 
 # -- sidebar: region, year, method, assumptions -------------------------------------------------------------------------
 sb = st.sidebar
@@ -240,10 +250,10 @@ year = ps.year
 # only what is on screen is computed, each piece cached by what it depends on (ui.cache): the headline needs the
 # chosen method's gap table of this year; a standard never re-projects, and hidden tabs compute nothing
 GAPS = {r["service"]: r for r in cache.wb_gaps(ps, ps.method, years=[year]).to_dict("records")}
-parts = [f"{NAMES.get(ps.region) or ps.region} ({ps.region})", str(year), method_label(ps.method, L),
+parts = [md(f"{NAMES.get(ps.region) or ps.region} ({ps.region})"), str(year), method_label(ps.method, L),
          t("wb_scenario", L) + " " + t(f"wb_scenario_{ps.scenario}", L)]
 if saved_name:
-    parts.append(t("wb_current_saved", L, name=saved_name))
+    parts.append(t("wb_current_saved", L, name=md(saved_name)))
 st.markdown(" · ".join(parts))
 if ps.overrides():
     st.caption(t("wb_overridden", L, names="、".join(
@@ -348,9 +358,11 @@ if tabs[5].open:
         message = ss.pop("_wb_message", None)
         if message:
             (st.success if message[0] == "success" else st.error)(message[1])
-        c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-        c1.text_input(t("wb_save_name", L), key="wb_save_name", max_chars=store.MAX_NAME)
-        c2.button(t("wb_save", L), key="wb_save", on_click=on_save, icon=":material/save:")
+        editor = editor_gate(L, key="wb_scenarios")  # saving, overwriting, deleting: an editor account
+        if editor is not None:
+            c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+            c1.text_input(t("wb_save_name", L), key="wb_save_name", max_chars=store.MAX_NAME)
+            c2.button(t("wb_save", L), key="wb_save", on_click=on_save, icon=":material/save:")
         listed = cache.wb_saved()
         names = list(listed["name"])
         if not names:
@@ -360,7 +372,8 @@ if tabs[5].open:
             c1.selectbox(t("wb_load_pick", L), names, key="wb_load_name",
                          format_func=lambda n: f"{n} · {NAMES.get(dict(zip(listed['name'], listed['region_code']))[n], '')}")
             c2.button(t("wb_load", L), key="wb_load", on_click=on_load)
-            c3.button(t("wb_delete", L), key="wb_delete", on_click=on_delete)
+            if editor is not None:
+                c3.button(t("wb_delete", L), key="wb_delete", on_click=on_delete)
             picked = st.multiselect(t("wb_compare_pick", L), names, key="wb_compare", max_selections=4,
                                     placeholder=t("ov_multiselect_placeholder", L))
             if len(picked) < 2:
@@ -371,7 +384,7 @@ if tabs[5].open:
                     try:
                         chosen[n] = PlannerScenario.from_dict(store.load_scenario(n))
                     except (KeyError, ValueError, TypeError) as exc:
-                        bad.append(t("wb_bad_saved", L, name=n, why=exc))
+                        bad.append(t("wb_bad_saved", L, name=md(n), why=md(exc)))
                 for b in bad:
                     st.warning(b)
                 if len(chosen) >= 2:

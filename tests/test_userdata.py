@@ -135,6 +135,13 @@ def test_delete_and_bring_back(fresh_db):
     assert userdata.user_facts(fresh_db)["value"].tolist() == [1200.0]
 
 
+def _admin(db, name="boss"):
+    from models.store import accounts
+
+    accounts.add_account(name, "Admin-Secret-9", role="admin", by="test", db=db)
+    return name
+
+
 def test_export_restore_round_trip_and_revert_of_restore(fresh_db, tmp_path):
     from models.store.database import Database
     userdata.import_file(importer.template_bytes("xlsx"), "t.xlsx", who="a", db=fresh_db)
@@ -143,18 +150,23 @@ def test_export_restore_round_trip_and_revert_of_restore(fresh_db, tmp_path):
     doc = json.loads(backup)
     assert doc["format"] == "ylyx-userdata" and len(doc["tables"]["user_facts"]) == 2
     assert len(doc["tables"]["change_log"]) == 4
-    # onto an empty database: everything including the log comes back
+    # onto an empty database: the data comes back, the backup's change log never does (issue 22)
     other = Database(tmp_path / "other.duckdb")
-    n = userdata.restore_userdata(backup, who="b", db=other)
-    assert n == 4  # 1 region, 2 facts, 1 series
+    other.ensure_built()
+    result = userdata.restore_userdata(backup, who=_admin(other), db=other)
+    assert (result.records, result.ignored_log) == (4, 4)  # 1 region, 2 facts, 1 series; 4 log entries left out
+    assert "4 条修改记录未导入" in result.message("zh")
     assert all_facts(other, region="370102")["value"].tolist() == [5200.0]
-    assert len(userdata.change_log(other)) == 5  # 4 restored + the restore itself
+    log = userdata.change_log(other)
+    assert log["action"].tolist() == ["restore", "account_add"]  # one compact entry, nothing planted
+    entry = json.loads(log["new_value"].iloc[0])
+    assert entry["counts"]["user_facts"] == 2 and entry["sha256"] == doc["sha256"] and entry["ignored_change_log"] == 4
     again = json.loads(userdata.export_userdata(db=other))
     for table in userdata.TABLES:
         assert again["tables"][table] == doc["tables"][table]
     # onto a changed database: replaces, and the restore can be reverted
     userdata.import_file(csv_bytes("500103,,childcare_places,2023,1200,,,现状值,,"), "x.csv", who="c", db=other)
-    userdata.restore_userdata(backup, who="c", db=other)
+    userdata.restore_userdata(backup, who="boss", db=other)
     assert all_facts(other, region="500103").query("indicator == 'childcare_places' and origin == 'user'").empty
     userdata.revert(int(userdata.change_log(other)["change_id"].iloc[0]), who="c", db=other)
     assert all_facts(other, region="500103").query("indicator == 'childcare_places' and origin == 'user'")[

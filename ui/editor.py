@@ -4,20 +4,36 @@ shown in tables or as plain text, never as HTML. The change log's `who` is alway
 (ui/auth.py): there is no box to type a name."""
 from __future__ import annotations
 
+import logging
+import math
+import uuid
+
 import pandas as pd
 import streamlit as st
 
 from models.core.catalogue import label
 from models.core.formatting import fmt_number
 from models.core.i18n import t
+from models.core.text import md
 from models.store import userdata
 from ui.auth import editor_gate
+
+LOG_PER_PAGE = 50
+_log = logging.getLogger(__name__)
 
 
 def _show_error(exc: Exception, lang: str) -> None:
     msg = exc.message(lang) if isinstance(exc, userdata.Rejected) else str(exc)
     st.error(t("imp_rejected", lang) if not isinstance(exc, userdata.Rejected) else "✗")
     st.text(msg)  # plain text: the message may quote what the user typed
+
+
+def show_unexpected(exc: Exception, lang: str) -> None:
+    """An error nobody planned for: the full traceback goes to the server log under a short reference; the page
+    shows the reference and the error's type, never a path or a traceback."""
+    ref = uuid.uuid4().hex[:8]
+    _log.exception("unexpected error, reference %s", ref, exc_info=exc)
+    st.error(md(t("err_reference", lang, ref=ref, message=type(exc).__name__)))
 
 
 def fact_editor(lang: str, *, region: str | None = None) -> None:
@@ -102,11 +118,19 @@ def _diff(before: pd.DataFrame, after: pd.DataFrame, facts: pd.DataFrame) -> lis
 
 
 def change_log_section(lang: str, *, who: str) -> None:
-    """The audit log (newest first) and a revert form."""
+    """The audit log, readable and paged (newest first; one page is read and sent, never the whole log), and a
+    revert form."""
     st.markdown(f"**{t('ed_log', lang)}**")
-    log = userdata.change_log(limit=200)
-    st.dataframe(log[["change_id", "changed_at", "who", "action", "table_name", "row_key", "old_value", "new_value",
-                      "why", "reverted_by"]], hide_index=True, width="stretch", key="ed_log_table")
+    n = userdata.change_log_count()
+    pages = max(1, math.ceil(n / LOG_PER_PAGE))
+    page = st.number_input(t("ed_log_page", lang, pages=pages, n=n), min_value=1, max_value=pages, value=1, step=1,
+                           key="ed_log_page")
+    log = userdata.change_log_page(int(page), per_page=LOG_PER_PAGE, lang=lang)
+    shown = log.rename(columns={"change_id": t("ed_col_id", lang), "when": t("ed_col_when", lang),
+                                "who": t("ed_col_who", lang), "what": t("ed_col_what", lang),
+                                "change": t("ed_col_change", lang), "why": t("ed_col_why", lang),
+                                "reverted_by": t("ed_col_reverted", lang)})
+    st.dataframe(shown, hide_index=True, width="stretch", key="ed_log_table")
     c1, c2, c3 = st.columns([1, 3, 1])
     cid = c1.number_input(t("ed_change_id", lang), min_value=1, step=1, value=None, key="ed_revert_id")
     why = c2.text_input(t("ed_why", lang), key="ed_revert_why")
@@ -116,20 +140,28 @@ def change_log_section(lang: str, *, who: str) -> None:
             st.success(t("ed_reverted", lang, id=int(cid)))
         except userdata.Rejected as exc:
             _show_error(exc, lang)
+        except Exception as exc:  # never a traceback on the page (issue 22)
+            show_unexpected(exc, lang)
 
 
-def backup_section(lang: str, *, who: str) -> None:
-    """Export the whole user-data set as JSON, and restore it from such a file (validated, revertible)."""
+def backup_section(lang: str, *, who: str, admin: bool) -> None:
+    """Export the whole user-data set as JSON (editors), and restore it from such a file (admins only: a restore
+    replaces everyone's data; validated, revertible, the backup's change log never imported)."""
     st.subheader(t("ed_backup", lang))
     if st.button(t("ed_export", lang), key="ed_export_prepare"):
         st.session_state["ed_export_bytes"] = userdata.export_userdata()
     if st.session_state.get("ed_export_bytes"):
         st.download_button(t("ed_export", lang), st.session_state["ed_export_bytes"], file_name="ylyx-userdata.json",
                            mime="application/json", key="ed_export_download")
+    if not admin:
+        st.caption(t("acc_admin_required", lang))
+        return
     up = st.file_uploader(t("ed_restore", lang), type=["json"], key="ed_restore_file", max_upload_size=100)
     if up is not None and st.button(t("ed_restore", lang), key="ed_restore_go"):
         try:
-            n = userdata.restore_userdata(up.getvalue(), who=who, why=f"restore {up.name[:100]}")
-            st.success(t("ed_restored", lang, n=n))
+            result = userdata.restore_userdata(up.getvalue(), who=who, why=f"restore {up.name[:100]}")
+            st.success(result.message(lang))
         except userdata.Rejected as exc:
             _show_error(exc, lang)
+        except Exception as exc:
+            show_unexpected(exc, lang)

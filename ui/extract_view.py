@@ -10,6 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from models.core.i18n import t
+from models.core.text import md
+from models.intake import documents
 from models.intake import extract as ex
 from models.store import user_documents as ud
 from ui import cache
@@ -41,15 +43,17 @@ def extract_section(lang: str, *, who: str) -> None:
                     format_func=lambda m: t(f"ext_mode_{m}", lang))
     pasted, upload = "", None
     if mode == "paste":
-        pasted = st.text_area(t("ext_paste", lang), key="ext_text", height=160)
+        pasted = st.text_area(t("ext_paste", lang), key="ext_text", height=160, max_chars=documents.MAX_TEXT_CHARS)
     else:
-        upload = st.file_uploader(t("ext_upload", lang), type=["txt", "docx", "pdf"], key="ext_file")
+        mb = documents.MAX_DOCUMENT_BYTES // 2**20  # limits before parsing: models/intake/documents.py
+        upload = st.file_uploader(f"{t('ext_upload', lang)} (≤ {mb} MB)", type=["txt", "docx", "pdf"], key="ext_file",
+                                  max_upload_size=mb)
     if st.button(t("ext_run", lang), key="ext_run"):
         try:
             text, filename = ((ex.read_document(upload.getvalue(), upload.name), upload.name) if upload is not None
                               else (pasted, ""))
         except ex.UnreadableDocument as exc:
-            st.error(t(exc.code, lang, **exc.params))
+            st.error(t(exc.code, lang, **{k: md(v) for k, v in exc.params.items()}))
             return
         result = ex.extract(text)
         rows = result.frame(include_alternatives=True)
@@ -120,7 +124,7 @@ def user_fact_context(fact, lang: str) -> bool:
     ctx = ud.quote_in_context(str(fact["fact_id"]))
     if ctx is None:
         return False
-    st.subheader(f"{t('context_title', lang)} · {ctx['doc_id']} {ctx['title']}")
+    st.subheader(f"{t('context_title', lang)} · {md(ctx['doc_id'])} {md(ctx['title'])}")  # an editor's title: text
     if ctx["start"] < 0:
         st.warning(t("quote_not_found", lang))
     st.markdown(f'<div data-testid="fact-context" style="line-height:1.8">'

@@ -9,11 +9,14 @@ import argparse
 import importlib
 import sys
 
+from forecasting.cli.common import check_out
+
 COMMANDS = {
     "facts": ("forecasting.cli.facts", "导出全部规划数据及原文引用 / all sourced figures as CSV"),
     "brief": ("forecasting.cli.brief", "一页领导简报（PDF/PNG）/ one-page leadership brief as PDF or PNG"),
     "import": ("forecasting.cli.import_", "导入本地数据（CSV/Excel），先校验 / import own data (CSV/Excel), validated"),
-    "users": ("forecasting.cli.users", "编辑账号：创建、列出、停用 / editor accounts: add, list, disable"),
+    "users": ("forecasting.cli.users", "账号：创建、列出、停用、改密码、改角色、解锁 / accounts: add, list, disable, "
+                                     "passwd, role, unlock"),
     "gaps": ("forecasting.cli.gaps", "需求、供给与缺口 / demand, supply and gap as CSV"),
     "audit": ("forecasting.cli.audit", "核查规划自身的计算 / audit each plan's own arithmetic as CSV"),
     "extract": ("forecasting.cli.extract", "从规划原文提取数据（含原文引用）/ propose a plan's figures from its text"),
@@ -40,8 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     only = argv[0] if argv and argv[0] in COMMANDS else None
     args = build_parser(only).parse_args(argv)
     module = importlib.import_module(COMMANDS[args.command][0])
+    from models.store.database import DatabaseBusy, StorageFull
+
     try:
+        check_out(getattr(args, "out", None), force=getattr(args, "force", False))
         return module.run(args)
-    except (ValueError, KeyError, FileNotFoundError) as exc:  # WppMissing is a FileNotFoundError
+    except (ValueError, KeyError, FileNotFoundError, DatabaseBusy) as exc:  # WppMissing is a FileNotFoundError
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 2
+    except StorageFull as exc:  # the original error is its __cause__ and is printed with it
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 2

@@ -6,6 +6,7 @@ By default only inconsistencies; --all lists every check made.
 """
 from __future__ import annotations
 
+from forecasting.cli.common import add_out
 from models.core.export import write_csv
 from models.planning.audit import audit, audit_checks, relations
 from models.store.facts import all_facts, require_regions
@@ -14,7 +15,7 @@ from models.store.facts import all_facts, require_regions
 def add_arguments(p) -> None:
     p.add_argument("--region", help="GB/T 2260 region code, e.g. 500103")
     p.add_argument("--all", action="store_true", help="every check, not only the inconsistencies")
-    p.add_argument("--out", help="output CSV file (default: standard output)")
+    add_out(p)
 
 
 def run(args) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 
 from forecasting.backtest import vintage_backtest, vintage_summary
+from forecasting.cli.common import add_out
 from forecasting.vintage import as_of_argument
 from models.core.export import write_csv
 
@@ -20,7 +21,7 @@ def add_arguments(p) -> None:
     p.add_argument("--strict", action="store_true",
                    help="only figures published by the end of the vintage year (default: as a planner had them "
                         "in the first half of the next year: the year-end communiqué and census of that year)")
-    p.add_argument("--out", help="output CSV file (default: standard output)")
+    add_out(p)
 
 
 def run(args) -> int:

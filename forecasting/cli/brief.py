@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from forecasting.cli.common import add_out
 from forecasting.planning import gaps
 from models.planning.gaps import require_year
 from models.report.brief import brief_bytes
@@ -17,7 +18,7 @@ from models.store.facts import region_name, require_regions
 def add_arguments(p) -> None:
     p.add_argument("--region", action="append", required=True,
                    help="GB/T 2260 region code, e.g. 500103 (repeat or comma-separate for a set page)")
-    p.add_argument("--out", required=True, help="output file, .pdf or .png")
+    add_out(p, help="output file, .pdf or .png", required=True)
     p.add_argument("--year", type=int, default=2025, help="planning year (default 2025)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default zh)")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from forecasting.cli.common import add_out
 from models.core.export import write_csv
 from models.core.i18n import t
 from models.intake import extract as ex
@@ -21,7 +22,7 @@ def add_arguments(p) -> None:
     p.add_argument("file", help="plan document: .txt (UTF-8 or GBK), .docx or .pdf with a text layer")
     p.add_argument("--region", help="GB/T 2260 code of the plan's region, e.g. 500103")
     p.add_argument("--name", help="the region's name, e.g. 渝中区 (used to propose the code)")
-    p.add_argument("--out", help="output CSV file (default: standard output)")
+    add_out(p)
     p.add_argument("--base-year", type=int, default=None, help="year of 现有/目前 figures (default: from the text)")
 
 

@@ -1,6 +1,7 @@
 """`python -m forecasting facts [--region CODE] [--out FILE]`: every sourced figure with its quote."""
 from __future__ import annotations
 
+from forecasting.cli.common import add_out
 from models.core.export import write_csv
 from models.store.facts import all_facts, require_regions
 
@@ -9,7 +10,7 @@ COLUMNS = ["region_code", "region_name", "indicator", "year", "value", "unit", "
 
 def add_arguments(p) -> None:
     p.add_argument("--region", help="GB/T 2260 region code, e.g. 500103")
-    p.add_argument("--out", help="output CSV file (default: standard output)")
+    add_out(p)
 
 
 def run(args) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 
+from forecasting.cli.common import add_out
 from forecasting.planning import gaps
 from models.core.export import write_csv
 from models.core.messages import BILINGUAL
@@ -22,7 +23,7 @@ def add_arguments(p) -> None:
     p.add_argument("--year", type=int, help="one year 2020–2035 (default: all)")
     p.add_argument("--region", help="GB/T 2260 region code, e.g. 500103")
     p.add_argument("--assumptions", default="plan", help="plan | model | FILE (JSON overrides)")
-    p.add_argument("--out", help="output CSV file (default: standard output)")
+    add_out(p)
 
 
 def run(args) -> int:

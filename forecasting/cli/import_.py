@@ -33,7 +33,8 @@ def who(user: str | None, *, lang: str = "zh") -> str:
     if user is None:
         return accounts.cli_who()
     name = accounts.parse_username(user)
-    account = accounts.login(name, read_password(t("acc_cli_password", lang, name=name)))
+    account = accounts.login(name, read_password(t("acc_cli_password", lang, name=name)),
+                             source=accounts.cli_source())
     if not account.can_edit:
         raise accounts.AccountError(importer.Problem("acc_no_edit_role", (("name", name),)))
     return account.username

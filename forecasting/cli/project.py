@@ -12,6 +12,7 @@ import argparse
 
 import pandas as pd
 
+from forecasting.cli.common import add_out
 from forecasting.projection import METHODS, PLAN_REGIONS, SCENARIOS, TABLE_COLUMNS, Assumptions, Projector
 from forecasting.vintage import as_of_argument
 from models.core.export import write_csv
@@ -45,7 +46,7 @@ def add_arguments(p) -> None:
     p.add_argument("--birth-rate", type=_number("--birth-rate"), help="crude birth rate, ‰")
     p.add_argument("--as-of", type=as_of_argument, help="vintage: only figures a planner had for years up to YEAR (2015–2025)")
     p.add_argument("--strict", action="store_true", help="with --as-of: only figures published by the end of YEAR")
-    p.add_argument("--out", help="output CSV file (default: standard output)")
+    add_out(p)
 
 
 def run(args) -> int:

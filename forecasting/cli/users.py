@@ -1,5 +1,8 @@
 """`python -m forecasting users add NAME --role editor|admin|viewer [--display-name TEXT]`, `users list`,
-`users disable NAME`, `users enable NAME`.
+`users disable NAME`, `users enable NAME`, `users passwd NAME`, `users role NAME ROLE`, `users unlock NAME`.
+
+`passwd` sets a new password (asked like `add`; the same strength rules), `role` changes the role (never the last
+enabled admin's away), `unlock` lifts a hard lock and lets every source try again; each is in the change log.
 
 `add` asks for the password twice on a terminal (getpass: not echoed, not in the shell history); when standard
 input is not a terminal it reads the first line of it (scripts, tests: `printf '%s\\n' "$PW" | ... users add`).
@@ -11,8 +14,10 @@ from __future__ import annotations
 import getpass
 import sys
 
+from forecasting.cli.common import add_out
 from models.core.export import write_csv
 from models.core.i18n import t
+from models.intake.importer import Problem
 from models.store import accounts, roles
 
 
@@ -23,10 +28,15 @@ def add_arguments(p) -> None:
     add.add_argument("--role", choices=roles.ROLES, default=roles.EDITOR, help="default: editor")
     add.add_argument("--display-name", default="", help="name shown beside the username, e.g. 王科长")
     lst = sub.add_parser("list", help="every account (no passwords, no hashes) as CSV")
-    lst.add_argument("--out", help="output CSV file (default: standard output)")
+    add_out(lst)
     for action, help_text in (("disable", "an account can no longer log in"),
-                              ("enable", "enable again and lift a lock")):
+                              ("enable", "enable again and lift a lock"),
+                              ("passwd", "set a new password (asked for, or read from stdin)"),
+                              ("unlock", "lift a lock after too many wrong passwords")):
         sub.add_parser(action, help=help_text).add_argument("name")
+    role = sub.add_parser("role", help="change an account's role")
+    role.add_argument("name")
+    role.add_argument("role", choices=roles.ROLES)
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of messages")
 
 
@@ -58,7 +68,20 @@ def run(args) -> int:
     elif args.action == "disable":
         accounts.set_disabled(args.name, True, by=by)
         print(t("acc_cli_disabled", lang, name=accounts.parse_username(args.name)))
-    else:
+    elif args.action == "enable":
         accounts.set_disabled(args.name, False, by=by)
         print(t("acc_cli_enabled", lang, name=accounts.parse_username(args.name)))
+    elif args.action == "passwd":
+        name = accounts.parse_username(args.name)
+        if accounts.get_account(name) is None:  # before asking for a password
+            raise accounts.AccountError(Problem("acc_not_found", (("name", name),)))
+        password = read_password(t("acc_cli_password", lang, name=name), confirm=t("acc_cli_password_again", lang))
+        accounts.set_password(name, password, by=by)
+        print(t("acc_cli_passwd", lang, name=name))
+    elif args.action == "role":
+        account = accounts.set_role(args.name, args.role, by=by)
+        print(t("acc_cli_role", lang, name=account.username, role=account.role))
+    else:
+        account = accounts.unlock(args.name, by=by)
+        print(t("acc_cli_unlocked", lang, name=account.username))
     return 0

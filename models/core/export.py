@@ -10,12 +10,26 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.core.text import neutralise_cell
+
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """The frame as CSV bytes, UTF-8 with BOM, no index."""
+    """The frame as CSV bytes, UTF-8 with BOM, no index. Every text cell (and header) that a spreadsheet would run
+    as a formula (starting with = + - @, tab or CR) gets a leading apostrophe (models.core.text.neutralise_cell,
+    OWASP); numbers stay numbers. Every CSV the project writes, pages and command line, goes through here."""
     buf = io.StringIO()
-    df.to_csv(buf, index=False)
+    safe_csv_frame(df).to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8-sig")
+
+
+def safe_csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` whose text cells and column names are neutralised (numeric columns untouched)."""
+    out = df.rename(columns=lambda c: neutralise_cell(c) if isinstance(c, str) else c)
+    for i, (_, col) in enumerate(out.items()):
+        if col.dtype.kind in "biufcmM":
+            continue
+        out.isetitem(i, col.map(neutralise_cell, na_action="ignore"))
+    return out
 
 
 def write_csv(df: pd.DataFrame, out: str | Path | None) -> None:
@@ -29,7 +43,6 @@ def write_csv(df: pd.DataFrame, out: str | Path | None) -> None:
 
 
 XLSX_ENGINES = ("xlsxwriter", "openpyxl")  # the first is the default: faster on the national table (bench/README.md)
-_FORMULA_START = ("=", "+", "-", "@")
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
@@ -38,7 +51,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, engine: str = "xlsxwriter") -
     column names, then one row per frame row.
 
     Missing values (None, NaN, NA, NaT) become empty cells. Text cells that Excel would read as formulas (starting
-    with = + - @) are prefixed with "'" so that no user text becomes a formula in the analyst's Excel. Lists and
+    with = + - @, tab or CR) are prefixed with "'" so that no user text becomes a formula in the analyst's Excel. Lists and
     dicts are written as their text.
 
     engine: 'xlsxwriter' (default: typed writes of column-converted values, about half the CPU time of openpyxl
@@ -119,7 +132,7 @@ def _typed(v) -> tuple[str, object]:
 
 def _cell(v):
     if isinstance(v, str):
-        return "'" + v if v.startswith(_FORMULA_START) else v
+        return neutralise_cell(v)
     if v is None or (not isinstance(v, list | dict | tuple) and pd.isna(v)):
         return None
     if isinstance(v, list | dict | tuple):

@@ -739,6 +739,54 @@ STRINGS.update({
 
 # -- issue 22: security and reliability (accounts, throttling, restore, limits, escaping) ---------------------
 STRINGS.update({
+    # limits before parsing (models/intake/documents.py, models/intake/importer.py)
+    "doc_too_large": ("文件超过 {mb} MB 上限。", "The file is larger than the {mb} MB limit."),
+    "doc_unpacked_too_large": ("文件解压后超过 {mb} MB 上限（压缩包内容过大），未读取。",
+                               "The file unpacks to more than {mb} MB (its compressed content is too large); not read."),
+    "doc_too_many_rows": ("文件超过 {max} 行上限，已停止读取，请拆分后分批导入。",
+                          "The file has more than {max} rows; reading stopped. Split it and import in parts."),
+    "doc_too_many_pages": ("PDF 有 {n} 页，超过 {max} 页上限。", "The PDF has {n} pages, more than the {max}-page limit."),
+    "doc_text_too_long": ("文本超过 {max} 个字符上限。", "The text is longer than the {max}-character limit."),
+    "doc_worker_limit": ("文件过于复杂：读取超过 {seconds} 秒或 {mb} MB 内存上限，已停止。",
+                         "The file is too complex: reading took more than {seconds} s or {mb} MB of memory and was stopped."),
+    # accounts: strength, throttling, the new users commands (models/store/accounts.py, forecasting/cli/users.py)
+    "acc_common_password": ("这个密码太常见（或是简单序列），容易被猜中，请换一个。",
+                            "This password is too common (or a plain sequence) and easy to guess; choose another."),
+    "acc_throttled": ("尝试过于频繁，请 {seconds} 秒后再试。", "Too many attempts; try again in {seconds} s."),
+    "acc_last_admin": ("{name} 是最后一个启用的管理员，不能取消其管理员角色。",
+                       "{name} is the last enabled admin; the admin role cannot be taken away."),
+    "acc_cli_passwd": ("已为账号 {name} 设置新密码。", "New password set for {name}."),
+    "acc_cli_role": ("账号 {name} 的角色已改为 {role}。", "Account {name} now has the role {role}."),
+    "acc_cli_unlocked": ("已解除账号 {name} 的锁定。", "Unlocked account {name}."),
+    "acc_idle_logged_out": ("超过 {hours} 小时未操作，已自动退出登录，请重新登录。",
+                            "Logged out after {hours} h without activity; please log in again."),
+    "acc_admin_required": ("恢复备份需要管理员账号。", "Restoring a backup needs an admin account."),
+    # restore, revert and the change log as a page (models/store/userdata.py, ui/editor.py)
+    "ud_not_revertible": ("修改 {id} 无法撤销（记录格式不完整）。", "Change {id} cannot be reverted (its record is incomplete)."),
+    "ud_restore_log_ignored": ("备份中的 {n} 条修改记录未导入（修改记录只由本系统写入）。",
+                               "The backup's {n} change-log entries were not imported (only this system writes the log)."),
+    "ud_import_conflict": ("{figure} 在您预览之后已被 {who} 修改（现为 {current}），未导入任何数据，请重新上传预览。",
+                           "{figure} was changed by {who} after your preview (now {current}); nothing was imported. "
+                           "Upload it again to preview."),
+    "ud_action_insert": ("新增", "added"), "ud_action_update": ("修改", "changed"),
+    "ud_action_delete": ("删除", "deleted"), "ud_action_revert": ("撤销", "reverted"),
+    "ud_action_restore": ("从备份恢复", "restored"), "ud_action_save": ("保存", "saved"),
+    "ud_action_lock": ("锁定", "locked"),
+    "ed_log_page": ("页码（共 {pages} 页，{n} 条）", "Page (of {pages}; {n} entries)"),
+    "ed_col_when": ("时间", "When"), "ed_col_who": ("操作人", "Who"), "ed_col_what": ("内容", "What"),
+    "ed_col_change": ("原值 → 新值", "Old → new"), "ed_col_why": ("原因", "Why"),
+    "ed_col_reverted": ("已被撤销（记录号）", "Reverted by"), "ed_col_id": ("编号", "Id"),
+    "err_reference": ("出错了，操作未完成（参考号 {ref}）：{message}", "Something went wrong; nothing was done (reference {ref}): {message}"),
+    "data_log_title": ("源文件数据变更记录", "Changes to the source figures"),
+    "data_log_intro": ("每次由 data/ 源文件重建数据库时，数值或原文发生变化的规划数据都记录在此。",
+                       "Every rebuild from the source files in data/ records here the plan figures whose value or quote changed."),
+    "data_log_empty": ("尚无变更。", "No changes yet."),
+    "cli_out_database": ("--out {path} 是数据库文件，不会覆盖（确需写入请加 --force）。",
+                         "--out {path} is the database file; not overwritten (add --force if you really mean it)."),
+    "cli_out_data": ("--out {path} 位于 data/ 目录（数据库的源文件），不会写入（确需写入请加 --force）。",
+                     "--out {path} is inside data/ (the database's source files); not written (add --force to allow)."),
+    "imp_utf16_no_bom": ("文件看来是没有 BOM 的 UTF-16 编码，请另存为 UTF-8 或 GBK 的 CSV。",
+                         "The file looks like UTF-16 without a byte-order mark; save it as a UTF-8 or GBK CSV."),
 })
 
 

@@ -25,7 +25,6 @@ Values are in base units: persons, beds, places, percent numbers (19.76), per-mi
 """
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -540,58 +539,8 @@ def value_in_quote(quote: str, value: float) -> bool:
     return False
 
 
-# -- reading documents ------------------------------------------------------------------------------------
-DOCUMENT_EXTENSIONS = (".txt", ".docx", ".pdf")
-
-
-class UnreadableDocument(ValueError):
-    """A file this module cannot read as text; `code` is a models.core.i18n key."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code, self.params = code, params
-
-
-def read_document(data: bytes, filename: str) -> str:
-    """The text of a plan document: .txt (UTF-8, UTF-8 with BOM, GBK/GB18030), .docx (paragraphs and table
-    cells, in order), .pdf with a text layer (pdfplumber). Raises UnreadableDocument."""
-    name = filename.lower()
-    if name.endswith(".txt"):
-        for enc in ("utf-8-sig", "gb18030"):
-            try:
-                return data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-        raise UnreadableDocument("ext_encoding")
-    if name.endswith(".docx"):
-        import docx  # python-docx (pinned); loaded on first use
-
-        try:
-            doc = docx.Document(io.BytesIO(data))
-        except Exception as exc:  # python-docx raises several types on damaged files
-            raise UnreadableDocument("ext_unreadable", detail=type(exc).__name__) from None
-        parts = []
-        for block in doc.element.body.iterchildren():
-            tag = block.tag.rsplit("}", 1)[-1]
-            if tag == "p":
-                parts.append("".join(t.text or "" for t in block.iter() if t.tag.endswith("}t")))
-            elif tag == "tbl":
-                for row in block.iter():
-                    if row.tag.endswith("}tc"):
-                        parts.append("".join(t.text or "" for t in row.iter() if t.tag.endswith("}t")) + " |")
-        return "\n".join(parts)
-    if name.endswith(".pdf"):
-        import pdfplumber  # pinned; loaded on first use
-
-        try:
-            with pdfplumber.open(io.BytesIO(data)) as pdf:
-                text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-        except Exception as exc:  # pdfminer raises many types on damaged files
-            raise UnreadableDocument("ext_unreadable", detail=type(exc).__name__) from None
-        if not text.strip():
-            raise UnreadableDocument("ext_no_text_layer")
-        return text
-    raise UnreadableDocument("ext_bad_type", name=filename[-40:])
+# -- reading documents: models/intake/documents.py (limits before parsing, a worker process) ------------------
+from models.intake.documents import DOCUMENT_EXTENSIONS, UnreadableDocument, read_document  # noqa: E402, F401
 
 
 # -- GB/T 2260 region codes ---------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ import io
 import math
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -32,6 +31,8 @@ import pandas as pd
 from models.core.catalogue import indicators, label, unit_label
 from models.core.i18n import kind_label, t
 from models.core.messages import Message, MessageError, message
+from models.core.text import unneutralise_cell
+from models.intake import documents
 
 MAX_BYTES = 20 * 1024 * 1024  # upload limit (the page and the CLI refuse bigger files)
 MAX_ROWS = 50_000
@@ -152,7 +153,8 @@ def normalize(text) -> str:
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return ""
     s = unicodedata.normalize("NFKC", str(text))
-    return s.replace("\u2212", "-").replace("\ufeff", "").replace("\u00a0", " ").strip()
+    s = s.replace("\u2212", "-").replace("\ufeff", "").replace("\u00a0", " ").strip()
+    return unneutralise_cell(s)[0].strip()  # a cell our own CSV export neutralised ('-5, '=…) reads as written
 
 
 def _strip(text) -> str:
@@ -165,10 +167,11 @@ def _strip(text) -> str:
 def check_cell(raw, column: str) -> None:
     """Rules for any cell: no formulas, no HTML, no control characters, at most MAX_CELL characters."""
     s = "" if raw is None else str(raw)
+    s, marked = unneutralise_cell(s.strip())  # our own export's "'=…" is text, marked as such: accepted
     if len(s) > MAX_CELL:
         raise Invalid(_p("imp_too_long", column=column, n=MAX_CELL))
     stripped = s.strip()
-    if stripped.startswith("=") and len(stripped) > 1:
+    if stripped.startswith("=") and len(stripped) > 1 and not marked:
         raise Invalid(_p("imp_formula", column=column, text=stripped[:30]))
     if _HTML.search(s):
         raise Invalid(_p("imp_html", column=column))
@@ -179,10 +182,10 @@ def check_cell(raw, column: str) -> None:
 def clean_text(raw, column: str) -> str:
     """Free text (source, note, who, why): checked cells, and no leading + - @ that spreadsheets run as formulas."""
     check_cell(raw, column)
-    s = _strip(raw)
+    s, marked = unneutralise_cell(_strip(raw))  # "'-…" as our CSV export writes it: the text after the apostrophe
     if normalize(s).lower() in MISSING:
         return ""
-    if s[:1] in "+-@=":
+    if s[:1] in "+-@=" and not marked:
         raise Invalid(_p("imp_text_injection", column=column, text=s[:20]))
     return s
 
@@ -359,13 +362,15 @@ def parse_region_name(raw) -> str:
 
 
 def clean_quote(raw) -> str:
-    """The 原文 column: the verbatim clause, kept as typed (it may start with any character; no HTML, no formulas)."""
+    """The 原文 column: the verbatim clause, kept as typed (no HTML; a clause starting with = + - @ only in the
+    neutralised form our CSV export writes, "'- 托位…", whose apostrophe is taken off)."""
     s = "" if raw is None or (isinstance(raw, float) and math.isnan(raw)) else str(raw)
+    s, marked = unneutralise_cell(s.replace("\ufeff", "").strip(" "))  # a neutralised "'- 托位…" (a bulleted plan)
     if len(s) > MAX_CELL:
         raise Invalid(_p("imp_too_long", column="quote", n=MAX_CELL))
     if _HTML.search(s):
         raise Invalid(_p("imp_html", column="quote"))
-    if s.strip()[:1] and s.strip()[:1] in "+-@=":
+    if s.strip()[:1] and s.strip()[:1] in "+-@=" and not marked:
         raise Invalid(_p("imp_text_injection", column="quote", text=s.strip()[:20]))
     return s.replace("\ufeff", "").strip(" ")
 
@@ -623,6 +628,15 @@ def _decode(data: bytes) -> tuple[str | None, Problem | None]:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return None, _p("imp_utf16")
     if b"\x00" in data[:4096]:
+        head = data[:4096]
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if max(even, odd) > 4 * min(even, odd) + 2:  # NULs on one side only: UTF-16 text (ASCII/CJK) without a BOM
+            enc = "utf-16-be" if even > odd else "utf-16-le"
+            try:
+                head[: len(head) // 2 * 2].decode(enc)
+                return None, _p("imp_utf16_no_bom")
+            except UnicodeDecodeError:
+                pass
         return None, _p("imp_binary")
     for enc in ("utf-8-sig", "gb18030"):
         try:
@@ -630,6 +644,27 @@ def _decode(data: bytes) -> tuple[str | None, Problem | None]:
         except UnicodeDecodeError:
             continue
     return None, _p("imp_encoding")
+
+
+_TEMPLATE_INFO_SHEETS = ("指标目录", "说明")
+
+
+def _sheet_frame(rows: list[list[str]]) -> pd.DataFrame:
+    """A streamed sheet (first row the header) as the all-text frame pandas.read_excel(dtype=str) gave: blank
+    headers named 'Unnamed: j', repeated ones 'name.1', short rows padded, trailing blank rows dropped."""
+    while rows and not any(str(v).strip() for v in rows[-1]):
+        rows = rows[:-1]
+    if not rows:
+        return pd.DataFrame()
+    width = max(len(r) for r in rows)
+    header, seen = [], {}
+    for j, h in enumerate(rows[0] + [""] * (width - len(rows[0]))):
+        h = h if h.strip() else f"Unnamed: {j}"
+        n = seen.get(h, 0)
+        seen[h] = n + 1
+        header.append(h if n == 0 else f"{h}.{n}")
+    body = [r + [""] * (width - len(r)) for r in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=object)
 
 
 def _read_frames(data: bytes, filename: str) -> tuple[list[tuple[str, pd.DataFrame]], list[Problem]]:
@@ -643,17 +678,14 @@ def _read_frames(data: bytes, filename: str) -> tuple[list[tuple[str, pd.DataFra
     if name.endswith(".xlsx"):
         if not is_zip:
             return [], [_p("imp_type_mismatch", name=filename[-40:])]
+        # limits before parsing (models/intake/documents.py): inflated size by the zip directory and by counting,
+        # then the sheets streamed in a worker process with memory and time limits, stopping past MAX_ROWS rows;
+        # a formula stays "=SUM(…)" text, so it is reported, never silently read as empty
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                if sum(i.file_size for i in z.infolist()) > 10 * MAX_BYTES:  # zip bomb
-                    return [], [_p("imp_too_large", mb=MAX_BYTES // 2**20)]
-            # data_only=False: a formula stays "=SUM(…)" text, so it is reported, never silently read as empty
-            sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, header=0, engine="openpyxl",
-                                   keep_default_na=False, engine_kwargs={"data_only": False})
-        except Exception as exc:  # openpyxl raises many types on damaged files
-            return [], [_p("imp_xlsx_corrupt", detail=type(exc).__name__)]
-        frames = [(str(s), df) for s, df in sheets.items() if str(s) not in _TEMPLATE_INFO_SHEETS]
-        return frames, []
+            sheets = documents.xlsx_rows(data, max_rows=MAX_ROWS, skip_sheets=_TEMPLATE_INFO_SHEETS)
+        except documents.UnreadableDocument as exc:
+            return [], [_p(exc.code, **exc.params)]
+        return [(str(name), _sheet_frame(rows)) for name, rows in sheets], []
     if is_zip:
         return [], [_p("imp_type_mismatch", name=filename[-40:])]
     text, problem = _decode(data)
@@ -663,7 +695,7 @@ def _read_frames(data: bytes, filename: str) -> tuple[list[tuple[str, pd.DataFra
     sep = "\t" if "\t" in first and "," not in first else ","
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep, skip_blank_lines=False,
-                         engine="python")
+                         engine="python", nrows=MAX_ROWS + 1)  # parsing stops one row past the limit
     except pd.errors.EmptyDataError:
         return [], [_p("imp_empty_file")]
     except pd.errors.ParserError as exc:
@@ -672,7 +704,6 @@ def _read_frames(data: bytes, filename: str) -> tuple[list[tuple[str, pd.DataFra
     return [("", df)], []
 
 
-_TEMPLATE_INFO_SHEETS = ("指标目录", "说明")
 
 
 def parse_file(data: bytes, filename: str, *, known_regions: dict[str, str] | None = None) -> ImportPlan:
@@ -694,7 +725,7 @@ def parse_file(data: bytes, filename: str, *, known_regions: dict[str, str] | No
         return ImportPlan(rows=(), file_problems=(_p("imp_no_rows"),), **base)
     total = sum(len(df) for _, df in frames)
     if total > MAX_ROWS:
-        return ImportPlan(rows=(), file_problems=(_p("imp_too_many_rows", n=total, max=MAX_ROWS),), **base)
+        return ImportPlan(rows=(), file_problems=(_p("doc_too_many_rows", max=MAX_ROWS),), **base)
     rows: list[RowReport] = []
     file_problems: list[Problem] = []
     for sheet, df in frames:
@@ -869,7 +900,9 @@ def template_bytes(fmt: str = "xlsx", kind: str = "facts") -> bytes:
     """A downloadable template: 'csv' (UTF-8 with BOM; one table of `kind`) or 'xlsx' (sheets 数据, 年度序列,
     指标目录, 说明). Generated from the indicator catalogue."""
     if fmt == "csv":
-        return template_frame(kind).to_csv(index=False).encode("utf-8-sig")
+        from models.core.export import csv_bytes
+
+        return csv_bytes(template_frame(kind))
     if fmt != "xlsx":
         raise ValueError(f"模板格式只能是 csv 或 xlsx / template format must be csv or xlsx: {fmt!r}")
     buf = io.BytesIO()

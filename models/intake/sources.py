@@ -108,6 +108,45 @@ def read_facts() -> pd.DataFrame:
     return df
 
 
+class SourceError(ValueError):
+    """A versioned source file that must not be built (issue 22: a plan figure its quote does not state)."""
+
+
+def check_plan_figures(facts: pd.DataFrame) -> None:
+    """Every plan figure with a value must state it in its quote (models.intake.extract.value_in_quote: the same
+    number rules as extraction, 万 and a table's bare number included); rows whose note starts with DERIVED are
+    computed by the curators and say so. Raises SourceError naming every fact that fails."""
+    from models.intake.extract import value_in_quote
+
+    bad = [f"{r.fact_id}（{r.value:g}，原文“{str(r.quote)[:40]}”）"
+           for r in facts.itertuples()
+           if not pd.isna(r.value) and not str(r.note).startswith("DERIVED")
+           and not value_in_quote(str(r.quote), float(r.value))]
+    if bad:
+        raise SourceError(f"规划数据的数值不在其原文中，未构建数据库：{'；'.join(bad[:10])} / a plan figure's value is not "
+                          f"in its quote, the database was not built: {', '.join(b.split('（')[0] for b in bad[:10])}")
+
+
+def figure_changes(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Plan figures that differ between two builds (value or quote), added or removed: fact_id, region_code,
+    indicator, year, change (changed | added | removed), old_value, new_value, old_quote, new_quote."""
+    cols = ["fact_id", "region_code", "indicator", "year", "value", "quote"]
+    both = before[cols].merge(after[cols], on="fact_id", how="outer", suffixes=("_old", "_new"), indicator=True)
+    same_value = (both["value_old"] == both["value_new"]) | (both["value_old"].isna() & both["value_new"].isna())
+    keep = (both["_merge"] != "both") | ~same_value.fillna(False).astype(bool) | (both["quote_old"] != both["quote_new"])
+    both = both[keep]
+    change = both["_merge"].map({"both": "changed", "left_only": "removed", "right_only": "added"}).astype(str)
+
+    def pick(c: str) -> pd.Series:  # the new build's value, or the old one for a removed figure
+        return both[f"{c}_new"].where(both["_merge"] != "left_only", both[f"{c}_old"])
+
+    return pd.DataFrame({"fact_id": both["fact_id"], "region_code": pick("region_code"),
+                         "indicator": pick("indicator"), "year": pd.array(pick("year"), dtype="Int64"),
+                         "change": change, "old_value": pd.array(both["value_old"], dtype="Float64"),
+                         "new_value": pd.array(both["value_new"], dtype="Float64"),
+                         "old_quote": both["quote_old"].astype(object), "new_quote": both["quote_new"].astype(object)})
+
+
 def read_relations() -> pd.DataFrame:
     cols = ["relation_id", "region_code", "op", "result_fact", "input_facts", "param", "description"]
     frames = [_csv(p) for p in sorted(FACTS.glob("relations_*.csv"))]

@@ -221,6 +221,7 @@ def review_templates(regions: dict[str, str], *, year: int = REVIEW_YEAR) -> byt
     final review: one row per region × reviewable indicator (TEMPLATE_INDICATORS: beds, nursing beds and share,
     places, places per 1,000, 普惠托位, 60+, population) for the `year` actual (kind 现状值), the value left empty
     for the planner. In: {region code: display name}, in the order given. Out: CSV bytes, UTF-8 with BOM."""
+    from models.core.export import csv_bytes
     from models.intake.importer import TEMPLATE_HEADERS, template_frame
 
     h = TEMPLATE_HEADERS
@@ -229,7 +230,7 @@ def review_templates(regions: dict[str, str], *, year: int = REVIEW_YEAR) -> byt
              h["unit"]: unit_label(indicator(ind).unit, "zh"),
              h["basis"]: "常住" if ind in POPULATIONS else "", h["kind"]: "现状值", h["source"]: "",
              h["note"]: f"{year}年实际数（终期评估）"} for code, name in regions.items() for ind in TEMPLATE_INDICATORS]
-    return pd.DataFrame(rows, columns=list(template_frame("facts").columns)).to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(pd.DataFrame(rows, columns=list(template_frame("facts").columns)))  # BOM, cells neutralised
 
 
 def review_template(region_code: str, region_name: str, *, year: int = REVIEW_YEAR) -> bytes:

@@ -9,12 +9,12 @@ import io
 import pandas as pd
 
 from models.core.catalogue import label, unit_label
+from models.core.export import csv_bytes
 from models.core.formatting import MISSING, fmt_number, is_missing
 
 # draft row → catalogue indicator (label, unit); the draft's own ids are the CSV interface (issue 23)
 LABELS = {"places_per_1000": "childcare_places_per_1000"}
 BASE_YEAR = 2025
-_FORMULA_START = ("=", "+", "-", "@")
 
 
 def indicator_label(ind: str, lang: str = "zh") -> str:
@@ -112,22 +112,13 @@ def explanation(table: pd.DataFrame, *, region_name: str) -> list[str]:
     return [labelled(p, "zh") for p in out]
 
 
-def safe_cells(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells starting with = + - @ are prefixed with ' (no spreadsheet formula from a quote)."""
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object or str(out[c].dtype).startswith("str"):
-            out[c] = [("'" + v) if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in out[c]]
-    return out
-
-
 def csv_frame(table: pd.DataFrame) -> pd.DataFrame:
     """The CSV as written by `draft --out FILE.csv`: DRAFT_COLUMNS first, then formula and scope; counts as
-    whole numbers (Int64), text cells made safe."""
+    whole numbers (Int64). Text cells are neutralised where the file is written (models.core.export: csv_bytes,
+    write_csv, xlsx_bytes)."""
     out = table.copy()
     for c in ("base_year", "target_year"):
         out[c] = pd.array(out[c], dtype="Int64")
-    out = safe_cells(out)
     counts = out["unit"].isin(["bed", "place", "person"])
     for c in ("base_value", "target_value", "lower_80", "upper_80", "annual_addition"):
         # counts as whole numbers (4628, not 4628.0), rates as given (73, 4.5, 37.4); missing: empty
@@ -199,4 +190,4 @@ def targets_template(table: pd.DataFrame, *, region_code: str, region_name: str,
              h["unit"]: unit_label(indicator(ind).unit, "zh"), h["basis"]: "常住" if ind.endswith("_1000") else "",
              h["kind"]: kind, h["source"]: "", h["note"]: f"{year}年目标（“十五五”测算稿，请按本地区决定修改）"}
             for ind, kind in TARGET_TEMPLATE]
-    return pd.DataFrame(rows, columns=list(template_frame("facts").columns)).to_csv(index=False).encode("utf-8-sig")
+    return csv_bytes(pd.DataFrame(rows, columns=list(template_frame("facts").columns)))  # BOM, cells neutralised

@@ -30,8 +30,9 @@ from models.core.paths import database_path
 from models.intake import sources
 from models.regions import census, registry
 
-SCHEMA_VERSION = "5"  # 2: accounts and login_attempts; 3: fit_cache (a rebuild creates new user tables, keeps the old)
-# 4: census_persons and region_registry; 5: region_registry.prefecture_tier (issue 20)
+SCHEMA_VERSION = "6"  # 2: accounts and login_attempts; 3: fit_cache (a rebuild creates new user tables, keeps the old)
+# 4: issue 22 (SECURITY_SCHEMA below); 5: census_persons and region_registry (issue 20);
+# 6: region_registry.prefecture_tier (issue 20)
 
 # Base tables: rebuilt from data/ (their content is always the source files').
 BASE_SCHEMA = """
@@ -94,12 +95,35 @@ CREATE TABLE IF NOT EXISTS user_documents (doc_id VARCHAR PRIMARY KEY, region_co
 CREATE TABLE IF NOT EXISTS user_quotes (fact_id VARCHAR PRIMARY KEY, doc_id VARCHAR, quote VARCHAR, start_pos INTEGER);
 CREATE TABLE IF NOT EXISTS fit_cache (fit_key VARCHAR PRIMARY KEY, result JSON, created_at TIMESTAMP);
 """
+# -- issue 22 (security and reliability): every schema addition of that issue, in one place ----------------------
+# login_attempts.source: where an attempt came from (throttling by name and source, models/store/accounts.py);
+# login_locks: names hard-locked after failures from many sources; data_log: plan figures a rebuild changed
+# (old → new, shown on the data page); userdata_snapshots: the user-data set a restore replaced, kept once (the
+# change log holds only its id, hash and counts; models/store/userdata.py). A rebuild runs these on an existing file too (ALTER … IF NOT EXISTS).
+SECURITY_SCHEMA = """
+ALTER TABLE login_attempts ADD COLUMN IF NOT EXISTS source VARCHAR;
+CREATE TABLE IF NOT EXISTS login_locks (username VARCHAR PRIMARY KEY, locked_until TIMESTAMP, sources JSON);
+CREATE TABLE IF NOT EXISTS data_log (logged_at TIMESTAMP, fact_id VARCHAR, region_code VARCHAR, indicator VARCHAR,
+    year INTEGER, change VARCHAR, old_value DOUBLE, new_value DOUBLE, old_quote VARCHAR, new_quote VARCHAR,
+    source_hash VARCHAR);
+CREATE TABLE IF NOT EXISTS userdata_snapshots (snapshot_id VARCHAR PRIMARY KEY, taken_at TIMESTAMP, who VARCHAR,
+    sha256 VARCHAR, data JSON)
+"""
 # plan texts pasted or uploaded by editors and the quotes of the figures imported from them (models/store/user_documents.py)
 USER_DOCUMENT_SCHEMA = USER_SCHEMA[USER_SCHEMA.index("CREATE TABLE IF NOT EXISTS user_documents"):]
 
 
 class DatabaseBusy(RuntimeError):
     """Another process or session held the database longer than the caller was willing to wait."""
+
+
+class StorageFull(RuntimeError):
+    """The disk is full (or the file may not grow): nothing was written. `__cause__` is the original error."""
+
+
+def _storage_full(exc: BaseException) -> bool:
+    text = str(exc)
+    return getattr(exc, "errno", None) == 28 or "No space left on device" in text or "ENOSPC" in text
 
 
 class Database:
@@ -125,11 +149,11 @@ class Database:
         behind the writer instead of overlapping each other indefinitely. Without it, 5 viewers reloading kept
         the shared lock busy and writers waited over 30 s (bench/load.py)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             start = time.monotonic()
             deadline = start + self.timeout
-            turn = os.open(self.turn_path, os.O_RDWR | os.O_CREAT, 0o644)
+            turn = os.open(self.turn_path, os.O_RDWR | os.O_CREAT, 0o600)
             try:
                 self._flock(turn, fcntl.LOCK_EX, deadline)
                 self._flock(fd, mode, deadline)
@@ -166,6 +190,11 @@ class Database:
         df = self.query(sql, params)
         return None if df.empty else df.iat[0, 0]
 
+    def data_log(self, *, limit: int = 200) -> pd.DataFrame:
+        """Plan figures that rebuilds changed, newest first: logged_at, fact_id, region_code, indicator, year,
+        change (changed | added | removed), old_value, new_value, old_quote, new_quote, source_hash."""
+        return self.query("SELECT * FROM data_log ORDER BY logged_at DESC, fact_id LIMIT ?", [int(limit)])
+
     def cached_fits(self) -> dict[str, str]:
         """Saved statistical fits: key (a hash of the fit's inputs, forecasting.projection_models.fit_key) → result
         as JSON text. Valid across rebuilds: the key changes whenever the inputs do."""
@@ -196,19 +225,42 @@ class Database:
             return self._transaction(work)
 
     def _transaction(self, work):
-        con = duckdb.connect(str(self.path))
+        new = not self.path.exists()
+        try:
+            con = duckdb.connect(str(self.path))
+        except (duckdb.IOException, OSError) as exc:
+            if _storage_full(exc):
+                raise self._full(exc) from exc
+            raise
+        if new:
+            os.chmod(self.path, 0o600)  # planners' data and password hashes: the owner only
         try:
             con.execute("BEGIN TRANSACTION")
             try:
                 result = work(con)
                 con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
+            except BaseException as exc:
+                try:
+                    con.execute("ROLLBACK")
+                except Exception as rollback:  # e.g. after a failed write: never hide the original error
+                    exc.add_note(f"ROLLBACK failed too: {rollback}")
+                if isinstance(exc, duckdb.Error | OSError) and _storage_full(exc):
+                    raise self._full(exc) from exc
                 raise
-            con.execute("CHECKPOINT")  # keep the file self-contained (no WAL left for a reader to replay)
+            try:
+                con.execute("CHECKPOINT")  # keep the file self-contained (no WAL left for a reader to replay)
+            except (duckdb.IOException, OSError) as exc:
+                if _storage_full(exc):
+                    raise self._full(exc) from exc
+                raise
             return result
         finally:
             con.close()
+
+    def _full(self, exc: BaseException) -> StorageFull:
+        full = StorageFull(f"磁盘已满，未写入任何数据（{self.path.parent}）：{exc} / disk full, nothing was written")
+        full.__cause__ = exc
+        return full
 
     # -- building ------------------------------------------------------------------------------------
     def built_hash(self) -> str | None:
@@ -235,7 +287,7 @@ class Database:
         if self.built_hash() == want:
             self._checked = stamp
             return False
-        frames = _base_frames()  # read and validate all sources before taking the lock
+        frames = _base_frames()  # read and validate all sources before taking the lock (a bad plan figure stops here)
         with self._locked(fcntl.LOCK_EX):
             if self.path.exists() and self._hash_unlocked() == want:
                 return False
@@ -263,12 +315,14 @@ def _base_frames() -> dict[str, pd.DataFrame]:
     extra = [c for c in projects.columns if c not in core]
     projects = projects.assign(detail=[json.dumps(d, ensure_ascii=False, default=str)
                                        for d in projects[extra].to_dict("records")])[core + ["detail"]]
+    facts = sources.read_facts()
+    sources.check_plan_figures(facts)
     return {
         "indicators": ind[["id", "label_zh", "label_en", "unit", "group_name", "description"]],
         "units": unit[["id", "label_zh", "label_en"]],
         "regions": sources.read_regions(),
         "documents": sources.read_documents(),
-        "facts": sources.read_facts(),
+        "facts": facts,
         "relations": sources.read_relations(),
         "projects": projects,
         "series": sources.read_reference_series(),
@@ -276,7 +330,12 @@ def _base_frames() -> dict[str, pd.DataFrame]:
 
 
 def _load_base(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], source_hash: str) -> None:
-    for table in BASE_TABLES + CENSUS_TABLES:  # base tables hold nothing but the sources: recreate them
+    has_facts = bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'facts'")
+                     .fetchall()[0][0])
+    before = con.execute("SELECT fact_id, region_code, indicator, year, value, quote FROM facts").df() \
+        if has_facts else None
+    # base tables hold nothing but the sources: recreate them, so a new column lands too
+    for table in BASE_TABLES + CENSUS_TABLES:
         con.execute(f"DROP TABLE IF EXISTS {table}")
     for stmt in (BASE_SCHEMA + CENSUS_SCHEMA + USER_SCHEMA).split(";"):
         if stmt.strip():
@@ -285,6 +344,13 @@ def _load_base(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], 
         con.execute(f"DELETE FROM {table}")  # table names are constants above, never user text
         frame = frames[table]  # noqa: F841 (DuckDB reads the local variable by name)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")
+    for stmt in SECURITY_SCHEMA.split(";"):
+        if stmt.strip():
+            con.execute(stmt)
+    if before is not None:
+        changes = sources.figure_changes(before, frames["facts"])  # noqa: F841 (DuckDB reads it by name)
+        con.execute("INSERT INTO data_log SELECT now(), fact_id, region_code, indicator, year, change, old_value, "
+                    "new_value, old_quote, new_quote, ? FROM changes", [source_hash])
     con.execute("INSERT OR REPLACE INTO meta VALUES ('source_hash', ?), ('built_at', CAST(now() AS VARCHAR))",
                 [source_hash])
 

@@ -1,4 +1,5 @@
-"""Named scenarios a planner saves (assumptions + view), stored in DuckDB so they survive restarts."""
+"""Named scenarios a planner saves (assumptions + view), stored in DuckDB so they survive restarts. Anyone may list,
+load and compare them; saving, overwriting and deleting need an editor account, named in the change log."""
 from __future__ import annotations
 
 import json
@@ -6,7 +7,10 @@ import unicodedata
 
 import pandas as pd
 
-from models.store.database import Database, default, log_change
+from models.core.messages import message
+from models.store import userdata
+from models.store.accounts import get_account
+from models.store.database import Database, default
 
 MAX_NAME = 60
 
@@ -23,19 +27,36 @@ def validate_name(name: str) -> str:
     return name
 
 
-def save_scenario(name: str, region: str, payload: dict, *, who: str = "anonymous", db: Database | None = None) -> str:
-    """Insert or replace the scenario `name`; the payload (assumptions, year, method...) is stored as JSON."""
+def _editor(who: str, db: Database) -> str:
+    """`who` when it is an enabled account that may edit; Rejected (acc_login_required / acc_no_edit_role) else.
+    Saving, overwriting and deleting a scenario is a write: a viewer may load and compare, never change."""
+    account = get_account(str(who or ""), db=db)
+    if account is None or account.disabled:
+        raise userdata.Rejected(message("acc_login_required"))
+    if not account.can_edit:
+        raise userdata.Rejected(message("acc_no_edit_role", name=account.username))
+    return account.username
+
+
+def save_scenario(name: str, region: str, payload: dict, *, who: str, db: Database | None = None) -> str:
+    """Insert or replace the scenario `name` (the payload — assumptions, year, method… — stored as JSON) as the
+    editor account `who`. The change log holds the whole row before and after under the key ["name"], so the save
+    can be reverted like any other change."""
     name = validate_name(name)
     body = json.dumps(payload, ensure_ascii=False, sort_keys=True)
     db = db or default()
+    who = _editor(who, db)
+    key = json.dumps([name], ensure_ascii=False)
 
     def work(con):
-        old = con.execute("SELECT payload FROM scenarios WHERE name = ?", [name]).fetchone()
+        old = userdata.select_row(con, "scenarios", key)
         con.execute(
             "INSERT INTO scenarios (name, region_code, payload, created_by, created_at, updated_at) "
             "VALUES (?, ?, ?, ?, now(), now()) ON CONFLICT (name) DO UPDATE SET region_code = excluded.region_code, "
-            "payload = excluded.payload, updated_at = now()", [name, region, body, who])
-        log_change(con, who=who, action="save", table="scenarios", key=name, old=old[0] if old else None, new=body)
+            "payload = excluded.payload, created_by = excluded.created_by, updated_at = now()",
+            [name, region, body, who])
+        userdata.log_entries(con, [{"action": "save", "table": "scenarios", "key": key, "old": old,
+                                    "new": userdata.select_row(con, "scenarios", key), "who": who, "why": ""}])
 
     db.write(work)
     return name
@@ -56,12 +77,18 @@ def load_scenario(name: str, *, db: Database | None = None) -> dict:
     return json.loads(body)
 
 
-def delete_scenario(name: str, *, who: str = "anonymous", db: Database | None = None) -> None:
+def delete_scenario(name: str, *, who: str, db: Database | None = None) -> None:
+    """Delete the scenario `name` as the editor account `who` (logged with the whole row; revert brings it back)."""
+    db = db or default()
+    who = _editor(who, db)
+    key = json.dumps([name], ensure_ascii=False)
+
     def work(con):
-        old = con.execute("SELECT payload FROM scenarios WHERE name = ?", [name]).fetchone()
+        old = userdata.select_row(con, "scenarios", key)
         if old is None:
             raise KeyError(f"没有名为“{name}”的方案 / no scenario named {name!r}")
         con.execute("DELETE FROM scenarios WHERE name = ?", [name])
-        log_change(con, who=who, action="delete", table="scenarios", key=name, old=old[0], new=None)
+        userdata.log_entries(con, [{"action": "delete", "table": "scenarios", "key": key, "old": old, "new": None,
+                                    "who": who, "why": ""}])
 
-    (db or default()).write(work)
+    db.write(work)

@@ -19,8 +19,10 @@ Rules (decided here, documented for the pages and the projection):
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -28,13 +30,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.core.catalogue import indicators
+from models.core.catalogue import indicators, label
 from models.core.formatting import fmt_number
-from models.core.i18n import t
+from models.core.i18n import STRINGS, t
 from models.core.messages import MessageError
 from models.intake import importer
+from models.intake.documents import MAX_TEXT_CHARS
 from models.intake.importer import ImportPlan, Invalid
 from models.intake.importer import problem as _p
+from models.store.accounts import get_account
 from models.store.database import Database, default
 from models.store.facts import all_facts, regions
 
@@ -46,15 +50,20 @@ TABLES: dict[str, tuple[str, ...]] = {  # the user-data set (the schema is in mo
     "user_series": ("region_code", "indicator", "year", "value", "unit", "basis", "source", "note", "created_by",
                     "created_at", "import_file"),
     "scenarios": ("name", "region_code", "payload", "created_by", "created_at", "updated_at"),
+    "user_documents": ("doc_id", "region_code", "title", "filename", "text", "created_by", "created_at"),
+    "user_quotes": ("fact_id", "doc_id", "quote", "start_pos"),
 }
 KEYS = {"user_regions": ("code",), "user_facts": ("fact_id",),
-        "user_series": ("region_code", "indicator", "year", "basis"), "scenarios": ("name",)}
+        "user_series": ("region_code", "indicator", "year", "basis"), "scenarios": ("name",),
+        "user_documents": ("doc_id",), "user_quotes": ("fact_id",)}
 LOG_COLUMNS = ("change_id", "changed_at", "who", "action", "table_name", "row_key", "old_value", "new_value", "why",
                "reverted_by")
 _TIMESTAMPS = {"created_at", "updated_at", "changed_at"}
 EDITABLE = ("value", "comparator", "year", "basis", "source", "note")
 COMPARATORS = ("=", "≥", ">", "≤", "<", "≈")
-BACKUP_FORMAT, BACKUP_VERSION = "ylyx-userdata", 1
+BACKUP_FORMAT, BACKUP_VERSION = "ylyx-userdata", 2  # 2: plan documents and their quotes (issue 22)
+_MAX_DOCUMENT_TEXT = MAX_TEXT_CHARS
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Rejected(MessageError):
@@ -136,7 +145,7 @@ def _frame(table: str, rows: list[dict]) -> pd.DataFrame:
     for c in df.columns:
         if c in _TIMESTAMPS:
             df[c] = pd.to_datetime(df[c])
-        elif c == "year":
+        elif c in ("year", "start_pos"):
             df[c] = pd.array(df[c], dtype="Int64")
         elif c == "value":
             df[c] = pd.array(df[c], dtype="Float64")
@@ -194,6 +203,17 @@ def _log(con, entries: list[dict]) -> list[int]:
     return [r["change_id"] for r in rows]
 
 
+def select_row(con, table: str, key: str) -> dict | None:
+    """Inside a write: the row of `table` (one of TABLES) with JSON key `key`, as the change log stores it."""
+    return _select(con, table, key)
+
+
+def log_entries(con, entries: list[dict]) -> list[int]:
+    """Inside a write: append change-log entries ({action, table, key, old, new, who, why}; old/new row dicts as
+    select_row returns them) so that `revert` can undo them; their ids."""
+    return _log(con, entries)
+
+
 def _insert_log_rows(con, rows: list) -> None:
     """Insert change_log rows (dicts or lists in LOG_COLUMNS order) with the table's column types."""
     frame = pd.DataFrame(rows, columns=list(LOG_COLUMNS)).astype(object)
@@ -214,9 +234,34 @@ def known_regions(db: Database | None = None) -> dict[str, str]:
     return dict(zip(r["code"], r["name_zh"]))
 
 
+@dataclass(frozen=True)
+class PreviewedPlan(ImportPlan):
+    """An ImportPlan with what its preview saw of every figure it would write: `seen` maps (target, row key) →
+    (value, created_at, created_by) of the user figure it would replace, or None when there was none. apply_import
+    compares them inside its transaction (compare-and-set): a figure another editor wrote meanwhile refuses the
+    import, so the second writer is warned instead of silently overwriting."""
+    seen: tuple = ()
+
+
+def _current_user_figures(db: Database) -> dict[tuple, tuple]:
+    """(target, row key) → (value, created_at ISO, created_by) of the imported figures and series points."""
+    out = {}
+    facts = db.query("SELECT region_code, indicator, year, basis, kind, value, created_at, created_by FROM user_facts "
+                     "WHERE fact_id LIKE 'U-%'")
+    for r in facts.to_dict("records"):
+        key = (r["region_code"], r["indicator"], _plain(r["year"]), r["basis"], r["kind"])
+        out[("fact", key)] = (_plain(r["value"]), _plain(r["created_at"]), r["created_by"])
+    series = db.query("SELECT region_code, indicator, year, basis, value, created_at, created_by FROM user_series")
+    for r in series.to_dict("records"):
+        key = (r["region_code"], r["indicator"], _plain(r["year"]), r["basis"])
+        out[("series", key)] = (_plain(r["value"]), _plain(r["created_at"]), r["created_by"])
+    return out
+
+
 def preview(data: bytes, filename: str, *, db: Database | None = None) -> ImportPlan:
     """Parse and validate an upload against the current database; reads only. Adds warnings for rows that
-    would replace an imported value or sit beside a plan figure with the same identity."""
+    would replace an imported value or sit beside a plan figure with the same identity. Returns a PreviewedPlan
+    (what it saw of each figure, for the compare-and-set of apply_import) when there are rows."""
     db = _db(db)
     plan = importer.parse_file(data, filename, known_regions=known_regions(db))
     if not plan.rows:
@@ -244,7 +289,11 @@ def preview(data: bytes, filename: str, *, db: Database | None = None) -> Import
                 fid, value, unit = plan_keys[key]
                 extra.append(_p("imp_w_plan_same_key", "warning", fact=fid, old=fmt_number(value, unit)))
         rows.append(dataclasses.replace(row, problems=(*row.problems, *extra)) if extra else row)
-    return dataclasses.replace(plan, rows=tuple(rows))
+    current = _current_user_figures(db)
+    seen = tuple(((r.target, importer.row_key(r.record)), current.get((r.target, importer.row_key(r.record))))
+                 for r in rows if r.ok and r.record and r.target in ("fact", "series"))
+    fields = {f.name: getattr(plan, f.name) for f in dataclasses.fields(plan)}
+    return PreviewedPlan(**{**fields, "rows": tuple(rows)}, seen=seen)
 
 
 def _required_text(value: str, column: str, missing: str) -> str:
@@ -289,6 +338,8 @@ def apply_import(plan: ImportPlan, *, who: str, note: str = "", db: Database | N
         for r in _all(con, "user_facts"):
             if r["fact_id"].startswith("U-"):
                 current_facts[(r["region_code"], r["indicator"], r["year"], r["basis"], r["kind"])] = r
+        if isinstance(plan, PreviewedPlan):
+            _compare_and_set(con, plan, current_facts)
         fact_rows, series_rows, log = [], [], []
         replaced_facts, replaced_series = [], []
         for reg in region_rows:
@@ -330,6 +381,21 @@ def apply_import(plan: ImportPlan, *, who: str, note: str = "", db: Database | N
                            tuple(ids))
 
     return _db(db).write(work)
+
+
+def _compare_and_set(con, plan: PreviewedPlan, current_facts: dict) -> None:
+    """Inside the import's transaction: every figure must still be what the preview saw; Conflict otherwise."""
+    for (target, key), seen in plan.seen:
+        if target == "fact":
+            row = current_facts.get(key)
+        else:
+            row = _select(con, "user_series", json.dumps(list(key), ensure_ascii=False))
+        now = None if row is None else (row["value"], row["created_at"], row["created_by"])
+        if now != (None if seen is None else tuple(seen)):
+            region, indicator, year = key[:3]
+            figure = f"{region} {label(indicator, 'zh')} {year}"
+            raise Conflict(_p("ud_import_conflict", figure=figure, who=row["created_by"] if row else "—",
+                              current=fmt_number(row["value"], row["unit"]) if row else "—"))
 
 
 def import_file(data: bytes, filename: str, *, who: str, note: str = "",
@@ -463,22 +529,94 @@ def delete_user_facts(fact_ids: list[str], *, who: str, why: str, db: Database |
 
 
 # -- change log and revert --------------------------------------------------------------------------------
-def change_log(db: Database | None = None, *, limit: int | None = 200) -> pd.DataFrame:
+_LOG_PREVIEW = 4000  # characters of old/new JSON a page reads per entry (a legacy restore entry was 21.7 MB)
+
+
+def change_log(db: Database | None = None, *, limit: int | None = 200, offset: int = 0) -> pd.DataFrame:
     """The audit log, newest first: change_id, changed_at, who, action, table_name, row_key, old_value,
-    new_value (JSON text), why, reverted_by."""
+    new_value (JSON text), why, reverted_by. `limit`/`offset`: one page of it (limit None: all)."""
     sql = "SELECT * FROM change_log ORDER BY change_id DESC"
     params: list = []
     if limit:
-        sql += " LIMIT ?"
-        params.append(int(limit))
+        sql += " LIMIT ? OFFSET ?"
+        params += [int(limit), max(int(offset), 0)]
     df = _db(db).query(sql, params)
     df["reverted_by"] = df["reverted_by"].astype("Int64")
     return df
 
 
+def change_log_count(db: Database | None = None) -> int:
+    """How many entries the change log has."""
+    return int(_db(db).scalar("SELECT count(*) FROM change_log") or 0)
+
+
+def change_log_page(page: int = 1, *, per_page: int = 50, lang: str = "zh", db: Database | None = None) -> pd.DataFrame:
+    """One page (1 = newest) of the change log as people read it: change_id, when, who, what, change (old → new,
+    only the fields that differ, each cut to 80 characters), why, reverted_by. Reads at most _LOG_PREVIEW
+    characters of each old/new value, so a page never carries a whole snapshot."""
+    per_page = max(1, min(int(per_page), 500))
+    df = _db(db).query(
+        "SELECT change_id, changed_at, who, action, table_name, row_key, left(CAST(old_value AS VARCHAR), ?) AS old, "
+        "left(CAST(new_value AS VARCHAR), ?) AS new, why, reverted_by FROM change_log ORDER BY change_id DESC "
+        "LIMIT ? OFFSET ?", [_LOG_PREVIEW, _LOG_PREVIEW, per_page, (max(int(page), 1) - 1) * per_page])
+    rows = []
+    for r in df.to_dict("records"):
+        rows.append({"change_id": int(r["change_id"]), "when": r["changed_at"], "who": r["who"],
+                     "what": _what(r, lang), "change": _old_new(r["old"], r["new"]), "why": r["why"] or "",
+                     "reverted_by": None if pd.isna(r["reverted_by"]) else int(r["reverted_by"])})
+    out = pd.DataFrame(rows, columns=["change_id", "when", "who", "what", "change", "why", "reverted_by"])
+    out["reverted_by"] = out["reverted_by"].astype("Int64")
+    return out
+
+
+def _what(r: dict, lang: str) -> str:
+    try:
+        key = json.loads(r["row_key"])
+        key = " ".join(str(k) for k in key) if isinstance(key, list) else str(key)
+    except (TypeError, ValueError):
+        key = str(r["row_key"])
+    return f"{t('ud_action_' + r['action'], lang) if 'ud_action_' + r['action'] in STRINGS else r['action']} · " \
+           f"{r['table_name']} {key}".strip()
+
+
+def _short(v) -> str:
+    s = json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else ("—" if v is None else str(v))
+    return s if len(s) <= 80 else s[:79] + "…"
+
+
+def _old_new(old: str | None, new: str | None) -> str:
+    """'field: old → new; …' for the fields that differ (timestamps and who left out), or the text cut short."""
+    def parse(x):
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return None
+        try:
+            return json.loads(x)
+        except ValueError:
+            return x if len(x) <= 80 else x[:79] + "…"  # cut at _LOG_PREVIEW: no longer valid JSON
+    a, b = parse(old), parse(new)
+    if isinstance(a, dict) or isinstance(b, dict):
+        a, b = a if isinstance(a, dict) else {}, b if isinstance(b, dict) else {}
+        skip = {"created_at", "updated_at", "created_by"}
+        parts = [f"{k}: {_short(a.get(k))} → {_short(b.get(k))}" for k in sorted({*a, *b} - skip)
+                 if a.get(k) != b.get(k)]
+        return "; ".join(parts)[:600]
+    return f"{_short(a)} → {_short(b)}"
+
+
+def _loads_key(ch: dict) -> list:
+    try:
+        key = json.loads(ch["row_key"])
+    except (TypeError, ValueError):
+        key = None
+    if not isinstance(key, list):  # an entry written before keys were structured (scenarios, issue 22)
+        raise Rejected(_p("ud_not_revertible", id=int(ch["change_id"])))
+    return key
+
+
 def revert(change_ids: int | list[int], *, who: str, why: str = "", db: Database | None = None) -> list[int]:
     """Undo changes (newest first, in one transaction): the record goes back to its old value. Refused when a
-    change was already reverted or the record changed again since (revert the newer change first)."""
+    change was already reverted or the record changed again since (revert the newer change first). A restore
+    (table '*') goes back to the snapshot it kept."""
     who = _who(who)
     try:
         why = importer.clean_text(why, "why") if why else ""
@@ -496,18 +634,20 @@ def revert(change_ids: int | list[int], *, who: str, why: str = "", db: Database
             ch = df.iloc[0].to_dict()
             if not pd.isna(ch["reverted_by"]):
                 raise Rejected(_p("ud_already_reverted", id=cid, by=int(ch["reverted_by"])))
-            old = None if ch["old_value"] is None or pd.isna(ch["old_value"]) else json.loads(ch["old_value"])
-            new = None if ch["new_value"] is None or pd.isna(ch["new_value"]) else json.loads(ch["new_value"])
             table = ch["table_name"]
+            if table == "accounts":  # account changes and locks (models/store/accounts.py) are not data
+                raise Rejected(_p("acc_not_revertible", action=ch["action"]))
+            if table not in (*TABLES, "*"):
+                raise Rejected(_p("ud_not_revertible", id=cid))
+            _loads_key(ch)
+            try:
+                old = None if ch["old_value"] is None or pd.isna(ch["old_value"]) else json.loads(ch["old_value"])
+                new = None if ch["new_value"] is None or pd.isna(ch["new_value"]) else json.loads(ch["new_value"])
+            except ValueError:
+                raise Rejected(_p("ud_not_revertible", id=cid)) from None
             if table == "*":
-                if not _same(_snapshot(con), new):
-                    raise Rejected(_p("ud_revert_stale", id=cid))
-                _replace_all(con, old)
+                new_id = _revert_replacement(con, cid, old, new, who=who, why=why or f"撤销修改 {cid}")
             else:
-                if table == "accounts":  # account changes and locks (models/store/accounts.py) are not data
-                    raise Rejected(_p("acc_not_revertible", action=ch["action"]))
-                if table not in TABLES:
-                    raise Rejected(_p("ud_not_found", record=table))
                 current = _select(con, table, ch["row_key"])
                 if not _same(current, new):
                     raise Rejected(_p("ud_revert_stale", id=cid))
@@ -516,8 +656,8 @@ def revert(change_ids: int | list[int], *, who: str, why: str = "", db: Database
                 _delete_keys(con, table, [ch["row_key"]])
                 if old is not None:
                     _insert_frame(con, table, [old])
-            new_id = _log(con, [{"action": "revert", "table": table, "key": ch["row_key"], "old": new, "new": old,
-                                 "who": who, "why": why or f"撤销修改 {cid}"}])[0]
+                new_id = _log(con, [{"action": "revert", "table": table, "key": ch["row_key"], "old": new,
+                                     "new": old, "who": who, "why": why or f"撤销修改 {cid}"}])[0]
             con.execute("UPDATE change_log SET reverted_by = ? WHERE change_id = ?", [new_id, cid])
             out.append(new_id)
         return out
@@ -532,9 +672,19 @@ def _region_unused(con, code: str) -> None:
         raise Rejected(_p("ud_region_in_use", code=code))
 
 
-# -- export and restore -----------------------------------------------------------------------------------
+# -- the whole set: snapshots, export, restore ------------------------------------------------------------
 def _snapshot(con) -> dict:
     return {table: _all(con, table) for table in TABLES}
+
+
+def content_hash(tables: dict) -> str:
+    """SHA-256 of the user-data set's content (every table of TABLES, rows in key order, canonical JSON)."""
+    canon = {t: sorted((_row(r, t) for r in tables.get(t, [])), key=lambda r: _key(t, r)) for t in TABLES}
+    return hashlib.sha256(json.dumps(canon, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _counts(tables: dict) -> dict:
+    return {t: len(tables.get(t, [])) for t in TABLES}
 
 
 def _replace_all(con, tables: dict) -> None:
@@ -543,9 +693,36 @@ def _replace_all(con, tables: dict) -> None:
         _insert_frame(con, table, tables.get(table, []))
 
 
+def _replace_logged(con, tables: dict, *, who: str, why: str, action: str, extra: dict | None = None) -> int:
+    """Replace the whole set by `tables`, keeping what it replaced once (userdata_snapshots) and logging one compact
+    entry: old = {snapshot, sha256, counts} of the replaced set, new = {sha256, counts} of the new one."""
+    before = _snapshot(con)
+    snap = "S-" + uuid.uuid4().hex[:12]
+    before_hash = content_hash(before)
+    con.execute("INSERT INTO userdata_snapshots VALUES (?, ?, ?, ?, ?)",
+                [snap, _now(), who, before_hash, json.dumps(before, ensure_ascii=False, default=str)])
+    _replace_all(con, tables)
+    after = _snapshot(con)
+    return _log(con, [{"action": action, "table": "*", "key": "[]", "who": who, "why": why,
+                       "old": {"snapshot": snap, "sha256": before_hash, "counts": _counts(before)},
+                       "new": {"sha256": content_hash(after), "counts": _counts(after), **(extra or {})}}])[0]
+
+
+def _revert_replacement(con, cid: int, old: dict | None, new: dict | None, *, who: str, why: str) -> int:
+    if not isinstance(old, dict) or "snapshot" not in old or not isinstance(new, dict):
+        raise Rejected(_p("ud_not_revertible", id=cid))  # a restore logged before issue 22 (full copies)
+    if content_hash(_snapshot(con)) != new.get("sha256"):
+        raise Rejected(_p("ud_revert_stale", id=cid))
+    row = con.execute("SELECT data FROM userdata_snapshots WHERE snapshot_id = ?", [old["snapshot"]]).fetchall()
+    if not row:
+        raise Rejected(_p("ud_not_found", record=old["snapshot"]))
+    return _replace_logged(con, json.loads(row[0][0]), who=who, why=why, action="revert")
+
+
 def export_userdata(db: Database | None = None) -> bytes:
-    """The whole user-data set (regions, facts, series, scenarios, change log) as one JSON file (UTF-8),
-    read in one consistent transaction."""
+    """The whole user-data set (regions, facts, series, scenarios, plan documents and their quotes) plus the
+    change log (for the record: a restore never imports it) as one JSON file (UTF-8), read in one consistent
+    transaction."""
 
     def work(con) -> dict:
         data = _snapshot(con)
@@ -555,7 +732,7 @@ def export_userdata(db: Database | None = None) -> bytes:
 
     tables = _db(db).write(work)
     doc = {"format": BACKUP_FORMAT, "version": BACKUP_VERSION, "exported_at": _now().isoformat(sep=" "),
-           "tables": tables}
+           "sha256": content_hash(tables), "tables": tables}
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -563,29 +740,41 @@ def _bad(detail: str) -> Rejected:
     return Rejected(_p("ud_bad_backup", detail=detail[:200]))
 
 
-def parse_backup(data: bytes) -> dict:
-    """Validate a backup file completely (structure, columns, keys, values) → its tables. Raises Rejected."""
+@dataclass(frozen=True)
+class Backup:
+    """A validated backup: the tables to restore, and how many change-log entries it carried (never imported)."""
+    tables: dict
+    ignored_log: int
+    sha256: str
+
+
+def parse_backup(data: bytes) -> Backup:
+    """Validate a backup file completely, every row as an import checks it (structure, columns, keys, codes,
+    years, units, ranges, and no formula, HTML or control characters in any text) → Backup. Raises Rejected."""
     if len(data) > 5 * importer.MAX_BYTES:
         raise _bad("too large")
     try:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise _bad(f"not JSON ({type(exc).__name__})") from None
-    if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT or doc.get("version") != BACKUP_VERSION:
+    if not isinstance(doc, dict) or doc.get("format") != BACKUP_FORMAT or doc.get("version") not in (1, BACKUP_VERSION):
         raise _bad("format/version")
     tables = doc.get("tables")
     if not isinstance(tables, dict) or not set(tables) <= {*TABLES, "change_log"}:
         raise _bad("tables")
+    log = tables.get("change_log") or []
     out: dict[str, list[dict]] = {}
-    for table, rows in tables.items():
-        cols = LOG_COLUMNS if table == "change_log" else TABLES[table]
+    for table in TABLES:
+        rows = tables.get(table, [])
+        cols = TABLES[table]
         if not isinstance(rows, list) or not all(isinstance(r, dict) and set(r) == set(cols) for r in rows):
             raise _bad(f"{table}: columns")
         for r in rows:
             for c, v in r.items():
                 if v is not None and not isinstance(v, str | int | float):
                     raise _bad(f"{table}.{c}: type")
-                if isinstance(v, str) and len(v) > (10**7 if table == "change_log" else 20_000):
+                if isinstance(v, str) and len(v) > (_MAX_DOCUMENT_TEXT if (table, c) == ("user_documents", "text")
+                                                    else 20_000):
                     raise _bad(f"{table}.{c}: length")
                 if isinstance(v, float) and not math.isfinite(v):
                     raise _bad(f"{table}.{c}: not finite")
@@ -594,66 +783,145 @@ def parse_backup(data: bytes) -> dict:
         except Invalid as exc:
             raise _bad(f"{table}: {exc.problem.message('zh')} / {exc.problem.message('en')}") from None
         out[table] = rows
-    return out
+    _check_references(out)
+    return Backup(out, len(log) if isinstance(log, list) else 0, content_hash(out))
+
+
+def _timestamp(v, where: str) -> None:
+    if v is None:
+        return
+    try:
+        if not isinstance(v, str) or pd.isna(pd.Timestamp(v)):
+            raise ValueError
+    except ValueError:
+        raise _bad(f"{where}: time") from None
+
+
+def _texts(table: str, r: dict, columns: tuple[str, ...]) -> None:
+    for c in columns:
+        if r[c] is not None:
+            if not isinstance(r[c], str):
+                raise _bad(f"{table}.{c}: type")
+            importer.clean_text(r[c], c)  # no formula, + - @ lead, HTML or control characters
 
 
 def _check_rows(table: str, rows: list[dict]) -> None:
-    if table == "change_log":
-        ids = [r["change_id"] for r in rows]
-        if not all(isinstance(i, int) for i in ids) or len(set(ids)) != len(ids):
-            raise _bad("change_log: change_id")
-        return
     seen = set()
+    cat = indicators()
     for r in rows:
         key = _key(table, r)
         if key in seen:
             raise _bad(f"{table}: duplicate {key}")
         seen.add(key)
+        for c in ("created_at", "updated_at"):
+            if c in r:
+                _timestamp(r[c], f"{table}.{c}")
         if table == "user_regions":
             importer.parse_region_code(r["code"])
             if not importer.parse_region_name(r["name_zh"]):
                 raise _bad("user_regions: name_zh")
+            _texts(table, r, ("name_en", "level", "parent_code", "created_by"))
         elif table in ("user_facts", "user_series"):
             importer.parse_region_code(r["region_code"])
             if not isinstance(r["year"], int) or r["year"] is True:
                 raise _bad(f"{table}: year")
             importer.parse_year(str(r["year"]))
-            if not isinstance(r["indicator"], str) or not r["indicator"]:
+            if r["indicator"] not in cat:
                 raise _bad(f"{table}: indicator")
+            if r["unit"] not in (None, "", cat[r["indicator"]].unit):
+                raise _bad(f"{table}: unit")
+            if r["basis"] not in (None, "", "常住", "户籍"):
+                raise _bad(f"{table}: basis")
             if r["value"] is not None:
                 if not isinstance(r["value"], int | float) or isinstance(r["value"], bool):
                     raise _bad(f"{table}: value")
                 importer.check_range(float(r["value"]), r["unit"] or "", r["indicator"], str(r["value"]), [])
-            if table == "user_facts" and (not isinstance(r["fact_id"], str) or not r["fact_id"]):
-                raise _bad("user_facts: fact_id")
-        elif table == "scenarios" and (not isinstance(r["name"], str) or not r["name"]):
-            raise _bad("scenarios: name")
+            _texts(table, r, ("source", "note", "created_by", "import_file"))
+            if table == "user_facts":
+                if not isinstance(r["fact_id"], str) or not r["fact_id"]:
+                    raise _bad("user_facts: fact_id")
+                importer.check_cell(r["fact_id"], "fact_id")
+                if r["region_name"]:
+                    importer.parse_region_name(r["region_name"])
+                if r["kind"] not in ("observed", "target", "plan_projection", "standard", "assumption"):
+                    raise _bad("user_facts: kind")
+                if r["comparator"] not in (None, "", *COMPARATORS):
+                    raise _bad("user_facts: comparator")
+                _texts(table, r, ("text_value", "attribute", "department"))
+                if r["quote"]:
+                    importer.clean_quote(r["quote"])
+        elif table == "scenarios":
+            if not isinstance(r["name"], str) or not importer.clean_text(r["name"], "name") or len(r["name"]) > 60:
+                raise _bad("scenarios: name")
+            try:
+                payload = json.loads(r["payload"]) if isinstance(r["payload"], str) else None
+            except ValueError:
+                raise _bad("scenarios: payload") from None
+            if not isinstance(payload, dict):
+                raise _bad("scenarios: payload")
+            importer.parse_region_code(r["region_code"])
+            _texts(table, r, ("created_by",))
+        elif table == "user_documents":
+            if not isinstance(r["doc_id"], str) or not r["doc_id"].startswith("UD-"):
+                raise _bad("user_documents: doc_id")
+            if not isinstance(r["text"], str) or _CONTROL.search(r["text"]):
+                raise _bad("user_documents: text")
+            if r["region_code"]:
+                importer.parse_region_code(r["region_code"])
+            _texts(table, r, ("title", "filename", "created_by"))
+        elif table == "user_quotes":
+            if not isinstance(r["fact_id"], str) or not isinstance(r["doc_id"], str):
+                raise _bad("user_quotes: ids")
+            if not isinstance(r["start_pos"], int | None) or isinstance(r["start_pos"], bool):
+                raise _bad("user_quotes: start_pos")
+            importer.clean_quote(r["quote"])
 
 
-def restore_userdata(data: bytes, *, who: str, why: str = "", db: Database | None = None) -> int:
-    """Replace the user-data set with a backup, in one transaction, after validating all of it.
+def _check_references(tables: dict) -> None:
+    """Every quote points to a document in the backup and to a figure in it."""
+    docs = {d["doc_id"]: d["text"] for d in tables.get("user_documents", [])}
+    facts = {f["fact_id"] for f in tables.get("user_facts", [])}
+    for q in tables.get("user_quotes", []):
+        if q["doc_id"] not in docs or q["fact_id"] not in facts:
+            raise _bad(f"user_quotes: {q['fact_id']} → {q['doc_id']}")
+        if q["quote"] and q["quote"] not in docs[q["doc_id"]]:
+            raise _bad(f"user_quotes: {q['fact_id']} quote not in document")
 
-    The current change log is kept (the backup's log is loaded only into an empty log); a 'restore' entry holding
-    the previous and the restored set is appended, so the restore itself can be reverted. Returns the number of
-    records restored."""
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """What a restore did: records restored, the backup's change-log entries left out, the change-log entry."""
+    records: int
+    ignored_log: int
+    change_id: int
+
+    def message(self, lang: str = "zh") -> str:
+        text = t("ed_restored", lang, n=self.records)
+        return text + (" " + t("ud_restore_log_ignored", lang, n=self.ignored_log) if self.ignored_log else "")
+
+
+def restore_userdata(data: bytes, *, who: str, why: str = "", db: Database | None = None) -> RestoreResult:
+    """Replace the user-data set with a backup, in one transaction, after validating every row of it.
+
+    Only an enabled admin account may restore (Rejected acc_admin_required otherwise). The backup's change log is
+    never imported (history cannot be planted); the current log stays and gets one compact 'restore' entry: what
+    was replaced (kept once, as a snapshot, so the restore can be reverted), counts and content hashes."""
     who = _who(who)
+    account = get_account(who, db=db)
+    if account is None or account.disabled or not account.is_admin:
+        raise Rejected(_p("acc_admin_required"))
     try:
         why = importer.clean_text(why, "why") if why else ""
     except Invalid as exc:
         raise Rejected(exc.problem) from None
-    tables = parse_backup(data)
+    backup = parse_backup(data)
 
     def work(con) -> int:
-        before = _snapshot(con)
-        _replace_all(con, tables)
-        if tables.get("change_log") and not con.execute("SELECT count(*) FROM change_log").fetchall()[0][0]:
-            _insert_log_rows(con, tables["change_log"])
-        after = _snapshot(con)
-        _log(con, [{"action": "restore", "table": "*", "key": "[]", "old": before, "new": after, "who": who,
-                    "why": why or "从备份恢复"}])
-        return sum(len(v) for v in after.values())
+        return _replace_logged(con, backup.tables, who=who, why=why or "从备份恢复", action="restore",
+                               extra={"ignored_change_log": backup.ignored_log})
 
-    return _db(db).write(work)
+    change_id = _db(db).write(work)
+    return RestoreResult(sum(len(v) for v in backup.tables.values()), backup.ignored_log, change_id)
 
 
 # -- reading ----------------------------------------------------------------------------------------------

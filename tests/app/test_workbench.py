@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from forecasting.workbench import PlanData, PlannerScenario, evaluate
 from models.core.formatting import fmt_number
 from models.core.i18n import t
+from tests.app.conftest import PASSWORD
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -117,13 +118,33 @@ def test_a_bad_url_value_warns_and_uses_the_default():
     assert at.query_params["year"] == "2025" and "beds_per_1000_elderly" not in at.query_params
 
 
-def test_saved_scenario_survives_a_restart():
+def login(at):
+    """Log in as the editor of tests/app/conftest.py in the 方案 tab (saving needs an editor, issue 22)."""
+    from tests.app.test_import_page import unlock
+
+    return unlock(at, "wb_scenarios", PASSWORD)
+
+
+def test_a_viewer_may_load_and_compare_but_not_save_or_delete(page_db):
+    from models.store import scenarios
+
+    scenarios.save_scenario("已有方案", YZ, PlannerScenario(YZ).to_dict(), who="wangke", db=page_db)
     at = open_tab(open_workbench(region=YZ), "wb_tab_scenarios")
+    keys = {b.key for b in at.button}
+    assert "wb_load" in keys and "wb_save" not in keys and "wb_delete" not in keys
+    assert not [i for i in at.text_input if i.key == "wb_save_name"]
+    assert any(i.value == "导入和修改数据需要登录编辑账号。" for i in at.info)  # the login form is offered
+    assert page_db.scalar("SELECT count(*) FROM change_log WHERE table_name = 'scenarios'") == 1
+
+
+def test_saved_scenario_survives_a_restart(page_db):
+    at = login(open_tab(open_workbench(region=YZ), "wb_tab_scenarios"))
     at.number_input(key="wb_beds_per_1000_elderly").set_value(35.0).run()
     at.text_input(key="wb_save_name").input("每千人35张").run()
     at.button(key="wb_save").click().run()
     assert not at.exception and at.success and "每千人35张" in at.success[0].value
     assert at.query_params["saved"] == "每千人35张"
+    assert page_db.scalar("SELECT who FROM change_log WHERE table_name = 'scenarios'") == "wangke"
 
     fresh = open_tab(open_workbench(region=YZ), "wb_tab_scenarios")  # a new session: nothing in memory
     assert metrics(fresh)[0] == "2,085张"
@@ -135,8 +156,8 @@ def test_saved_scenario_survives_a_restart():
     assert metrics(by_link)[0] == "2,460张"
 
 
-def test_compare_saved_scenarios():
-    at = open_tab(open_workbench(region=YZ), "wb_tab_scenarios")
+def test_compare_saved_scenarios(page_db):
+    at = login(open_tab(open_workbench(region=YZ), "wb_tab_scenarios"))
     at.text_input(key="wb_save_name").input("对比-规划").run()
     at.button(key="wb_save").click().run()
     at.number_input(key="wb_nursing_share").set_value(60.0).run()

@@ -19,6 +19,7 @@ COMMANDS = {
     "extract": ("forecasting.cli.extract", "从规划原文提取数据（含原文引用）/ propose a plan's figures from its text"),
     "project": ("forecasting.cli.project", "人口预测（老年人口、0-3岁婴幼儿）/ population projections as CSV"),
     "backtest": ("forecasting.cli.backtest", "按年份回溯检验预测（--as-of）/ vintage backtest against published figures"),
+    "export": ("forecasting.cli.export", "导出预测与缺口（CSV/Excel，与导出页相同）/ the export page's CSV or Excel"),
 }
 
 

@@ -691,6 +691,48 @@ STRINGS.update({
 
 # -- issue 21: numbers an analyst can trust (exports, importer consistency, extraction, audit, page texts) ------
 STRINGS.update({
+    # export columns: header labels in the reader's language (models/report/tables.py column_label); the id row stays
+    "col_region_code": ("地区代码", "Region code"), "col_region_name": ("地区", "Region"),
+    "col_indicator": ("指标代码", "Indicator id"), "col_indicator_label": ("指标", "Indicator"),
+    "col_year": ("年份", "Year"), "col_method": ("方法", "Method"), "col_scenario": ("情景", "Scenario"),
+    "col_value": ("数值", "Value"), "col_unit": ("单位", "Unit"),
+    "col_lower_80": ("80%区间下限", "80% lower"), "col_upper_80": ("80%区间上限", "80% upper"),
+    "col_lower_95": ("95%区间下限", "95% lower"), "col_upper_95": ("95%区间上限", "95% upper"),
+    "col_basis": ("口径", "Basis"), "col_note": ("备注", "Note"), "col_method_detail": ("方法说明", "Method detail"),
+    "col_inputs": ("输入与来源", "Inputs and sources"), "col_service": ("服务代码", "Service id"),
+    "col_service_label": ("服务", "Service"), "col_demand": ("需求", "Demand"), "col_supply": ("供给", "Supply"),
+    "col_gap": ("缺口", "Gap"), "col_target": ("规划目标", "Plan target"),
+    "col_target_gap": ("距目标差额", "Distance to target"), "col_assumptions": ("测算口径", "Assumptions"),
+    "col_achieved_share": ("目标完成度（%）", "Target achieved (%)"),
+    "col_gap_stated": ("规划所述缺口", "Gap stated by the plan"), "col_gap_delta": ("缺口差额", "Gap difference"),
+    "col_demand_stated": ("规划所述需求", "Demand stated by the plan"),
+    "col_target_method": ("目标来源", "Target source"), "col_population_indicator": ("人口指标", "Population indicator"),
+    "col_population_year": ("人口年份", "Population year"), "col_population_basis": ("人口口径", "Population basis"),
+    "col_population_method": ("人口方法", "Population method"), "col_formula": ("公式", "Formula"),
+    "col_reason": ("说明", "Reason"), "col_fact_ids": ("数据编号", "Fact ids"),
+    "col_demand_unrounded": ("需求（未取整）", "Demand (unrounded)"),
+    "col_supply_unrounded": ("供给（未取整）", "Supply (unrounded)"),
+    "col_gap_unrounded": ("缺口（未取整）", "Gap (unrounded)"),
+    "col_target_unrounded": ("规划目标（未取整）", "Plan target (unrounded)"),
+    "col_target_gap_unrounded": ("距目标差额（未取整）", "Distance to target (unrounded)"),
+    "col_item": ("项目", "Item"), "col_fact_id": ("数据编号", "Fact id"), "col_source": ("来源", "Source"),
+    "col_quote": ("原文", "Quote"), "col_kind": ("类型", "Kind"),
+    "col_export_scenario": ("导出情景", "Export scenario"), "col_export_assumptions": ("导出口径", "Export assumptions"),
+    "col_generated_on": ("生成日期", "Generated on"),
+    "col_地区代码": ("地区代码", "Region code"), "col_地区": ("地区", "Region"), "col_指标名称": ("指标名称", "Indicator"),
+    "col_现状值": ("现状值", "Current value"), "col_目标值": ("目标值", "Target value"),
+    "col_预测值": ("预测值", "Projected value"), "col_缺口": ("缺口", "Gap"), "col_指标属性": ("指标属性", "Attribute"),
+    "ex_all": ("全部", "all"),
+    "ex_what_plan": ("规划自身口径（规划人口与标准）", "the plans' own figures and standards"),
+    "ex_what_model": ("模型预测人口 + 规划标准（计入在建项目）", "model projection + plan standards, pipeline counted"),
+    "ex_what_override": ("规划人员设定 + 规划标准", "planner overrides + plan standards"),
+    "ex_what_all": ("每行按其自身的方法与情景（见“方法”“情景”列）",
+                    "each row under its own method and scenario (columns method, scenario)"),
+    "ex_item_filter": ("筛选：{name}", "filter: {name}"),
+    "ex_columns_sheet": ("列名", "Columns"),
+    "ex_rows_own_labels": ("每行的“方法”“情景”列是该行自身的；导出情景只说明页面所选。",
+                           "Each row's method and scenario columns are its own; the export scenario only records "
+                           "what the page had selected."),
 })
 
 

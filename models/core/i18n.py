@@ -730,6 +730,25 @@ STRINGS.update({
                     "each row under its own method and scenario (columns method, scenario)"),
     "ex_item_filter": ("筛选：{name}", "filter: {name}"),
     "ex_columns_sheet": ("列名", "Columns"),
+    # importer consistency (models/intake/importer.py)
+    "imp_basis_fixed": ("指标“{indicator}”的口径固定为“{fixed}”，文件写的是“{given}”：两者矛盾，请改为“{fixed}”或换用相应指标。",
+                        "“{indicator_en}” is {fixed} by definition, but the file says {given}: they contradict; use "
+                        "{fixed} or the matching indicator."),
+    "imp_conflict": ("与已有数据冲突：已有 {old}（{old_source}：“{old_quote}”），文件为 {new}（“{new_quote}”）。请选择保留哪一个。",
+                     "Conflicts with a known figure: {old} ({old_source}: “{old_quote}”), the file says {new} "
+                     "(“{new_quote}”). Choose which one to keep."),
+    "imp_conflict_import": ("已选择导入文件中的数值，取代原有数值。", "Chosen: the file's figure, replacing the known one."),
+    "imp_conflict_keep": ("已选择保留原有数值，本行不导入。", "Chosen: keep the known figure; this row is skipped."),
+    "imp_status_conflict": ("冲突，待选择", "conflict: choose"),
+    "imp_conflicts_title": ("数值冲突：请逐行选择", "Conflicting figures: choose for each row"),
+    "imp_conflict_choice": ("第 {row} 行：{indicator} {year}", "Row {row}: {indicator} {year}"),
+    "imp_choice_import": ("采用文件中的 {new}", "use the file's {new}"),
+    "imp_choice_keep": ("保留已有的 {old}", "keep the known {old}"),
+    "imp_conflicts_open": ("还有 {n} 行冲突未选择。", "{n} conflicting rows still need a choice."),
+    "imp_bad_english_name": ("英文名称“{text}”只能包含英文字母、数字、空格和 ·'()-。",
+                             "English name “{text}” may hold only Latin letters, digits, spaces and ·'()-."),
+    "imp_english_name": ("新地区“{name}”（{code}）的英文名称", "English name of the new region “{name}” ({code})"),
+    "imp_english_name_help": ("英文界面显示此名称；留空则显示中文名。", "Shown on the English pages; empty: the Chinese name."),
     "ex_rows_own_labels": ("每行的“方法”“情景”列是该行自身的；导出情景只说明页面所选。",
                            "Each row's method and scenario columns are its own; the export scenario only records "
                            "what the page had selected."),

@@ -730,6 +730,13 @@ STRINGS.update({
                     "each row under its own method and scenario (columns method, scenario)"),
     "ex_item_filter": ("筛选：{name}", "filter: {name}"),
     "ex_columns_sheet": ("列名", "Columns"),
+    # extraction (models/intake/extract.py)
+    "ext_refused_sub_indicator": ("未提取：“{words}”是分项，不是总数，且没有对应指标（原文：{quote}）",
+                                  "Not proposed: “{words}” marks a sub-total with no indicator of its own, never "
+                                  "folded into the total (quote: {quote})"),
+    "ext_refused_title": ("未提取的数字及原因", "Figures not proposed, and why"),
+    "ext_base_unknown": ("未写明", "not stated"),
+    "ext_col_keep": ("采用", "Keep"),
     # importer consistency (models/intake/importer.py)
     "imp_basis_fixed": ("指标“{indicator}”的口径固定为“{fixed}”，文件写的是“{given}”：两者矛盾，请改为“{fixed}”或换用相应指标。",
                         "“{indicator_en}” is {fixed} by definition, but the file says {given}: they contradict; use "

@@ -366,6 +366,16 @@ def check_text(text: str, lang: str = "zh") -> str:
     return zh + ("：" + tail if colon else "")
 
 
+def one_language(text, lang: str = "zh") -> str:
+    """A note written '中文 / English' in one language (the part in `lang`); other text unchanged."""
+    if not isinstance(text, str):
+        return text
+    zh, sep, en = text.partition(" / ")
+    if not sep or not re.search(r"[\u4e00-\u9fff]", zh) or re.search(r"[\u4e00-\u9fff]", en):
+        return text
+    return en if lang == "en" else zh
+
+
 def audit_view(checks: pd.DataFrame, facts: pd.DataFrame, *, include_ok: bool = False, regions=None,
                lang: str = "zh") -> pd.DataFrame:
     """The audit findings as the audit page shows them: inconsistent checks first (then consistent ones when
@@ -379,6 +389,7 @@ def audit_view(checks: pd.DataFrame, facts: pd.DataFrame, *, include_ok: bool = 
     quotes = dict(zip(facts["fact_id"], facts["quote"]))
     out = c[[x for x in AUDIT_VIEW_COLUMNS if x != "quotes"]].copy()
     out["check"] = out["check"].map(lambda s: check_text(s, lang))
+    out["note"] = out["note"].map(lambda s: one_language(s, lang))
     out["quotes"] = [[{"fact_id": f, "quote": quotes.get(f, ""), "link": f"/data?fact={f}"} for f in str(ids).split()]
                      for ids in c["fact_ids"]]
     return out.reset_index(drop=True)

@@ -77,3 +77,6 @@ def test_audit_notes_in_one_language():
     assert one_language(note, "en") == "no base for 2020: 2025 used, tolerance widened 10%"
     assert one_language(note, "zh") == "该年未给出基数，用 2025 年数值、容差放宽 10%"
     assert one_language("plain text", "en") == "plain text"
+    note = "文本未列新增，按项目清单（可能不完整）/ no additions in the text: the project list, which may be partial"
+    assert one_language(note, "en") == "no additions in the text: the project list, which may be partial"
+    assert one_language(note, "zh") == "文本未列新增，按项目清单（可能不完整）"

@@ -171,7 +171,7 @@ def test_audit_view_inconsistent_first_with_links(db, facts):
 def test_check_text_one_language():
     s = "总数等于部分之和 / total = sum of parts: 托位1011个"
     assert check_text(s) == "总数等于部分之和：托位1011个"
-    assert check_text(s, "en") == "total = sum of parts: 托位1011个"
+    assert check_text(s, "en") == "total = sum of parts: “托位1011个”"  # the plan's words, quoted
     formula = "childcare_places_per_1000 = childcare_places / population_resident × 1000 (2020)"
     assert check_text(formula) == formula
 

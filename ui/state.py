@@ -17,7 +17,7 @@ def lang() -> str:
 
 def language_switch() -> str:
     current = lang()
-    choice = st.sidebar.radio(t("language"), ["中文", "English"], index=0 if current == "zh" else 1,
+    choice = st.sidebar.radio(t("language_label", current), ["中文", "English"], index=0 if current == "zh" else 1,
                               horizontal=True, key="lang_switch")
     new = "zh" if choice == "中文" else "en"
     if new != current:

@@ -730,6 +730,11 @@ STRINGS.update({
                     "each row under its own method and scenario (columns method, scenario)"),
     "ex_item_filter": ("筛选：{name}", "filter: {name}"),
     "ex_columns_sheet": ("列名", "Columns"),
+    # page texts: the language switch in the page's language (its options name each language in itself)
+    "language_label": ("语言 / Language", "Language"),
+    "fm_not_provided": ("未提供", "not provided"),
+    "fm_basis_resident": ("常住", "resident"),
+    "fm_basis_registered": ("户籍", "registered"),
     # extraction (models/intake/extract.py)
     "ext_refused_sub_indicator": ("未提取：“{words}”是分项，不是总数，且没有对应指标（原文：{quote}）",
                                   "Not proposed: “{words}” marks a sub-total with no indicator of its own, never "

@@ -360,9 +360,9 @@ def check_text(text: str, lang: str = "zh") -> str:
     zh, _, en = text.partition(" / ")
     if not en or not re.search(r"[\u4e00-\u9fff]", zh):  # not bilingual (e.g. a formula with a division)
         return text
-    _, colon, tail = en.partition(": ")
-    if lang == "en":
-        return en
+    head, colon, tail = en.partition(": ")
+    if lang == "en":  # the plan's words after the colon are a quote: marked as one
+        return f"{head}: “{tail}”" if colon and re.search(r"[\u4e00-\u9fff]", tail) else en
     return zh + ("：" + tail if colon else "")
 
 
@@ -370,10 +370,10 @@ def one_language(text, lang: str = "zh") -> str:
     """A note written '中文 / English' in one language (the part in `lang`); other text unchanged."""
     if not isinstance(text, str):
         return text
-    zh, sep, en = text.partition(" / ")
-    if not sep or not re.search(r"[\u4e00-\u9fff]", zh) or re.search(r"[\u4e00-\u9fff]", en):
+    m = re.match(r"^(.*[\u4e00-\u9fff）)%])\s*/\s+(.*)$", text, re.S)
+    if not m or re.search(r"[\u4e00-\u9fff]", m.group(2)):
         return text
-    return en if lang == "en" else zh
+    return m.group(2) if lang == "en" else m.group(1)
 
 
 def audit_view(checks: pd.DataFrame, facts: pd.DataFrame, *, include_ok: bool = False, regions=None,

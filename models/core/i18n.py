@@ -735,6 +735,7 @@ STRINGS.update({
     "fm_not_provided": ("未提供", "not provided"),
     "fm_basis_resident": ("常住", "resident"),
     "fm_basis_registered": ("户籍", "registered"),
+    "upload_button": ("选择文件", "Browse files"),
     # extraction (models/intake/extract.py)
     "ext_refused_sub_indicator": ("未提取：“{words}”是分项，不是总数，且没有对应指标（原文：{quote}）",
                                   "Not proposed: “{words}” marks a sub-total with no indicator of its own, never "

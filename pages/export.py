@@ -35,7 +35,7 @@ all_projections = cache.projections()
 projections = projections_table(all_projections, names=names, lang=L)
 facts = cache.all_facts()
 
-c1, c2, c3, c4 = st.columns([1, 1, 2, 2])
+c1, c2, c3, c4 = st.columns([2, 1, 3, 3])  # the method selector holds "The plan's own arithmetic" uncut
 method = c1.selectbox(t("ex_method", L), METHODS, key="ex_method", format_func=lambda m: t(f"ex_method_{m}", L))
 scenario = c2.selectbox(t("ex_scenario", L), SCENARIOS, index=SCENARIOS.index("medium"), key="ex_scenario",
                         format_func=lambda s: t(f"ex_scenario_{s}", L))

@@ -171,22 +171,30 @@ def gaps_table(gaps: pd.DataFrame, *, lang: str = "zh", assumptions: str = "plan
 
 def for_display(table: pd.DataFrame) -> pd.DataFrame:
     """A table as a person reads it on screen: every missing cell shows "—" (models.core.formatting.MISSING), never
-    None or NaN; whole-number columns (beds, places, persons, years) without decimals. Numbers stay numbers where
-    nothing is missing. For screens only: the CSV/Excel exports keep empty cells and full precision."""
+    None or NaN; whole-number columns (beds, places, persons, years) without decimals, and stay numbers where nothing
+    is missing; fractional values as text, whole above 1000 and with two decimals at most below (never a raw float
+    like 775967.7119). For screens only: the CSV/Excel exports keep empty cells and full precision."""
     from models.core.formatting import MISSING
 
     out = table.copy()
     for c in out.columns:
         col = out[c]
         if pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col):
-            if not col.isna().any():
-                continue
             whole = col.dropna().map(lambda v: float(v).is_integer()).all()
-            out[c] = [MISSING if _missing(v) else (f"{int(v)}" if whole else f"{float(v):g}") for v in col]
+            if whole and not col.isna().any():
+                continue
+            # no raw floats on a screen (775967.7119): whole numbers above 1000, else two decimals at most
+            out[c] = [MISSING if _missing(v) else (f"{int(v)}" if float(v).is_integer() else _screen_number(v))
+                      for v in col]
         elif col.dtype == object or pd.api.types.is_string_dtype(col):
             out[c] = [MISSING if (v is None or (not isinstance(v, list | dict | tuple) and _missing(v))) else v
                       for v in col]
     return out
+
+
+def _screen_number(v) -> str:
+    v = float(v)
+    return f"{v:.0f}" if abs(v) >= 1000 else f"{v:.2f}".rstrip("0").rstrip(".")
 
 
 def filter_gaps(table: pd.DataFrame, *, regions=None, indicators=None, years=None) -> pd.DataFrame:

@@ -25,9 +25,10 @@ def uploader_texts(current: str) -> None:
     button = t("upload_button", current).replace('"', "")
     st.html(f"""<style>
 [data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
-[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"],
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] * {{ font-size: 0 !important; }}
 [data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {{
-  content: "{button}"; font-size: 0.875rem; }}
+  content: "{button}"; font-size: 0.875rem !important; }}
 </style>""")
 
 

@@ -3,7 +3,7 @@
 import pytest
 
 from models.store import accounts
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser
 USER, PASSWORD = "uploader-editor", "upload-words-1"
@@ -17,12 +17,7 @@ def editor(db):
 
 
 def test_uploader_texts_follow_the_page_language(server, page, editor):
-    page.goto(f"{server}/import")
-    wait_idle(page)
-    page.get_by_label("用户名").fill(USER)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    wait_idle(page)
+    login(page, server, USER, PASSWORD)
     zone = page.get_by_test_id("stFileUploaderDropzone").first
     zone.wait_for()
     visible = zone.inner_text()

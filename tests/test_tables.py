@@ -131,6 +131,9 @@ def test_plan_indicator_table_shape(raw_gaps, facts):
     assert t.set_index("指标名称").loc["托位（个）", "缺口"] == 1639
     en = plan_indicator_table(raw_gaps, facts, year=2025, regions=["120101"], lang="en")
     assert en["缺口"].isna().all() and en["指标名称"].iloc[0] == "Elderly-care beds (beds)"
+    # the plan's attribute in the reader's language: 和平区 护理型床位 约束性 → binding
+    assert plan_indicator_table(raw_gaps, facts, year=2025, regions=["120101"], lang="en")["指标属性"].tolist() == [
+        "", "binding", ""]
 
 
 def test_assumptions_and_sources_without_gaps():

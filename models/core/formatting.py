@@ -86,6 +86,14 @@ _PHRASES = (("elderly-bed demand", "fm_bed_demand"), ("(rounded)", "fm_rounded")
 
 
 _WORDS = (("未提供", "fm_not_provided"), ("常住", "fm_basis_resident"), ("户籍", "fm_basis_registered"))
+_BASES = {"常住": "fm_basis_resident", "户籍": "fm_basis_registered"}
+
+
+def basis_text(basis, lang: str = "zh"):
+    """A 口径 (常住 / 户籍) in the reader's language; anything else unchanged."""
+    from models.core.i18n import t
+
+    return t(_BASES[basis], lang) if isinstance(basis, str) and basis in _BASES else basis
 
 
 def labelled(text: str, lang: str = "zh") -> str:

@@ -736,6 +736,7 @@ STRINGS.update({
     "fm_basis_resident": ("常住", "resident"),
     "fm_basis_registered": ("户籍", "registered"),
     "upload_button": ("选择文件", "Browse files"),
+    "attr_约束性": ("约束性", "binding"), "attr_预期性": ("预期性", "expected"), "attr_倡导性": ("倡导性", "advocated"),
     # extraction (models/intake/extract.py)
     "ext_refused_sub_indicator": ("未提取：“{words}”是分项，不是总数，且没有对应指标（原文：{quote}）",
                                   "Not proposed: “{words}” marks a sub-total with no indicator of its own, never "

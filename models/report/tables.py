@@ -100,8 +100,12 @@ def column_label(column: str, lang: str = "zh") -> str:
 
 
 def labelled(df: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
-    """The frame with its column ids replaced by labels in `lang` (for screens)."""
-    return df.rename(columns={c: column_label(c, lang) for c in df.columns})
+    """The frame as a screen shows it: column ids replaced by labels in `lang`, the 口径 columns in `lang`."""
+    from models.core.formatting import basis_text
+
+    out = df.assign(**{c: df[c].map(lambda b: basis_text(b, lang)) for c in ("basis", "population_basis")
+                       if c in df.columns})
+    return out.rename(columns={c: column_label(c, lang) for c in out.columns})
 
 
 def _missing(x) -> bool:
@@ -216,6 +220,12 @@ def _attribute(facts: pd.DataFrame, region: str, service: str, year: int) -> str
     return ""
 
 
+def attribute_text(attribute: str, lang: str = "zh") -> str:
+    """约束性 / 预期性 / 倡导性 in the reader's language (other words as written)."""
+    key = f"attr_{attribute}"
+    return t(key, lang) if attribute and key in STRINGS else attribute
+
+
 def plan_indicator_table(gaps: pd.DataFrame, facts: pd.DataFrame, *, year: int = 2025, lang: str = "zh",
                          regions=None, names: dict | None = None) -> pd.DataFrame:
     """The shape of the plans' own indicator tables, one row per region and service in `year`:
@@ -235,7 +245,7 @@ def plan_indicator_table(gaps: pd.DataFrame, facts: pd.DataFrame, *, year: int =
                 "指标名称": f"{label(service, lang)}（{unit}）" if lang == "zh" else f"{label(service, lang)} ({unit})",
                 "现状值": r.get("supply", math.nan), "目标值": r.get("target", math.nan),
                 "预测值": r.get("demand", math.nan), "缺口": r.get("gap", math.nan),
-                "指标属性": _attribute(facts, code, service, int(year))})
+                "指标属性": attribute_text(_attribute(facts, code, service, int(year)), lang)})
     out = pd.DataFrame(rows, columns=PLAN_TABLE_COLUMNS)
     for c in ("现状值", "目标值", "预测值", "缺口"):
         out[c] = out[c].astype(float)

@@ -14,6 +14,8 @@ PAGES = ["pages/overview.py", "pages/workbench.py", "pages/export.py", "pages/au
          "pages/method.py", "pages/data_sources.py"]
 ID = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")  # beds_per_1000_elderly, region_code …
 RAW_FLOAT = re.compile(r"^-?\d+\.\d{3,}$")
+# words of the product's own vocabulary (not data values): an English table never shows them
+VOCAB = {"现状值", "目标值", "预测值", "规划预测", "约束性", "预期性", "倡导性", "常住", "户籍", "未提供", "规划标准", "测算假设"}
 
 
 def open_page(path: str, lang: str):
@@ -48,5 +50,8 @@ def test_tables_show_formatted_values_and_label_headers(db, path, lang):
         ids = [c for c in map(str, df.columns) if ID.fullmatch(c)]
         assert not ids, (path, ids)
         assert not bad_cells(df)[:5], (path, list(df.columns), bad_cells(df)[:5])
+        if lang == "en":
+            chinese = [(c, v) for c in df.columns for v in df[c].tolist() if str(v).strip() in VOCAB]
+            assert not chinese[:5], (path, chinese[:5])
     for code in at.code:  # formulas
         assert not [w for w in ID.findall(code.value) if w not in ("per_1000",)], (path, code.value[:200])

@@ -71,7 +71,7 @@ def build(projections: pd.DataFrame, gaps_of: Callable[[str, str], pd.DataFrame]
     service_filter = None if indicators is None else [i for i in indicators if i in SERVICES]
     g = pd.concat([gaps_table(raw[ms], lang=lang, assumptions=ms[0], scenario=ms[1]) for ms in sets],
                   ignore_index=True) if sets else gaps_table(gaps_of("plan", "medium").iloc[0:0], lang=lang)
-    g = filter_gaps(g, regions=regions, indicators=service_filter if indicators is not None else None)
+    g = filter_gaps(g, regions=regions, indicators=service_filter)
     first = raw[sets[0]] if sets else gaps_of("plan", "medium").iloc[0:0]
     if regions is not None:
         first = first[first["region_code"].astype(str).isin([str(r) for r in regions])]

@@ -12,16 +12,23 @@ Rules (each has a test in tests/test_extract.py):
   a figure is a number followed by a unit this product counts in (张 个 人 名 % ‰; 人次, 岁, 年 … are not figures);
 - R3 ranges `25万—30万`, `3-5个` → two rows (lower and upper bound, said so in 备注);
 - R4 the indicator from the words just before the number in the same clause (养老床位, 护理型床位, 托位, 每千…,
-  60岁及以上, 常住人口, 出生率, 缺口 of the figure before it, 占比 of the subject before it, …);
+  60岁及以上, 常住人口, 出生率, 缺口 of the figure before it, 占比 of the subject before it, `65岁以上 > 14 %`, …);
+  a sub-total is its own indicator (普惠/公办/兜底/家庭养老床位, 公办托位) or refused with a reason (社区…, 民办…:
+  `Extraction.refused`), never folded into the total; the 口径 is fixed by the indicator (常住人口 → 常住) or read
+  from the nearest 常住/户籍 before the figure;
 - R5 the year: the last time marker before the figure in its sentence (`到2025年` → 2025, `截至2020年底` → 2020,
-  `现有`/`目前` → the document's base year, said so in 备注; `十四五期间` → 2025);
-- R6 the kind: 预计/预测/需求/缺口/需配置 → 预测值; a year after the base year (到…/力争/新增) → 目标值; else 现状值;
+  `十四五末` / `到“十四五”期末` → 2025, `十四五期间` → 2025, `现有`/`目前` → the document's base year); the base year
+  only from the text (a 十四五 plan of its own → 2020, 截至…年, else the year before the issue date); no year the
+  text does not give (None: the editor fills it in); every row's 备注 says 年份依据 (the words, or the derivation);
+- R6 the kind: 预计/预测/需求/缺口/需配置 → 预测值; a year after the base year (到…/力争/新增) → 目标值; 十四五末 → 目标值
+  or 预测值 (a population share a report expects); else 现状值;
 - R7 comparators (不低于 不少于 超过 突破 达到 约 近 以上 余 左右) → 备注, read back by the importer;
 - R8 tables flattened into text (`养老床位(张) |\\n1915 |\\n4000 |`): label with its unit, then 现状值 and 目标值;
 - R9 one row per (indicator, year, basis, kind): the first wins; other values for the same key are kept as
   `alternatives` (for the editor), so the CSV passes `python -m forecasting import --dry-run`.
 
-Values are in base units: persons, beds, places, percent numbers (19.76), per-mille numbers (7.00).
+Values are in base units: persons, beds, places, percent numbers (19.76), per-mille numbers (7.00). Time is
+linear in the text's length (sentence ends found once; a figure reads at most _REACH characters around it).
 """
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from forecasting.projection_models import (
     frame_from_json,
     frame_to_json,
 )
+from models.core.catalogue import indicators
 from models.store.database import Database
 from models.store.facts import all_facts, reference_series
 from models.store.facts import regions as all_regions
@@ -46,12 +47,22 @@ class Inputs:
         facts/series: (region, indicator) → records in table order; parent: code → parent_code; codes."""
         idx = self.memo.get("index")
         if idx is None:
+            # a figure whose 口径 contradicts its indicator's definition (户籍 under 常住人口) is never read: a
+            # projection starts from one 口径 only (the importer refuses such rows; older data may hold them)
+            fixed = {i: ind.fixed_basis for i, ind in indicators().items() if ind.fixed_basis}
+
+            def consistent(r) -> bool:
+                f = fixed.get(r["indicator"])
+                return not f or (r.get("basis") or "") in (f, "")
+
             facts: dict[tuple, list[dict]] = {}
             for r in records(self.facts):
-                facts.setdefault((r["region_code"], r["indicator"]), []).append(r)
+                if consistent(r):
+                    facts.setdefault((r["region_code"], r["indicator"]), []).append(r)
             series: dict[tuple, list[dict]] = {}
             for r in records(self.series):
-                series.setdefault((r["region_code"], r["indicator"]), []).append(r)
+                if consistent(r):
+                    series.setdefault((r["region_code"], r["indicator"]), []).append(r)
             parent: dict[str, object] = {}
             level: dict[str, str] = {}
             for code, p, lv in zip(self.regions["code"], self.regions["parent_code"], self.regions["level"]):

@@ -4,7 +4,7 @@ import html
 import streamlit as st
 
 from models.core.catalogue import label, unit_label
-from models.core.formatting import fmt_number
+from models.core.formatting import basis_text, fmt_number
 from models.core.i18n import kind_label, t
 from models.core.text import md
 from models.intake.sources import ARTEFACT
@@ -54,6 +54,7 @@ table = view.assign(
     shown=[(fmt_number(v, u, L) if v == v and v is not None else tv) for v, u, tv
            in zip(view["value"], view["unit"], view["text_value"])],
     kind_label=view["kind"].map(lambda k: kind_label(k, L)),
+    basis=view["basis"].map(lambda b: basis_text(b, L)),
     quote_display=view["quote"].map(lambda q: readable(q).replace("\n", " ")),
 )[["fact_id", "region", "indicator_label", "year", "shown", "comparator", "kind_label", "basis", "quote_display",
    "source"]]

@@ -5,6 +5,8 @@ User text is shown only in tables or as plain text (never HTML).
 """
 import streamlit as st
 
+from models.core.catalogue import label
+from models.core.formatting import fmt_number
 from models.core.i18n import t
 from models.intake import importer
 from models.store import userdata
@@ -44,10 +46,38 @@ if account is not None:
             st.text(p.message(L))  # plain text: messages may quote the file
         if plan.rows:
             st.dataframe(plan.table(L), hide_index=True, width="stretch", key="import_preview")
+        if plan.conflicts:  # the editor chooses, row by row; nothing coexists silently
+            st.subheader(t("imp_conflicts_title", L))
+            choices = {}
+            for r in plan.conflicts:
+                old, new = r.conflicts[0]["value"], r.record["value"]
+                choice = st.radio(t("imp_conflict_choice", L, row=r.row, indicator=label(r.record["indicator"], L),
+                                    year=r.record["year"]), ["keep", "import"], index=None, horizontal=True,
+                                  key=f"import_choice_{plan.sha256[:12]}_{r.sheet}_{r.row}",
+                                  format_func=lambda c, old=old, new=new, r=r: t(
+                                      f"imp_choice_{c}", L, old=fmt_number(old, r.record["unit"], L),
+                                      new=fmt_number(new, r.record["unit"], L)))
+                st.text(r.problems[-1].message(L) if r.problems else "")  # both quotes, as plain text
+                if choice:
+                    choices[(r.sheet, r.row)] = choice
+            plan = plan.resolve(choices)
+            if plan.conflicts:
+                st.warning(t("imp_conflicts_open", L, n=len(plan.conflicts)))
+        names_ok = True
+        if plan.new_regions:  # an imported region gets its English name here (shown on the English pages)
+            names_en = {reg["code"]: st.text_input(t("imp_english_name", L, name=reg["name_zh"], code=reg["code"]),
+                                                   key=f"import_name_en_{reg['code']}", max_chars=100,
+                                                   help=t("imp_english_name_help", L))
+                        for reg in plan.new_regions}
+            try:
+                plan = plan.with_english_names(names_en)
+            except importer.Invalid as exc:
+                st.error(exc.problem.message(L))
+                names_ok = False
         done_key = f"import_done_{plan.sha256}"
         if st.session_state.get(done_key):
             st.success(st.session_state[done_key])
-        elif not plan.ok:
+        elif not plan.ok or not names_ok:
             st.warning(t("imp_rejected", L))
         elif st.button(t("imp_confirm", L), type="primary", key="import_confirm"):
             try:

@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from models.core.catalogue import SERVICES, label
-from models.core.formatting import fmt_number
+from models.core.formatting import MISSING, fmt_number
 from models.core.i18n import t
 from models.planning.gaps import YEARS
 from models.regions import geo
@@ -72,7 +72,8 @@ if links:
 
 with st.expander(t("map_table", L)):
     shown = table.assign(shown=[fmt_number(v, u, L) for v, u in zip(table["value"], table["unit"])])
-    shown = shown[["region_code", "region_name", "shown", "reason"]]
+    shown = shown[["region_code", "region_name", "shown", "reason"]].fillna(MISSING)
+    shown["reason"] = shown["reason"].replace("", MISSING)
     shown.columns = [t("region", L) + " ID", t("region", L), measure_label(measure, service, L), t("note", L)]
     st.dataframe(shown, hide_index=True, width="stretch")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from models.core.formatting import cell
 from models.core.i18n import t
 from models.report.charts_method import backtest_chart, births_chart, entrants_chart, paths_chart
 from models.report.overview import region_names
@@ -22,7 +23,10 @@ st.plotly_chart(backtest_chart(report.backtest, L), width="stretch")
 table = report.summary.assign(method=[t(f"me_m_{m}", L) for m in report.summary["method"]])
 table = table.rename(columns={"method": t("me_method", L), "n": "n", "mape": "MAPE %", "coverage_80": t("me_coverage", L),
                               "n_interval": t("me_n_interval", L)})
-st.dataframe(table.round(2), hide_index=True)
+# every cell formatted ("—" where a method has no interval), never a raw float, None or nan
+table = table.assign(**{c: [cell(v, "", L, digits=1) for v in table[c]] for c in table.columns
+                        if c != t("me_method", L) and table[c].dtype.kind == "f"})
+st.dataframe(table, hide_index=True)
 st.subheader(t("me_paths", L))
 st.plotly_chart(paths_chart(report.paths, names, L), width="stretch")
 st.caption(t("me_theta", L, theta=f"{report.theta:.3f}", se=f"{report.theta_se:.3f}"))

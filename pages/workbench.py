@@ -17,11 +17,12 @@ from forecasting.workbench import (
     waterfall,
 )
 from models.core.catalogue import SERVICES, indicator, label
-from models.core.formatting import fmt_number
+from models.core.formatting import MISSING, cell, fmt_number, is_missing, labelled
 from models.core.i18n import t
 from models.core.messages import MessageError
 from models.core.text import md
 from models.planning.gaps import YEARS, reason_text
+from models.report.brief import source_title
 from models.report.charts_workbench import (
     assumption_label,
     fan_chart,
@@ -278,16 +279,21 @@ for service in SERVICES:
     row = GAPS[service]
     with st.expander(t("wb_explain", L, service=label(service, L))):
         st.markdown(f"**{t('wb_formula', L)}**")
-        st.code(row["formula"].replace("; ", "\n"), language=None, wrap_lines=True)
+        # the catalogue's labels, never ids (models.core.formatting.labelled)
+        st.code(labelled(row["formula"], L).replace("; ", "\n"), language=None, wrap_lines=True)
         if reason_text(row["reason_codes"], L):
             st.markdown(f"**{t('wb_reason', L)}**: {reason_text(row['reason_codes'], L)}")
-        inputs = pd.DataFrame(row["inputs"])
-        if "note" in inputs:
-            inputs["note"] = [note_text({"note": n}) for n in inputs["note"]]
-        if not inputs.empty:
+        inputs = [i for i in (row["inputs"] or []) if isinstance(i, dict)]
+        if inputs:
             st.markdown(f"**{t('wb_inputs', L)}**")
-            keep = [c for c in ("name", "value", "year", "fact_id", "source", "quote", "note") if c in inputs]
-            st.dataframe(inputs[keep], hide_index=True, width="stretch")
+            # every cell formatted or "—"; headers in L (as the overview's explanation)
+            st.dataframe(
+                [{t("ov_input_name", L): labelled(str(i.get("name", "")), L), t("value", L): cell(i.get("value"), lang=L),
+                  t("year", L): MISSING if is_missing(i.get("year")) else str(int(i["year"])),
+                  "ID": i.get("fact_id") or MISSING, t("quote", L): i.get("quote") or MISSING,
+                  t("source", L): source_title(i["source"], L) if i.get("source") else MISSING,
+                  t("note", L): note_text({"note": i.get("note")}) or MISSING} for i in inputs],
+                hide_index=True, width="stretch")
 
 # -- charts -------------------------------------------------------------------------------------------------------------
 # Lazy tabs (on_change="rerun"): only the open tab runs, so an assumption change costs what is on screen. Each
@@ -317,7 +323,7 @@ if tabs[2].open:
                                         waterfall_chart(wf, service=wf_service, year=year, lang=L)),
                         key="wb_waterfall_chart", width="stretch")
         w = wf[wf["service"] == wf_service]
-        st.caption(" · ".join(f"{t('wb_step_' + s, L)}: {f}" + (f"（{reason_text(r, L)}）" if r else "")
+        st.caption(" · ".join(f"{t('wb_step_' + s, L)}: {labelled(f, L)}" + (f"（{reason_text(r, L)}）" if r else "")
                               for s, f, r in zip(w["step"], w["formula"], w["reason_codes"])))
 if tabs[3].open:
     with tabs[3]:

@@ -64,7 +64,9 @@ def test_comparison_chart_names_every_region_in_order_with_service_colours():
     gap = trace(fig, "gap:elderly_beds")
     assert list(gap.y) == ["渝中区", "和平区"] and list(gap.x) == [2085, None]  # missing is not drawn as 0
     assert gap.orientation == "h" and gap.marker.color == SERVICE_COLOURS["elderly_beds"]
-    assert gap.name == "养老床位缺口" and list(gap.text) == ["2,085张", ""]
+    # the value without its unit (the panel title names the service): short enough to stay in its panel
+    assert gap.name == "养老床位缺口" and list(gap.text) == ["2,085", ""]
+    assert list(gap.textposition) == ["inside", "outside"]  # the longest bar carries its value inside
     for s in SERVICES:  # legend colour = bar colour, one entry per service
         assert trace(fig, f"gap:{s}").marker.color == SERVICE_COLOURS[s]
     assert list(trace(fig, "target_gap:elderly_beds").x) == [2085, None]

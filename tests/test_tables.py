@@ -64,7 +64,9 @@ def test_gap_csv_has_bom_model_columns_and_the_2085_row(raw_gaps):
     assert list(df.columns[:len(GAP_COLUMNS) + 1]) == GAP_COLUMNS[:3] + ["service_label"] + GAP_COLUMNS[3:-1] + [
         "method"]
     assert list(df.columns[-3:]) == META_COLUMNS
-    assert set(df["scenario"]) == {"plan/medium"} and set(df["generated_on"]) == {"2026-11-23"}
+    # the context in columns of its own; the row's own assumptions and scenario are kept
+    assert set(df["export_scenario"]) == {"plan/medium"} and set(df["generated_on"]) == {"2026-11-23"}
+    assert set(df["assumptions"]) == {"plan"} and set(df["scenario"]) == {"medium"}
     # 渝中区 “缺口2085张”
     row = df[(df.region_code == "500103") & (df.service == "elderly_beds") & (df.year == 2025)].iloc[0]
     assert (row["demand"], row["supply"], row["gap"], row["gap_stated"], row["gap_delta"]) == (4000, 1915, 2085, 2085, 0)
@@ -98,17 +100,18 @@ def test_workbook_sheets_and_values_equal_the_models(raw_gaps, projections, fact
     plan = plan_indicator_table(raw_gaps, facts, year=2025)
     data = workbook(projections=projections_table(projections), gaps=gaps, facts=facts, ctx=CTX, raw_gaps=raw_gaps,
                     plan_table=plan)
-    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype={"region_code": str, "地区代码": str})
+    # a header row of labels, then the row of ids (header=1 reads the ids)
+    sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=1, dtype={"region_code": str, "地区代码": str})
     assert list(sheets) == [SHEETS[k] for k in ("projections", "gaps", "assumptions", "sources", "plan_table")]
     assert list(sheets) == ["预测", "缺口", "假设", "来源", "规划指标表"]
     g = sheets["缺口"]
     pd.testing.assert_series_equal(g["gap"], raw_gaps["gap"].reset_index(drop=True), check_names=False)
-    assert set(g["scenario"]) == {"plan/medium"}
+    assert set(g["scenario"]) == {"medium"} and "export_scenario" not in g.columns
     p = sheets["预测"]
     assert len(p) == len(projections)
     pd.testing.assert_series_equal(p["value"], projections["value"].reset_index(drop=True), check_names=False)
     a = sheets["假设"].astype(object).where(sheets["假设"].notna(), "")
-    assert a["item"].tolist()[:3] == ["scenario", "assumptions", "generated_on"]
+    assert a["item"].tolist()[:3] == ["export_scenario", "export_assumptions", "generated_on"]
     assert a.loc[a["item"] == "generated_on", "value"].iloc[0] == "2026-11-23"
     assert "filter:regions" in set(a["item"])
     yz = a[(a["region_code"].astype(str) == "500103") & (a["item"] == "beds_per_1000_elderly")].iloc[0]
@@ -128,11 +131,14 @@ def test_plan_indicator_table_shape(raw_gaps, facts):
     assert t.set_index("指标名称").loc["托位（个）", "缺口"] == 1639
     en = plan_indicator_table(raw_gaps, facts, year=2025, regions=["120101"], lang="en")
     assert en["缺口"].isna().all() and en["指标名称"].iloc[0] == "Elderly-care beds (beds)"
+    # the plan's attribute in the reader's language: 和平区 护理型床位 约束性 → binding
+    assert plan_indicator_table(raw_gaps, facts, year=2025, regions=["120101"], lang="en")["指标属性"].tolist() == [
+        "", "binding", ""]
 
 
 def test_assumptions_and_sources_without_gaps():
     a = assumptions_table(pd.DataFrame(columns=["region_code", "inputs"]), CTX)
-    assert a["value"].tolist()[:3] == ["plan/medium", CTX.meta()["assumptions"], "2026-11-23"]
+    assert a["value"].tolist()[:3] == ["plan/medium", CTX.meta()["export_assumptions"], "2026-11-23"]
     s = sources_table(pd.DataFrame({"fact_id": ["A-1"], "region_code": ["1"], "region_name": ["x"],
                                     "indicator": ["y"], "year": [2020], "value": [1.0], "unit": ["bed"],
                                     "kind": ["observed"], "source": ["f"], "quote": ["q"]}),
@@ -168,7 +174,7 @@ def test_audit_view_inconsistent_first_with_links(db, facts):
 def test_check_text_one_language():
     s = "总数等于部分之和 / total = sum of parts: 托位1011个"
     assert check_text(s) == "总数等于部分之和：托位1011个"
-    assert check_text(s, "en") == "total = sum of parts: 托位1011个"
+    assert check_text(s, "en") == "total = sum of parts: “托位1011个”"  # the plan's words, quoted
     formula = "childcare_places_per_1000 = childcare_places / population_resident × 1000 (2020)"
     assert check_text(formula) == formula
 

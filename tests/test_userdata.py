@@ -74,8 +74,10 @@ def test_figure_beside_a_plan_figure_is_flagged(fresh_db):
     # 渝中区 plan: "全区养老服务设施148个" (YZ-001, observed 2020)
     plan = userdata.preview(csv_bytes("500103,,elderly_service_facilities,2020,150,,,现状值,,"), "c.csv",
                             db=fresh_db)
-    assert plan.ok and plan.rows[0].problems[0].code == "imp_w_plan_same_key"
+    assert plan.rows[0].problems[0].code == "imp_w_plan_same_key"
     assert "YZ-001" in plan.rows[0].problems[0].message("zh")
+    # a different value of the same figure from another document: a conflict the editor resolves (issue 21)
+    assert not plan.ok and [r.row for r in plan.conflicts] == [2]
 
 
 def test_edit_conflict_correction_revert(fresh_db):

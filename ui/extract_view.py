@@ -58,7 +58,7 @@ def extract_section(lang: str, *, who: str) -> None:
         result = ex.extract(text)
         rows = result.frame(include_alternatives=True)
         rows.insert(0, KEEP, [True] * len(result.rows) + [False] * len(result.alternatives))
-        st.session_state[_STATE] = {"text": text, "filename": filename, "rows": rows,
+        st.session_state[_STATE] = {"text": text, "filename": filename, "rows": rows, "refused": result.refused,
                                     "hits": ex.propose_region(text[:400]), "done": None}
     state = st.session_state.get(_STATE)
     if not state:
@@ -79,11 +79,19 @@ def extract_section(lang: str, *, who: str) -> None:
             c2.caption(t("ext_region_none", lang))
     title = c3.text_input(t("ext_doc_title", lang), value=state["filename"], key="ext_doc_title")
     st.caption(t("ext_rows", lang))
+    # headers in the reader's language (the columns keep the import template's ids underneath)
+    headers = {"指标代码": "col_indicator", "指标名称": "col_indicator_label", "年份": "col_year", "数值": "col_value",
+               "单位": "col_unit", "口径": "col_basis", "类型": "col_kind", "备注": "col_note"}
     edited = st.data_editor(
         state["rows"], key="ext_editor", hide_index=True, num_rows="dynamic", width="stretch",
         column_order=[KEEP, "指标代码", "指标名称", "年份", "数值", "单位", "口径", "类型", "备注", "原文"],
         column_config={KEEP: st.column_config.CheckboxColumn(t("ext_keep", lang)),
-                       "原文": st.column_config.TextColumn(disabled=True, width="large")})
+                       **{c: st.column_config.TextColumn(t(k, lang)) for c, k in headers.items()},
+                       "原文": st.column_config.TextColumn(t("col_quote", lang), disabled=True, width="large")})
+    if state.get("refused"):
+        with st.expander(t("ext_refused_title", lang)):
+            for r in state["refused"]:
+                st.text(t(f"ext_refused_{r.reason}", lang, words=r.words, quote=r.quote))  # plain text
     kept = edited[edited[KEEP].fillna(False).astype(bool)]
     with st.expander(t("ext_context", lang), expanded=True):
         for r in kept.head(40).to_dict("records"):

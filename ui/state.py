@@ -15,14 +15,32 @@ def lang() -> str:
     return st.session_state["lang"]
 
 
+def uploader_texts(current: str) -> None:
+    """Streamlit writes its file uploader's texts in English ("Drag and drop a file here", "Upload", "200MB per
+    file") and offers no option to change them. On a Chinese page the drop-zone text is hidden (each uploader's
+    label states the file types and the size limit in the page's language) and the button reads in Chinese, by a
+    constant style rule (no user text in it)."""
+    if current == "en":
+        return
+    button = t("upload_button", current).replace('"', "")
+    st.html(f"""<style>
+[data-testid="stFileUploaderDropzoneInstructions"] {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"],
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] * {{ font-size: 0 !important; }}
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {{
+  content: "{button}"; font-size: 0.875rem !important; }}
+</style>""")
+
+
 def language_switch() -> str:
     current = lang()
-    choice = st.sidebar.radio(t("language"), ["中文", "English"], index=0 if current == "zh" else 1,
+    choice = st.sidebar.radio(t("language_label", current), ["中文", "English"], index=0 if current == "zh" else 1,
                               horizontal=True, key="lang_switch")
     new = "zh" if choice == "中文" else "en"
     if new != current:
         st.session_state["lang"] = new
     st.query_params["lang"] = new
+    uploader_texts(new)
     return new
 
 

@@ -24,6 +24,7 @@ COMMANDS = {
     "backtest": ("forecasting.cli.backtest", "按年份回溯检验预测（--as-of）/ vintage backtest against published figures"),
     "draft": ("forecasting.cli.draft", "“十五五”指标测算稿（CSV/Excel/Word）/ the 2030 indicator draft of a region"),
     "regions": ("forecasting.cli.regions", "全部地区及2020年普查人口 / every region with its 2020 census figures"),
+    "export": ("forecasting.cli.export", "导出预测与缺口（CSV/Excel，与导出页相同）/ the export page's CSV or Excel"),
 }
 
 

@@ -51,6 +51,8 @@ def run(args) -> int:
     result = ex.extract(text, base=args.base_year)
     df = result.frame(region_code=code, region_name=name, source=path.name)
     write_csv(df, args.out)
-    print(t("ext_summary", "zh", n=len(result.rows), alt=len(result.alternatives), base=result.base_year),
-          file=sys.stderr)
+    base = result.base_year if result.base_year is not None else t("ext_base_unknown", "zh")
+    print(t("ext_summary", "zh", n=len(result.rows), alt=len(result.alternatives), base=base), file=sys.stderr)
+    for r in result.refused:  # sub-totals without an indicator of their own: said, never folded into a total
+        print(t(f"ext_refused_{r.reason}", "zh", words=r.words, quote=r.quote), file=sys.stderr)
     return 0

@@ -36,6 +36,11 @@ class Indicator:
     def label(self, lang: str = "zh") -> str:
         return self.label_zh if lang == "zh" else self.label_en
 
+    @property
+    def fixed_basis(self) -> str:
+        """The 口径 the indicator's definition fixes ('常住' for 常住人口, '户籍' for 户籍人口), else ''."""
+        return next((b for b in ("常住", "户籍") if self.label_zh.startswith(b)), "")
+
 
 def _read(path) -> list[dict]:
     with open(path, encoding="utf-8", newline="") as fh:

@@ -46,7 +46,8 @@ XLSX_ENGINES = ("xlsxwriter", "openpyxl")  # the first is the default: faster on
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
-def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, engine: str = "xlsxwriter") -> bytes:
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, engine: str = "xlsxwriter",
+               labels: dict[str, list[str]] | None = None) -> bytes:
     """An .xlsx workbook with one sheet per entry (sheet names cut to Excel's 31 characters), a header row of the
     column names, then one row per frame row.
 
@@ -57,21 +58,53 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], *, engine: str = "xlsxwriter") -
     engine: 'xlsxwriter' (default: typed writes of column-converted values, about half the CPU time of openpyxl
     write-only on the national 8,715-row table, see bench/README.md) or 'openpyxl' (its write-only mode, kept for
     the benchmark's side-by-side comparison). Both give the same cell values.
+
+    labels: for a workbook people read (None: plain sheets as above). Every sheet then gets its header frozen, an
+    autofilter and column widths from its contents; a sheet named in `labels` gets a first header row of those
+    labels (one per column, in the reader's language) above the row of column ids, which stays for machines.
     """
     if engine == "xlsxwriter":
-        return _xlsx_xlsxwriter(sheets)
+        return _xlsx_xlsxwriter(sheets, labels)
     if engine == "openpyxl":
-        return _xlsx_openpyxl(sheets)
+        return _xlsx_openpyxl(sheets, labels)
     raise ValueError(f"engine: 应为 {' 或 '.join(XLSX_ENGINES)} / must be one of {XLSX_ENGINES}, got {engine!r}")
 
 
-def _xlsx_openpyxl(sheets: dict[str, pd.DataFrame]) -> bytes:
+def _header_rows(name: str, df: pd.DataFrame, labels: dict | None) -> list[list[str]]:
+    ids = [str(c) for c in df.columns]
+    if labels and name in labels:
+        return [[str(x) for x in labels[name]], ids]
+    return [ids]
+
+
+def _widths(df: pd.DataFrame, header: list[list[str]]) -> list[float]:
+    """Column widths in Excel character units from the headers and the first 200 cells (CJK counts double)."""
+    def width(v) -> int:
+        s = "" if v is None or (not isinstance(v, list | dict | tuple) and pd.isna(v)) else str(v)
+        return sum(2 if ord(ch) > 0x2E7F else 1 for ch in s[:80])
+    out = []
+    for j, (_, col) in enumerate(df.items()):
+        cells = [width(h[j]) for h in header] + [width(v) for v in col.head(200).tolist()]
+        out.append(float(min(max(max(cells, default=8) + 2, 8), 60)))
+    return out
+
+
+def _xlsx_openpyxl(sheets: dict[str, pd.DataFrame], labels: dict | None = None) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook(write_only=True)
     for name, df in sheets.items():
         ws = wb.create_sheet(title=name[:31])
-        ws.append([str(c) for c in df.columns])
+        header = _header_rows(name, df, labels)
+        if labels is not None:
+            ws.freeze_panes = f"A{len(header) + 1}"
+            last = get_column_letter(max(len(df.columns), 1))
+            ws.auto_filter.ref = f"A{len(header)}:{last}{len(header) + len(df)}"
+            for j, w in enumerate(_widths(df, header), start=1):
+                ws.column_dimensions[get_column_letter(j)].width = w
+        for h in header:
+            ws.append(h)
         for row in df.itertuples(index=False, name=None):
             ws.append([_cell(v) for v in row])
     buf = io.BytesIO()
@@ -79,7 +112,7 @@ def _xlsx_openpyxl(sheets: dict[str, pd.DataFrame]) -> bytes:
     return buf.getvalue()
 
 
-def _xlsx_xlsxwriter(sheets: dict[str, pd.DataFrame]) -> bytes:
+def _xlsx_xlsxwriter(sheets: dict[str, pd.DataFrame], labels: dict | None = None) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
@@ -89,15 +122,23 @@ def _xlsx_xlsxwriter(sheets: dict[str, pd.DataFrame]) -> bytes:
                                    "strings_to_urls": False, "strings_to_numbers": False,
                                    "nan_inf_to_errors": True, "remove_timezone": True})
     when = wb.add_format({"num_format": _DATETIME_FORMAT})
+    bold = wb.add_format({"bold": True})
     for name, df in sheets.items():
         ws = wb.add_worksheet(name[:31])
-        for j, c in enumerate(df.columns):
-            ws.write_string(0, j, str(c))
+        header = _header_rows(name, df, labels)
+        for i, h in enumerate(header):
+            for j, c in enumerate(h):
+                ws.write_string(i, j, c, bold if labels is not None else None)
+        if labels is not None:
+            ws.freeze_panes(len(header), 0)
+            ws.autofilter(len(header) - 1, 0, len(header) - 1 + len(df), max(len(df.columns) - 1, 0))
+            for j, w in enumerate(_widths(df, header)):
+                ws.set_column(j, j, w)
         writers = {"n": ws.write_number, "s": ws.write_string, "b": ws.write_boolean,
                    "d": lambda i, j, v, ws=ws: ws.write_datetime(i, j, v, when)}
         # one pass per column: the type test is done once per column, not once per cell
         for j, (_, col) in enumerate(df.items()):
-            for i, (kind, v) in enumerate(_column(col), start=1):
+            for i, (kind, v) in enumerate(_column(col), start=len(header)):
                 if kind:
                     writers[kind](i, j, v)
     wb.close()

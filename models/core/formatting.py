@@ -85,6 +85,17 @@ _PHRASES = (("elderly-bed demand", "fm_bed_demand"), ("(rounded)", "fm_rounded")
             ("parts ≤ total", "fm_parts_le_total"), ("no bed standard", "fm_no_bed_standard"))
 
 
+_WORDS = (("未提供", "fm_not_provided"), ("常住", "fm_basis_resident"), ("户籍", "fm_basis_registered"))
+_BASES = {"常住": "fm_basis_resident", "户籍": "fm_basis_registered"}
+
+
+def basis_text(basis, lang: str = "zh"):
+    """A 口径 (常住 / 户籍) in the reader's language; anything else unchanged."""
+    from models.core.i18n import t
+
+    return t(_BASES[basis], lang) if isinstance(basis, str) and basis in _BASES else basis
+
+
 def labelled(text: str, lang: str = "zh") -> str:
     """A formula or check written with ids ("demand = beds_per_1000_elderly × elderly_60plus(2025, 常住) …") in
     the reader's words: every catalogue indicator id by its label, the gap model's terms (demand, supply, gap, …)
@@ -99,6 +110,8 @@ def labelled(text: str, lang: str = "zh") -> str:
     out = str(text)
     for phrase, key in _PHRASES:
         out = out.replace(phrase, t(key, lang))
+    for word, key in _WORDS:  # the gap model writes these few words in Chinese inside its formulas
+        out = out.replace(word, t(key, lang))
     known = indicators()
 
     def name(m: re.Match) -> str:

@@ -18,6 +18,7 @@ Values are returned in base units (persons, beds, places; percent numbers: 19.76
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import math
@@ -501,6 +502,9 @@ class RowReport:
     target: str
     record: dict | None
     problems: tuple[Problem, ...]
+    # other values of the same region, indicator, year and 口径 from another document (see mark_conflicts):
+    # [{fact_id, value, unit, source, quote}]; the editor chooses (ImportPlan.resolve) before anything is written
+    conflicts: tuple[dict, ...] = ()
 
     @property
     def errors(self) -> tuple[Problem, ...]:
@@ -532,8 +536,44 @@ class ImportPlan:
         return [r for r in self.rows if r.ok and r.target in ("fact", "series")]
 
     @property
+    def conflicts(self) -> list[RowReport]:
+        """Rows whose figure contradicts one already known (another document); unresolved until the editor
+        chooses."""
+        return [r for r in self.rows if r.target == "conflict"]
+
+    @property
     def ok(self) -> bool:
-        return not self.errors and bool(self.writable)
+        return not self.errors and not self.conflicts and bool(self.writable)
+
+    def resolve(self, choices: dict[tuple[str, int], str]) -> ImportPlan:
+        """The plan after the editor's choices for conflicting rows, (sheet, row) → 'import' (the file's figure is
+        written and supersedes the other: record['supersedes'] names it) or 'keep' (the known figure stays; the
+        row is skipped). Rows without a choice stay in conflict."""
+        rows = []
+        for r in self.rows:
+            choice = choices.get((r.sheet, r.row)) if r.target == "conflict" else None
+            if choice == "import":
+                rec = {**r.record, "supersedes": tuple(c["fact_id"] for c in r.conflicts)}
+                r = dataclasses.replace(r, target="series" if rec["kind"] == "series" else "fact", record=rec,
+                                        problems=(*r.problems, _p("imp_conflict_import", "info")))
+            elif choice == "keep":
+                r = dataclasses.replace(r, target="skip", problems=(*r.problems, _p("imp_conflict_keep", "info")))
+            elif choice is not None:
+                raise ValueError(f"choice: 应为 import 或 keep / must be import or keep, got {choice!r}")
+            rows.append(r)
+        return dataclasses.replace(self, rows=tuple(rows))
+
+    def with_english_names(self, names: dict[str, str]) -> ImportPlan:
+        """The plan with the English names the editor gave its new regions (code → name; checked like a name)."""
+        regions = []
+        for reg in self.new_regions:
+            en = normalize(names.get(reg["code"], ""))
+            if en:
+                check_cell(en, "region_name")
+                if not re.fullmatch(r"[A-Za-z0-9 ·'()\-]+", en):
+                    raise Invalid(_p("imp_bad_english_name", text=en[:40]))
+            regions.append({**reg, "name_en": en[:100]})
+        return dataclasses.replace(self, new_regions=tuple(regions))
 
     def summary(self, lang: str = "zh") -> str:
         n_fact = sum(r.target == "fact" for r in self.writable)
@@ -547,6 +587,7 @@ class ImportPlan:
         rows = []
         for r in self.rows:
             status = ("imp_status_error" if not r.ok else
+                      "imp_status_conflict" if r.target == "conflict" else
                       "imp_status_skip" if r.target == "skip" else
                       "imp_status_series" if r.target == "series" else "imp_status_fact")
             rows.append({t("imp_col_sheet", lang): r.sheet, t("imp_col_row", lang): r.row,
@@ -817,6 +858,13 @@ def _parse_row(sheet: str, row: int, values: dict, known: dict[str, str]) -> Row
             problems.append(_p("imp_new_region_name", code=code))
         elif code in known and name and name != known[code]:
             problems.append(_p("imp_w_name_differs", "warning", code=code, name=name, known=known[code]))
+    fixed = indicators()[got["indicator"]].fixed_basis if "indicator" in got else ""
+    if fixed and "basis" in got:
+        if got["basis"] not in ("", fixed):  # 常住人口 is 常住 by definition: 户籍 contradicts it
+            problems.append(_p("imp_basis_fixed", indicator=label(got["indicator"], "zh"),
+                               indicator_en=label(got["indicator"], "en"), fixed=fixed, given=got["basis"]))
+        else:
+            got["basis"] = fixed
     parsed: ParsedValue | None = got.get("parsed")
     if parsed:
         problems += list(parsed.warnings)
@@ -856,6 +904,52 @@ def _mark_duplicates(rows: list[RowReport]) -> list[RowReport]:
             first[key] = r
         out.append(r)
     return out
+
+
+def _actual(kind: str) -> str:
+    """Observed figures and yearly series state the same thing (what was); targets and projections do not."""
+    return "observed" if kind in ("observed", "series") else kind
+
+
+def _same_value(a: float, b: float) -> bool:
+    return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)), abs(float(b)))
+
+
+def mark_conflicts(plan: ImportPlan, known: pd.DataFrame | None = None) -> ImportPlan:
+    """The plan with every row whose figure contradicts another of the same region, indicator, year, 口径 and kind
+    (an observed figure and a series point count as one kind) from a different document marked as a conflict:
+    target 'conflict', the other figures in `conflicts` with their quotes, a problem naming both values. Rows of
+    the file are compared with each other and with `known` (fact_id, region_code, indicator, year, basis, kind,
+    value, unit, source, quote: the figures already in the database). The editor then chooses (resolve)."""
+    seen: dict[tuple, list[dict]] = {}
+    if known is not None and len(known):
+        for k in known.to_dict("records"):
+            if k.get("value") is None or pd.isna(k.get("value")) or pd.isna(k.get("year")):
+                continue
+            key = (str(k["region_code"]), k["indicator"], int(k["year"]), k.get("basis") or "", _actual(k["kind"]))
+            seen.setdefault(key, []).append({"fact_id": str(k.get("fact_id") or ""), "value": float(k["value"]),
+                                             "unit": k.get("unit") or "", "source": str(k.get("source") or ""),
+                                             "quote": str(k.get("quote") or "")})
+    rows = []
+    for r in plan.rows:
+        if r.target not in ("fact", "series") or r.record is None:
+            rows.append(r)
+            continue
+        rec = r.record
+        key = (rec["region_code"], rec["indicator"], rec["year"], rec["basis"], _actual(rec["kind"]))
+        source = rec["source"] or plan.filename
+        other = [o for o in seen.get(key, ()) if not _same_value(o["value"], rec["value"]) and o["source"] != source]
+        here = {"fact_id": f"{r.sheet}:{r.row}" if r.sheet else str(r.row), "value": float(rec["value"]),
+                "unit": rec["unit"], "source": source, "quote": rec.get("quote", "")}
+        seen.setdefault(key, []).append(here)
+        if not other:
+            rows.append(r)
+            continue
+        o = other[0]
+        rows.append(dataclasses.replace(r, target="conflict", conflicts=tuple(other), problems=(*r.problems, _p(
+            "imp_conflict", "warning", old=_short(o["value"]), old_source=o["source"][:60],
+            old_quote=o["quote"][:80] or "—", new=_short(rec["value"]), new_quote=rec.get("quote", "")[:80] or "—"))))
+    return dataclasses.replace(plan, rows=tuple(rows))
 
 
 # -- templates --------------------------------------------------------------------------------------------

@@ -66,11 +66,16 @@ DRIFT_PER_YEAR = 0.02
 
 
 def interval(f) -> tuple[float, float]:
-    """The interval a stated figure stands for, given its rounding and comparator."""
+    """The interval a stated figure stands for, given its rounding and comparator. An inequality (≥ 不低于, ≤ 不超过;
+    and > < on a target or norm) is a half-line: `≥ 65%` is every value from 65 up, never 65 ± 0.5."""
     v = float(f["value"])
     if f["kind"] == "assumption":
         return v, v  # the plan computes with this number as stated
-    approx = f["comparator"] in ("≈", ">", "<")
+    if f["comparator"] == "≥" or (f["comparator"] == ">" and f["kind"] in NORM_KINDS):
+        return v, math.inf
+    if f["comparator"] == "≤" or (f["comparator"] == "<" and f["kind"] in NORM_KINDS):
+        return -math.inf, v
+    approx = f["comparator"] in ("≈", ">", "<")  # 6000余 (>) stated as a current figure: 6000 to 7000
     h = stated_halfwidth(v, f["quote"], approximate=approx)
     if f["comparator"] == ">":
         return v, v + 2 * h
@@ -79,15 +84,26 @@ def interval(f) -> tuple[float, float]:
     return v - h, v + h
 
 
+def _review(*facts) -> bool:
+    """True when the facts set an actual against a target: a review (终期评估), not the plan's arithmetic."""
+    kinds = {f["kind"] for f in facts}
+    return "observed" in kinds and "target" in kinds
+
+
 def _corners(fn, ivs: list[tuple[float, float]]) -> tuple[float, float, float]:
     """fn over the corners of the input intervals (fn monotone in each input): (low, high)."""
-    vals = [fn(*c) for c in itertools.product(*ivs)]
+    vals = []
+    for c in itertools.product(*ivs):
+        try:
+            vals.append(fn(*c))
+        except (ZeroDivisionError, OverflowError):
+            vals.append(math.inf)
     vals = [v for v in vals if v is not None and not math.isnan(v)]
     return (min(vals), max(vals)) if vals else (math.nan, math.nan)
 
 
 def _consistent(s: tuple[float, float], r: tuple[float, float]) -> bool:
-    eps = 1e-9 * max(1.0, abs(s[0]), abs(s[1]))
+    eps = 1e-9 * max([1.0] + [abs(x) for x in (*s, *r) if math.isfinite(x)])  # a half-line (≥ 65%) has no width
     return s[0] <= r[1] + eps and r[0] <= s[1] + eps
 
 
@@ -204,7 +220,9 @@ def _rate_checks(c: _Checks, f: pd.DataFrame, parts: set) -> None:
                                   stated_fact=cnt, stated_iv=c_iv, point=point, rec_iv=rec, inputs=[rate, base],
                                   formula=f"{_n(rate['value'])} × {_n(base['value'])} / {scale} = {_n(point)}", note=note)
                         else:
-                            if not float(base["value"]):
+                            # a ratio of an actual count to a target total (nursing beds now / target beds), or an
+                            # actual share against a target share, is a review, not the plan's arithmetic
+                            if not float(base["value"]) or _review(rate, cnt, base):
                                 continue
                             point = float(cnt["value"]) / float(base["value"]) * scale
                             rec = _corners(lambda n, b, k=scale: n / b * k, [c_iv, b_iv])
@@ -223,12 +241,15 @@ def _implied_total_checks(c: _Checks, f: pd.DataFrame, parts: set) -> None:
         for _rule, count_ind, rate_ind, _, scale, _norm in pop_rules:
             for cnt in g[(g["indicator"] == count_ind) & ~g["fact_id"].isin(parts)].to_dict("records"):
                 for rate in g[g["indicator"] == rate_ind].to_dict("records"):
-                    if rate["value"] and _basis_ok(cnt["basis"], rate["basis"]) and (cnt["basis"] or rate["basis"]):
+                    if rate["value"] and _basis_ok(cnt["basis"], rate["basis"]) and (cnt["basis"] or rate["basis"]) \
+                            and not _review(cnt, rate):
                         iv = _corners(lambda n, r, k=scale: n / r * k, [interval(cnt), interval(rate)])
                         implied.append((cnt, rate, float(cnt["value"]) / float(rate["value"]) * scale, iv))
         for (c1, r1, p1, _iv1), (c2, r2, p2, iv2) in itertools.combinations(implied, 2):
             # only totals of one named basis (户籍 or 常住) are comparable; an unstated basis could be either
             if not (c1["basis"] or r1["basis"]) or (c1["basis"] or r1["basis"]) != (c2["basis"] or r2["basis"]):
+                continue
+            if _review(c1, r1, c2, r2):
                 continue
             stated = {**r1, "value": r1["value"]}
             # stated: the first share; recomputed: the share the second pair's total gives for the first count
@@ -252,6 +273,8 @@ def _growth_checks(c: _Checks, f: pd.DataFrame, parts: set) -> None:
                         if not (a["year"] < b["year"] and a["year"] < rate["year"] <= b["year"]
                                 and a["indicator"] == b["indicator"] and _basis_ok(a["basis"], b["basis"], rate["basis"])):
                             continue
+                        if _review(b, rate) or (b["kind"] == "observed" and rate["kind"] != "observed"):
+                            continue  # an actual level against a planned rate: a review
                         n = int(b["year"] - a["year"])
                         if compound:
                             fn = lambda x, r, n=n: x * (1 + r / 100) ** n  # noqa: E731

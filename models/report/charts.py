@@ -23,6 +23,8 @@ SUPPLY_OPACITY = 0.45  # supply bars: the service colour, lighter; demand bars: 
 # gap_chart (one region, x = services): one colour per trace, so that the legend's square is the bars' colour
 SUPPLY_COLOUR, DEMAND_COLOUR = "#9fb3c8", "#1f4e79"
 MISSING_COLOUR = "#9a9a9a"
+RANGE_FACTOR = 1.6  # comparison_chart: each panel's axis reaches 1.6 × its largest value
+INSIDE_SHARE = 0.55  # a gap bar longer than this share of the largest carries its value inside
 
 
 def _missing(x) -> bool:
@@ -144,6 +146,14 @@ def gap_trend_chart(rows: pd.DataFrame, *, service: str, lang: str = "zh", title
     return fig
 
 
+def _wrap(text: str, width: int = 12) -> str:
+    """A label longer than `width` characters broken at its last space (Chinese labels are short and stay)."""
+    if len(text) <= width or " " not in text:
+        return text
+    head, _, tail = text.rpartition(" ")
+    return f"{head}<br>{tail}"
+
+
 def _trace_names(lang: str) -> dict:
     """Legend labels of the trace ids (each trace keeps its id in `meta`)."""
     return {"supply": t("map_supply", lang), "demand": t("ov_demand_projected", lang),
@@ -166,35 +176,47 @@ def comparison_chart(cmp: pd.DataFrame, *, lang: str = "zh", title: str = "", na
     order = list(dict.fromkeys(cmp.sort_values("rank", kind="stable")["region_code"]))
     display = {c: names.get(c) or n or c for c, n in zip(cmp["region_code"], cmp["region_name"])}
     y = [display[c] for c in order]
+    titles = [_wrap(label(s, lang)) for s in SERVICES]  # a long English label on two lines: panels are narrow
     fig = make_subplots(rows=1, cols=len(SERVICES), shared_yaxes=True, horizontal_spacing=0.07,
-                        subplot_titles=[label(s, lang) for s in SERVICES])
+                        subplot_titles=titles)
     n = _trace_names(lang)
     for i, service in enumerate(SERVICES, start=1):
         part = cmp[cmp["service"] == service].set_index("region_code").reindex(order)
         unit = indicator(service).unit
         gap, tgap = _values(part["gap"]), _values(part["target_gap"])
         hover = _hover(part.reset_index().assign(service=service, year=part["year"].fillna(0).values), lang)
+        top = max([v for v in gap + tgap if v is not None] or [1.0])
+        # The value is written without its unit (the panel title names the service) inside a long bar, after a short
+        # one: with the axis to RANGE_FACTOR × the largest value, neither can run into the next panel or off the chart
+        # (tests/browser/test_chart_labels.py: 1440×900 and 1280×800, both languages).
+        inside = [v is not None and v > INSIDE_SHARE * top for v in gap]
         fig.add_trace(go.Bar(
             y=y, x=gap, orientation="h", name=t("ov_gap", lang, service=label(service, lang)), meta=f"gap:{service}",
-            marker=dict(color=SERVICE_COLOURS[service]), text=[fmt_number(v, unit, lang) if v is not None else ""
-                                                               for v in gap],
-            textposition="outside", cliponaxis=False, hovertext=hover, hoverinfo="text", legendrank=i),
+            marker=dict(color=SERVICE_COLOURS[service]),
+            text=[fmt_number(v, unit, lang, with_unit=False) if v is not None else "" for v in gap],
+            textposition=["inside" if k else "outside" for k in inside], insidetextanchor="end",
+            insidetextfont=dict(color="white"), outsidetextfont=dict(color="#222"), constraintext="none",
+            cliponaxis=False, hovertext=hover, hoverinfo="text", legendrank=i),
             row=1, col=i)
         fig.add_trace(go.Scatter(
             y=y, x=tgap, mode="markers", name=n["target_gap"], meta=f"target_gap:{service}",
             marker=dict(symbol="line-ns", size=26, line=dict(width=3, color=TARGET_COLOUR)),
             hovertext=hover, hoverinfo="text", showlegend=i == 1, legendrank=10), row=1, col=i)
-        top = max([v for v in gap + tgap if v is not None] or [1.0])
-        fig.update_xaxes(range=[0, top * 1.45], row=1, col=i)  # room for the value written after the bar
+        fig.update_xaxes(range=[0, top * RANGE_FACTOR], row=1, col=i)  # room for a value written after a short bar
         none = [yy for yy, g, tg in zip(y, gap, tgap) if g is None and tg is None]
         fig.add_trace(go.Scatter(
             y=none, x=[0] * len(none), mode="text", text=[t("ov_compare_missing", lang)] * len(none),
             textposition="middle right", textfont=dict(color=MISSING_COLOUR, size=12), meta=f"missing:{service}",
             hoverinfo="skip", showlegend=False), row=1, col=i)
-    fig.update_layout(title=dict(text=title, x=0.01), font=dict(family=FONT, size=14), height=height,
-                      margin=dict(l=10, r=20, t=70 if title else 40, b=10), plot_bgcolor="white",
+    wrapped = any("<br>" in x for x in titles)
+    # the title at the top of the figure, the panel titles (one or two lines) below it, never on it
+    fig.update_layout(title=dict(text=title, x=0.01, yref="container", y=0.99, yanchor="top"),
+                      font=dict(family=FONT, size=14), height=height,
+                      margin=dict(l=10, r=20, t=(75 if title else 40) + (22 if wrapped else 0), b=10),
+                      plot_bgcolor="white",
                       paper_bgcolor="white", bargap=0.35, hoverlabel=dict(font_size=14),
-                      legend=dict(orientation="h", y=-0.06, x=0, font=dict(size=13)))
+                      # below the axis ticks, never on them
+                      legend=dict(orientation="h", yanchor="top", y=-0.14, x=0, font=dict(size=13)))
     fig.update_xaxes(rangemode="tozero", gridcolor="#e5e5e5", tickformat="~s", nticks=4, zeroline=True,
                      zerolinecolor="#999")
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=15))

@@ -289,6 +289,23 @@ def preview(data: bytes, filename: str, *, db: Database | None = None) -> Import
                 fid, value, unit = plan_keys[key]
                 extra.append(_p("imp_w_plan_same_key", "warning", fact=fid, old=fmt_number(value, unit)))
         rows.append(dataclasses.replace(row, problems=(*row.problems, *extra)) if extra else row)
+    # a second, different value of the same figure from another document is a conflict the editor resolves; an
+    # imported figure the file re-imports under the same identity is replaced instead (imp_w_overwrite above)
+    again = {importer.row_key(r.record) for r in plan.rows if r.record and r.target in ("fact", "series")}
+    user = facts["fact_id"].astype(str).str.startswith("U-")
+    same = [(c, i, None if pd.isna(y) else int(y), b, k) in again
+            for c, i, y, b, k in zip(facts["region_code"], facts["indicator"], facts["year"], facts["basis"],
+                                     facts["kind"])]
+    known_facts = facts[~(user & pd.Series(same, index=facts.index))]
+    known_series = series[[(c, i, int(y), b) not in again for c, i, y, b in
+                           zip(series["region_code"], series["indicator"], series["year"], series["basis"])]]
+    known = pd.concat([known_facts[["fact_id", "region_code", "indicator", "year", "basis", "kind", "value", "unit",
+                                    "source", "quote"]],
+                       known_series.assign(fact_id=[f"series:{r.region_code}/{r.indicator}/{int(r.year)}/{r.basis}"
+                                                    for r in known_series.itertuples()], kind="series",
+                                           source="user_series", quote="")], ignore_index=True)
+    plan = importer.mark_conflicts(dataclasses.replace(plan, rows=tuple(rows)), known)
+    rows = list(plan.rows)
     current = _current_user_figures(db)
     seen = tuple(((r.target, importer.row_key(r.record)), current.get((r.target, importer.row_key(r.record))))
                  for r in rows if r.ok and r.record and r.target in ("fact", "series"))
@@ -361,6 +378,14 @@ def apply_import(plan: ImportPlan, *, who: str, note: str = "", db: Database | N
             else:
                 old = current_facts.get(importer.row_key(rec))
                 fid = old["fact_id"] if old else "U-" + uuid.uuid4().hex[:12]
+                # the editor chose this figure over a plan's: it supersedes it as a correction (<fact_id>@user)
+                superseded = [f for f in rec.get("supersedes", ()) if f and not f.startswith(("U-", "series:"))
+                              and "@" not in f]
+                if superseded and not old:
+                    fid = f"{superseded[0]}@user"
+                    old = _select(con, "user_facts", _key("user_facts", {"fact_id": fid}))
+                    if old:
+                        replaced_facts.append(_key("user_facts", old))
                 if old:
                     replaced_facts.append(_key("user_facts", old))
                 row = _row({**common, "fact_id": fid, "region_name": rec["region_name"], "text_value": None,
@@ -370,14 +395,29 @@ def apply_import(plan: ImportPlan, *, who: str, note: str = "", db: Database | N
                 table = "user_facts"
             log.append({"action": "update" if old else "insert", "table": table, "key": _key(table, row),
                         "old": old, "new": row, "who": who, "why": why})
+        # other user figures the editor chose to replace (a conflict resolved in favour of the file)
+        for rep in plan.writable:
+            for f in rep.record.get("supersedes", ()):
+                table, key = "user_facts", _key("user_facts", {"fact_id": f})
+                if f.startswith("series:"):  # series:<region>/<indicator>/<year>/<basis>
+                    code, ind, year, basis = f.removeprefix("series:").split("/", 3)
+                    table, key = "user_series", json.dumps([code, ind, int(year), basis], ensure_ascii=False)
+                elif not (f.startswith("U-") or f.endswith("@user")):
+                    continue  # a plan figure: superseded by the correction written above
+                done = replaced_facts if table == "user_facts" else replaced_series
+                gone = _select(con, table, key)
+                if gone and key not in done:
+                    done.append(key)
+                    log.append({"action": "delete", "table": table, "key": key, "old": gone, "new": None,
+                                "who": who, "why": why})
         _insert_frame(con, "user_regions", region_rows)
         _delete_keys(con, "user_facts", replaced_facts)
         _insert_frame(con, "user_facts", fact_rows)
         _delete_keys(con, "user_series", replaced_series)
         _insert_frame(con, "user_series", series_rows)
         ids = _log(con, log)
-        return ApplyResult(len(fact_rows) - len(replaced_facts), len(replaced_facts),
-                           len(series_rows) - len(replaced_series), len(replaced_series), len(region_rows),
+        return ApplyResult(max(len(fact_rows) - len(replaced_facts), 0), len(replaced_facts),
+                           max(len(series_rows) - len(replaced_series), 0), len(replaced_series), len(region_rows),
                            tuple(ids))
 
     return _db(db).write(work)

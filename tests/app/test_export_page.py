@@ -26,16 +26,18 @@ def test_renders_in_both_languages(db, lang, title):
 
 def test_gap_table_has_the_2085_row_and_filters(db):
     at = open_export()
-    gaps = next(d.value for d in at.dataframe if "gap" in d.value.columns)
-    row = gaps[(gaps.region_code == "500103") & (gaps.service == "elderly_beds") & (gaps.year == 2025)]
-    assert pd.to_numeric(row["gap"]).tolist() == [2085]  # cells are text where a value is missing ("—")
+    # headers are labels in the reader's language (models.core.i18n col_<id>)
+    gaps = next(d.value for d in at.dataframe if "服务代码" in d.value.columns)
+    row = gaps[(gaps["地区代码"] == "500103") & (gaps["服务代码"] == "elderly_beds") & (gaps["年份"] == 2025)]
+    assert pd.to_numeric(row["缺口"]).tolist() == [2085]  # cells are text where a value is missing ("—")
+    assert not any(c in gaps.columns for c in ("gap", "region_code", "fact_ids", "None"))
     at.multiselect(key="ex_regions").set_value(["500103"]).run()
     at.multiselect(key="ex_indicators").set_value(["elderly_beds", "elderly_60plus"]).run()
     assert not at.exception, at.exception
-    gaps = next(d.value for d in at.dataframe if "gap" in d.value.columns)
-    assert set(gaps.region_code) == {"500103"} and set(gaps.service) == {"elderly_beds"}
-    proj = next(d.value for d in at.dataframe if "lower_80" in d.value.columns)
-    assert set(proj.indicator) == {"elderly_60plus"} and set(proj.method) == {"plan"}
+    gaps = next(d.value for d in at.dataframe if "服务代码" in d.value.columns)
+    assert set(gaps["地区代码"]) == {"500103"} and set(gaps["服务代码"]) == {"elderly_beds"}
+    proj = next(d.value for d in at.dataframe if "80%区间下限" in d.value.columns)
+    assert set(proj["指标代码"]) == {"elderly_60plus"} and set(proj["方法"]) == {"plan"}
     plan = next(d.value for d in at.dataframe if "指标名称" in d.value.columns)
     assert plan["缺口"].tolist() == [2085, 2084, 1639]
 
@@ -44,4 +46,14 @@ def test_stamp_names_scenario_and_date(db):
     at = open_export()
     at.selectbox(key="ex_method").set_value("model").run()
     assert not at.exception, at.exception
-    assert any("情景：model/medium" in i.value and "生成日期" in i.value for i in at.info)
+    assert any("情景：统计模型 / 中" in i.value and "生成日期" in i.value for i in at.info)
+
+
+def test_english_headers_and_banner(db):
+    import re
+
+    at = open_export("en")
+    for d in at.dataframe:
+        assert not any(re.search(r"[\u4e00-\u9fff]", str(c)) for c in d.value.columns), d.value.columns
+    assert any("Scenario: The plan's own arithmetic / Medium" in i.value for i in at.info)
+    assert not any(re.search(r"[\u4e00-\u9fff]", i.value) for i in at.info)

@@ -232,6 +232,6 @@ def test_waterfall_and_methods_reasons_in_english(db):
     steps = [c.value for c in at.caption if t("wb_step_supply_existing", "en") in c.value]
     assert steps and "current supply not stated" in steps[0] and "现有供给" not in steps[0]
     open_tab(at, "wb_tab_methods", "en")
-    notes = list(next(d.value for d in at.dataframe if t("note", "en") in d.value.columns)[t("note", "en")])
+    notes = list(next(d.value for d in at.dataframe if t("wb_col_method", "en") in d.value.columns)[t("note", "en")])
     assert "the plan states no gap" in notes  # Heping states no gap for 2025
     assert [n for n in notes if n] and not [n for n in notes if re.search(r"[\u4e00-\u9fff]", n)]

@@ -74,3 +74,13 @@ def page(browser, request):
 def wait_idle(page, timeout=30000):
     """Wait until the Streamlit script run has finished (otherwise we act on the previous run's elements)."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(timeout=timeout)
+
+
+def login(page, server, user: str, password: str) -> None:
+    """Sign in on the import page (ui/auth.py editor_gate) with a test account."""
+    page.goto(f"{server}/import")
+    wait_idle(page)
+    page.get_by_label("用户名").fill(user)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    wait_idle(page)

@@ -4,6 +4,7 @@ import pytest
 
 from models.store import accounts, userdata
 from models.store.facts import all_facts
+from tests.browser.conftest import login as sign_in
 from tests.browser.conftest import wait_idle
 
 pytestmark = pytest.mark.browser
@@ -13,13 +14,8 @@ USER, PASSWORD = "extract-editor", "paste-and-import-1"
 
 
 def login(page, server):
-    """The account login of the import page (ui/auth.py editor_gate); kept small so it can follow the login form."""
-    page.goto(f"{server}/import")
-    wait_idle(page)
-    page.get_by_label("用户名").fill(USER)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    wait_idle(page)
+    """The account login of the import page (ui/auth.py editor_gate)."""
+    sign_in(page, server, USER, PASSWORD)
 
 
 @pytest.fixture

@@ -40,7 +40,10 @@ def test_overview_then_export_csv(server, page, tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")
     df = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"region_code": str})
     assert list(df.columns[:6]) == ["region_code", "region_name", "service", "service_label", "year", "demand"]
-    assert {"gap", "target", "formula", "scenario", "assumptions", "generated_on"} <= set(df.columns)
+    assert {"gap", "target", "formula", "scenario", "assumptions", "export_scenario", "export_assumptions",
+            "generated_on"} <= set(df.columns)
     row = df[(df.region_code == "500103") & (df.service == "elderly_beds") & (df.year == 2025)]
     assert row["gap"].tolist() == [2085] and row["region_name"].tolist() == ["渝中区"]
-    assert set(df["scenario"]) == {"plan/medium"}
+    # each row's own assumptions and scenario; the export's context in columns of its own
+    assert set(df["scenario"]) == {"medium"} and set(df["assumptions"]) == {"plan"}
+    assert set(df["export_scenario"]) == {"plan/medium"}

@@ -1,0 +1,212 @@
+"""Every census unit projected at once (全部地区的队列要素推算): the data, the engine, anchoring, raking and bands.
+
+`project_regions(data, ...)` runs: split.py (single ages of the 2020 census) → migration.py (2010→2020 rates) →
+fertility.py (child–woman index) → cohort_component.py (the yearly array step for all units) → rake.py (anchor to
+observed figures; provinces to the national paths; counties and prefectures to their province) → bands.py. The
+national paths (60+ and 65+ from the cohort model, the total from the nation's own series) and the observed
+figures are passed in by the caller (forecasting/method_model.py), which reads them from the vintage's inputs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecasting.census.bands import band_arrays
+from forecasting.census.cohort_component import CENSUS_YEAR, INDICATOR_AGES, Engine, mortality_surface
+from forecasting.census.fertility import NATIONAL, child_woman_index
+from forecasting.census.migration import damping, migration_rates
+from forecasting.census.rake import anchor_ratio, from_bands, rake, raking_table, to_bands
+from forecasting.census.split import AGE_GROUPS, SEXES, integer_split
+
+INDICATORS = ("population_resident", "elderly_60plus", "elderly_65plus", "elderly_80plus", "infants_0_3")
+ANCHORED = ("population_resident", "elderly_60plus", "elderly_65plus")
+
+
+@dataclass(frozen=True)
+class CensusData:
+    """The census tables a projection reads: the long tables of 2020 and 2010 (region_code, sex, age_group,
+    persons) and the registry (region_code, region_name, level, parent_code, province_code, prefecture_code,
+    code_2010)."""
+
+    groups2020: pd.DataFrame
+    groups2010: pd.DataFrame
+    registry: pd.DataFrame
+
+    @classmethod
+    def load(cls, db=None) -> CensusData:
+        """From the database tables census_persons and region_registry (models/store/census.py)."""
+        from models.store.census import census_persons, registry
+
+        persons = census_persons(db)
+        return cls(persons[persons["census_year"] == 2020], persons[persons["census_year"] == 2010], registry(db))
+
+
+def _units(data: CensusData) -> pd.DataFrame:
+    """The registry rows that have 2020 census persons, the nation first, then by code."""
+    have = set(data.groups2020["region_code"].astype(str))
+    reg = data.registry.copy()
+    reg["region_code"] = reg["region_code"].astype(str)
+    reg = reg[reg["region_code"].isin(have)].drop_duplicates("region_code")
+    for c in ("parent_code", "province_code", "prefecture_code", "code_2010"):
+        if c not in reg:
+            reg[c] = ""
+        reg[c] = reg[c].fillna("").astype(str)
+    reg["first"] = reg["region_code"] != NATIONAL
+    return reg.sort_values(["first", "region_code"]).drop(columns="first").reset_index(drop=True)
+
+
+def _start(groups: pd.DataFrame, codes: list[str]) -> np.ndarray:
+    """(R, 2, 101) single ages of the 2020 census, rows in `codes` order."""
+    out = np.zeros((len(codes), len(SEXES), 101))
+    for si, sex in enumerate(SEXES):
+        part = groups[groups["sex"] == sex]
+        wide = part.pivot_table(index="region_code", columns="age_group", values="persons", aggfunc="sum")
+        wide = wide.reindex(index=codes, columns=list(AGE_GROUPS)).fillna(0)
+        out[:, si, :] = integer_split(wide.to_numpy(), CENSUS_YEAR, sex)
+    return out
+
+
+@dataclass
+class RegionalProjection:
+    """Year-end values 2020 … to_year of every unit: values[indicator] (R, T) after anchoring and raking, raw (before
+    them), bands[indicator][lower_80 …] (R, T), horizon (R, T); units: the registry rows; raking: the factors."""
+
+    units: pd.DataFrame
+    years: np.ndarray
+    values: dict
+    raw: dict
+    bands: dict
+    raking: pd.DataFrame
+    national_factors: pd.DataFrame
+    migration: pd.DataFrame
+    theta: float
+    ages: dict | None = None
+    pos: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.pos = {c: i for i, c in enumerate(self.units["region_code"])}
+
+    def __contains__(self, code) -> bool:
+        return code in self.pos
+
+    def frame(self, code: str, indicator: str) -> pd.DataFrame:
+        """year, value, lower_80, upper_80, lower_95, upper_95 of one unit and indicator."""
+        i = self.pos[code]
+        d = {"year": self.years, "value": self.values[indicator][i]}
+        for k, v in self.bands[indicator].items():
+            d[k] = v[i]
+        return pd.DataFrame(d)
+
+    def table(self) -> pd.DataFrame:
+        """Long: region_code, indicator, year, value, lower_80, upper_80, lower_95, upper_95 (all units)."""
+        codes = self.units["region_code"].to_numpy()
+        n, t = len(codes), len(self.years)
+        parts = []
+        for k in INDICATORS:
+            d = {"region_code": np.repeat(codes, t), "indicator": k, "year": np.tile(self.years, n),
+                 "value": self.values[k].ravel()}
+            for b, v in self.bands[k].items():
+                d[b] = v.ravel()
+            parts.append(pd.DataFrame(d))
+        return pd.concat(parts, ignore_index=True)
+
+
+def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta: float,
+                    national: dict[str, np.ndarray], national_births: dict[int, float],
+                    observed: dict[tuple[str, str], list[tuple[int, float]]] | None = None,
+                    keep_ages: bool = False) -> RegionalProjection:
+    """Project every unit of `data` from the 2020 census to `to_year` (see the module docstring).
+
+    national: indicator → (T,) path of the nation for years 2020 … to_year: elderly_60plus and elderly_65plus (the
+    raking targets of the 60–64 and 65+ bands); population_resident only to override the default target of the
+    total, which is the nation's own cohort-component projection anchored to its observed population; national_births: year → NBS births the vintage may read; observed:
+    (code, indicator) → [(year, value)] figures of years ≥ 2020 to anchor on."""
+    units = _units(data)
+    codes = units["region_code"].tolist()
+    if NATIONAL not in codes:
+        raise ValueError("census: the nation (100000) has no census persons")
+    years = np.arange(CENSUS_YEAR, to_year + 1)
+    start = _start(data.groups2020, codes)
+    mu, msource = migration_rates(data.groups2020, data.groups2010, units)
+    children = start[:, :, :5].sum(axis=(1, 2))
+    women = start[:, 1, 15:50].sum(axis=1)
+    fert = child_woman_index(children, women, 0)
+    srb = start[0, 0, 0] / start[0, :, 0].sum()
+    b_nat = np.array([national_births.get(int(y), np.nan) for y in years], dtype=float)
+    engine = Engine(start, mortality_surface(years, as_of), years, np.full(len(codes), theta), mu, damping(years),
+                    fert, b_nat, 0, float(srb), keep_ages=keep_ages)
+    raw = engine.run()
+    values = {k: raw[k].copy() for k in INDICATOR_AGES}
+    values["infants_0_3"] = raw["infants_0_3"].copy()
+
+    # 1. anchor
+    horizon = np.tile((years - CENSUS_YEAR).astype(float), (len(codes), 1))
+    horizon[:, 0] = 2 / 12
+    last_obs = np.full(len(codes), CENSUS_YEAR - 1)
+    ratio = {k: np.ones((len(codes), len(years))) for k in ANCHORED}
+    pos = {c: i for i, c in enumerate(codes)}
+    for (code, ind), pts in (observed or {}).items():
+        i = pos.get(code)
+        pts = [(y, v) for y, v in pts if CENSUS_YEAR <= y <= years[-1]]
+        if i is None or ind not in ratio or not pts:
+            continue
+        ratio[ind][i] = anchor_ratio(years, values[ind][i], pts, CENSUS_YEAR)
+        last_obs[i] = max(last_obs[i], max(y for y, _ in pts))
+    a_pop = ratio["population_resident"]
+    a60 = np.where(_has(observed, codes, "elderly_60plus"), ratio["elderly_60plus"], a_pop)
+    a65 = np.where(_has(observed, codes, "elderly_65plus"), ratio["elderly_65plus"], a60)
+    b = {"old": values["elderly_65plus"] * a65}
+    b["mid"] = values["elderly_60plus"] * a60 - b["old"]
+    b["young"] = values["population_resident"] * a_pop - values["elderly_60plus"] * a60
+    f80, finf = a65, a_pop  # the 80+ follow the 65+, the infants the population
+
+    # 2. provinces to the nation; 3. counties and prefectures to their province
+    level = units["level"].astype(str).to_numpy()
+    prov = np.flatnonzero(level == "province")
+    nat_b = to_bands({k: np.asarray(national[k], dtype=float)[None, :] for k in ("elderly_60plus", "elderly_65plus")}
+                     | {"population_resident": (b["young"][0] + b["mid"][0] + b["old"][0])[None, :]}
+                     if "population_resident" not in national else {k: np.asarray(national[k], dtype=float)[None, :]
+                                                                      for k in ANCHORED})
+    grp = np.full(len(codes), -1)
+    grp[prov] = 0
+    nat_factor = {}
+    for k in b:
+        b[k], nat_factor[k] = rake(b[k], grp, nat_b[k])
+    for k in b:  # the nation itself is its path
+        b[k][0] = nat_b[k][0]
+    prov_codes = [codes[i] for i in prov]
+    ppos = {c: j for j, c in enumerate(prov_codes)}
+    pcode = units["province_code"].to_numpy()
+    factors = {}
+    for lv in ("county", "city"):
+        g = np.array([ppos.get(pc, -1) if lv_ == lv else -1 for pc, lv_ in zip(pcode, level)])
+        fac = {}
+        for k in b:
+            targets = b[k][prov]
+            b[k], fac[k] = rake(b[k], g, targets)
+        factors[lv] = fac
+    v = from_bands(b)
+    scale65 = np.divide(v["elderly_65plus"], values["elderly_65plus"] * a65, out=np.ones_like(a65),
+                        where=values["elderly_65plus"] * a65 > 0)
+    scale_young = np.divide(b["young"], values["population_resident"] * a_pop - values["elderly_60plus"] * a60,
+                            out=np.ones_like(a_pop), where=(values["population_resident"] * a_pop
+                                                             - values["elderly_60plus"] * a60) > 0)
+    v["elderly_80plus"] = values["elderly_80plus"] * f80 * scale65
+    v["infants_0_3"] = values["infants_0_3"] * finf * scale_young
+
+    # bands: horizon from the last observed year (≥ 2020) or the census
+    h = years[None, :] - np.maximum(last_obs, CENSUS_YEAR)[:, None].astype(float)
+    h = np.where(last_obs[:, None] < CENSUS_YEAR, horizon, h)
+    bands = {k: band_arrays(v[k], h, k) for k in INDICATORS}
+    rk = pd.concat([raking_table(prov_codes, years, factors["county"]).assign(level="county"),
+                    raking_table(prov_codes, years, factors["city"]).assign(level="city")], ignore_index=True)
+    nf = raking_table([NATIONAL], years, nat_factor).rename(columns={"province_code": "target"})
+    ages = raw if keep_ages else None
+    return RegionalProjection(units, years, v, values, bands, rk, nf, msource, float(theta), ages)
+
+
+def _has(observed, codes, indicator) -> np.ndarray:
+    have = {c for (c, k), pts in (observed or {}).items() if k == indicator and any(y >= CENSUS_YEAR for y, _ in pts)}
+    return np.array([c in have for c in codes])[:, None]

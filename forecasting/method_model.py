@@ -458,7 +458,122 @@ def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str,
             jobs.append((r, pop, mp.birth_rate, anchor))
     for (r, *_), path in zip(jobs, infants_paths([j[1:] for j in jobs], years, inp.as_of)):
         out[r].infants = path
+    census_step(inp, out, years, to_year)
     return out
+
+
+# -- census regions: the cohort-component projection (forecasting/census/) -----------------------------------
+CENSUS_HORIZON = 2035  # the census projection is made once per run to this year (or further when asked)
+CENSUS_DETAIL = ("cohort-component by sex and single year of age from the 2020 census (1 Nov, moved to year end): "
+                 "P(x+1,t) = P(x,t−1)·S(x,t) + M(x,t); S = exp(−θ·m) with WPP 2024 m by sex (θ = {theta:.3f} for 60+, "
+                 "the national cohort model's), M = Hamilton–Perry net migration 2010→2020 ({mig}), damped ½ per 10 "
+                 "years; births = child–woman index × national births per woman 15–49; anchored to observed figures "
+                 "≥ 2020; raked: provinces to the national 60+/65+ cohort paths, counties and prefectures to their "
+                 "province (forecasting/census/)")
+CENSUS_INPUTS = ("census 2020 and 2010 by county, sex and age group (data/reference/census/, Dong, Du & Liu 2022, "
+                 "MIT); WPP 2024 death rates; NBS births")
+
+
+def census_observed(inp: Inputs, codes) -> dict[tuple[str, str], list[tuple[int, float]]]:
+    """(code, indicator) → [(year, value)] of the observed resident (常住 or unstated basis) figures of years ≥ 2020
+    that the vintage may read (plan facts, series, imports) for population_resident, elderly_60plus, elderly_65plus."""
+    codes = set(codes)
+    out: dict = {}
+    for (code, ind) in list(inp.index()["facts"]) + list(inp.index()["series"]):
+        if code in codes and ind in ("population_resident", "elderly_60plus", "elderly_65plus") \
+                and (code, ind) not in out:
+            pts = [(y, v) for y, v, _, _ in own_points(inp, code, ind, "常住") if y >= 2020]
+            if pts:
+                out[(code, ind)] = pts
+    return out
+
+
+def census_projection(inp: Inputs, to_year: int = CENSUS_HORIZON):
+    """The census projection of every census unit for this run (forecasting.census.regional.RegionalProjection),
+    memoised; None without census tables. National inputs: the 60+/65+ cohort paths (raking targets, θ), NBS births
+    of the vintage, and after the last of them the national birth-rate path × the national population path."""
+    to_year = max(to_year, CENSUS_HORIZON)
+    key = ("census_projection", to_year)
+    if key in inp.memo:
+        return inp.memo[key]
+    data = inp.census()
+    if data is None:
+        inp.memo[key] = None
+        return None
+    from forecasting.census.fertility import national_births
+    from forecasting.census.regional import project_regions
+
+    years = np.arange(2020, to_year + 1)
+    fit60, p60, _ = national_elderly(inp, "elderly_60plus", to_year)
+    _, p65, _ = national_elderly(inp, "elderly_65plus", to_year)
+    national = {"elderly_60plus": p60.set_index("year").reindex(years)["value"].to_numpy(),
+                "elderly_65plus": p65.set_index("year").reindex(years)["value"].to_numpy()}
+    births = {y: v for y, (v, _) in national_births(inp.series).items()}
+    try:  # after the last published births: the national birth-rate trend × the national population path
+        br, _, _ = driver_path(inp, NATIONAL, "birth_rate", to_year)
+        pop, _, _ = driver_path(inp, NATIONAL, "population_resident", to_year)
+        last = max(births) if births else 2019
+        for y in range(last + 1, to_year + 1):
+            births[y] = br.value(y) / 1000 * (pop.value(y) + pop.value(y - 1)) / 2
+    except InsufficientHistory:
+        pass
+    observed = census_observed(inp, data.registry["region_code"].astype(str))
+    rp = project_regions(data, to_year=to_year, as_of=inp.as_of, theta=fit60.theta, national=national,
+                         national_births=births, observed=observed)
+    inp.memo[key] = rp
+    return rp
+
+
+def census_step(inp: Inputs, out: dict, years: range, to_year: int) -> None:
+    """Census regions (not the nation, whose 60+/65+ stay the cohort model) take their resident population, 60+,
+    65+ and infants from the census projection; other paths (registered population, birth rate) are kept."""
+    codes = [r for r in out if r != NATIONAL]
+    if not codes:
+        return
+    rp = census_projection(inp, to_year)
+    if rp is None:
+        return
+    mig = dict(zip(rp.migration["region_code"], rp.migration["migration_source"]))
+    detail = CENSUS_DETAIL.format(theta=rp.theta, mig="{mig}")
+    for r in codes:
+        if r not in rp:
+            continue
+        mp = out[r]
+        d = detail.format(mig={"own": "own 2010 cohorts", "prefecture": "partly its prefecture's",
+                               "province": "partly its province's"}.get(mig.get(r), "none"))
+        for ind in ("population_resident", "elderly_60plus", "elderly_65plus", "infants_0_3"):
+            path = census_path(rp, r, ind, years, d)
+            if ind == "population_resident":
+                mp.population["常住"] = path
+            elif ind == "elderly_60plus":
+                mp.elderly = path
+            elif ind == "elderly_65plus":
+                mp.elderly65 = path
+            else:
+                mp.infants = path
+            mp.missing.pop(ind, None)
+
+
+def census_path(rp, region: str, indicator: str, years: range, detail: str) -> IndicatorPath:
+    """One census unit's path over `years` as an IndicatorPath (kind: 'census 2020 (year end)' in 2020, 'observed
+    (…)' where anchored, 'forecast' after)."""
+    i = rp.pos[region]
+    n = len(years)
+    pos = np.arange(years.start, years.stop) - int(rp.years[0])
+    ok = (pos >= 0) & (pos < len(rp.years))
+    cols = {}
+    for c in COLS:
+        src = rp.values[indicator][i] if c == "value" else rp.bands[indicator][c][i]
+        v = np.full(n, np.nan)
+        v[ok] = src[pos[ok]]
+        cols[c] = v
+    kind = np.full(n, np.nan, dtype=object)
+    kind[ok] = "forecast"
+    h = rp.horizon[i]
+    kind[ok & np.isin(pos, np.flatnonzero(~(h > 0)))] = "observed (anchor)"
+    if 2020 in years:
+        kind[2020 - years.start] = "census 2020 (moved to year end)" if h[0] > 0 else "observed (anchor)"
+    return IndicatorPath(YearFrame(years.start, cols, kind), "常住", detail, CENSUS_INPUTS)
 
 
 def births_path(pop: YearFrame, br: YearFrame) -> YearFrame:

@@ -35,12 +35,14 @@ class CensusData:
     registry: pd.DataFrame
 
     @classmethod
-    def load(cls, db=None) -> CensusData:
+    def load(cls, db=None, *, registry: pd.DataFrame | None = None) -> CensusData:
         """From the database tables census_persons and region_registry (models/store/census.py)."""
-        from models.store.census import census_persons, registry
+        from models.store import census
 
-        persons = census_persons(db)
-        return cls(persons[persons["census_year"] == 2020], persons[persons["census_year"] == 2010], registry(db))
+        persons = census.census_persons(db)
+        persons = persons[persons["persons"].notna()]
+        reg = census.registry(db) if registry is None else registry
+        return cls(persons[persons["census_year"] == 2020], persons[persons["census_year"] == 2010], reg)
 
 
 def _units(data: CensusData) -> pd.DataFrame:
@@ -78,6 +80,7 @@ class RegionalProjection:
     values: dict
     raw: dict
     bands: dict
+    horizon: np.ndarray
     raking: pd.DataFrame
     national_factors: pd.DataFrame
     migration: pd.DataFrame
@@ -204,7 +207,7 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
                     raking_table(prov_codes, years, factors["city"]).assign(level="city")], ignore_index=True)
     nf = raking_table([NATIONAL], years, nat_factor).rename(columns={"province_code": "target"})
     ages = raw if keep_ages else None
-    return RegionalProjection(units, years, v, values, bands, rk, nf, msource, float(theta), ages)
+    return RegionalProjection(units, years, v, values, bands, h, rk, nf, msource, float(theta), ages)
 
 
 def _has(observed, codes, indicator) -> np.ndarray:

@@ -9,6 +9,7 @@ DATA = ROOT / "data"
 DOCUMENTS = DATA / "documents"
 FACTS = DATA / "facts"
 REFERENCE = DATA / "reference"
+CENSUS = REFERENCE / "census"  # the 2020 and 2010 county censuses (issue 20)
 GEO = DATA / "geo"
 
 

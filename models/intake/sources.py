@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from models.core.paths import DATA, DOCUMENTS, FACTS, REFERENCE
+from models.core.paths import CENSUS, DATA, DOCUMENTS, FACTS, REFERENCE
 
 FACT_COLUMNS = ["fact_id", "region_code", "region_name", "indicator", "year", "value", "text_value", "unit",
                 "basis", "kind", "comparator", "attribute", "department", "source", "quote", "note"]
@@ -35,6 +35,7 @@ def source_files() -> list[Path]:
     """Every file the database is built from, in a stable order (their hash decides when to rebuild)."""
     files = [DATA / "indicators.csv", DATA / "units.csv", DATA / "regions.csv", DATA / "standards.csv"]
     files += listing(FACTS, "*.csv") + listing(REFERENCE, "*.csv") + listing(DOCUMENTS, "*.txt")
+    files += listing(CENSUS, "*.csv.gz")  # the censuses' compact copies (models/regions/census.py)
     return [f for f in files if f.exists()]
 
 

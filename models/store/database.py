@@ -28,8 +28,10 @@ import pandas as pd
 from models.core.catalogue import indicators, units
 from models.core.paths import database_path
 from models.intake import sources
+from models.regions import census, registry
 
-SCHEMA_VERSION = "3"  # 2: accounts and login_attempts; 3: fit_cache (a rebuild creates new user tables, keeps the old)
+SCHEMA_VERSION = "4"  # 2: accounts and login_attempts; 3: fit_cache (a rebuild creates new user tables, keeps the old)
+# 4: census_persons and region_registry (issue 20)
 
 # Base tables: rebuilt from data/ (their content is always the source files').
 BASE_SCHEMA = """
@@ -52,6 +54,22 @@ CREATE TABLE IF NOT EXISTS series (region_code VARCHAR, indicator VARCHAR, year 
     unit VARCHAR, basis VARCHAR, derived VARCHAR, source VARCHAR, quote VARCHAR, note VARCHAR, published INTEGER);
 """
 BASE_TABLES = ("indicators", "units", "regions", "documents", "facts", "relations", "projects", "series")
+
+# -- issue 20: the censuses and the region registry (built from data/reference/census/, models/regions/) --------
+CENSUS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS census_persons (region_code VARCHAR, region_name VARCHAR, census_year INTEGER,
+    sex VARCHAR, age_group VARCHAR, age_lo INTEGER, age_hi INTEGER, persons BIGINT);
+CREATE TABLE IF NOT EXISTS region_registry (region_code VARCHAR PRIMARY KEY, region_name VARCHAR, name_en VARCHAR,
+    level VARCHAR, parent_code VARCHAR, province_code VARCHAR, prefecture_code VARCHAR, county_tier BOOLEAN,
+    note VARCHAR, code_2010 VARCHAR, match_2010 VARCHAR, gbt2260 VARCHAR, role VARCHAR);
+"""
+CENSUS_TABLES = ("census_persons", "region_registry")
+
+
+def _census_frames() -> dict[str, pd.DataFrame]:
+    persons = pd.concat([census.read_census(year) for year in census.YEARS], ignore_index=True)
+    return {"census_persons": persons, "region_registry": registry.build()}
+# -- end issue 20 --------------------------------------------------------------------------------------------------
 
 # User tables: written by planners (imports, edits, scenarios); never touched by a rebuild.
 USER_SCHEMA = """
@@ -254,16 +272,16 @@ def _base_frames() -> dict[str, pd.DataFrame]:
         "relations": sources.read_relations(),
         "projects": projects,
         "series": sources.read_reference_series(),
-    }
+    } | _census_frames()
 
 
 def _load_base(con: duckdb.DuckDBPyConnection, frames: dict[str, pd.DataFrame], source_hash: str) -> None:
-    for table in BASE_TABLES:  # base tables hold nothing but the sources: recreate them, so a new column lands too
+    for table in BASE_TABLES + CENSUS_TABLES:  # base tables hold nothing but the sources: recreate them
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    for stmt in (BASE_SCHEMA + USER_SCHEMA).split(";"):
+    for stmt in (BASE_SCHEMA + CENSUS_SCHEMA + USER_SCHEMA).split(";"):
         if stmt.strip():
             con.execute(stmt)
-    for table in BASE_TABLES:
+    for table in BASE_TABLES + CENSUS_TABLES:
         con.execute(f"DELETE FROM {table}")  # table names are constants above, never user text
         frame = frames[table]  # noqa: F841 (DuckDB reads the local variable by name)
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")

@@ -525,9 +525,10 @@ def census_projection(inp: Inputs, to_year: int = CENSUS_HORIZON):
 
 
 def census_step(inp: Inputs, out: dict, years: range, to_year: int) -> None:
-    """Census regions (not the nation, whose 60+/65+ stay the cohort model) take their resident population, 60+,
-    65+ and infants from the census projection; other paths (registered population, birth rate) are kept."""
-    codes = [r for r in out if r != NATIONAL]
+    """Census regions take their resident population, 60+, 65+ and infants from the census projection (the nation
+    its population and infants: its 60+/65+ stay the cohort model, to which the provinces are raked); other paths
+    (registered population, birth rate) are kept."""
+    codes = list(out)
     if not codes:
         return
     rp = census_projection(inp, to_year)
@@ -542,6 +543,8 @@ def census_step(inp: Inputs, out: dict, years: range, to_year: int) -> None:
         d = detail.format(mig={"own": "own 2010 cohorts", "prefecture": "partly its prefecture's",
                                "province": "partly its province's"}.get(mig.get(r), "none"))
         for ind in ("population_resident", "elderly_60plus", "elderly_65plus", "infants_0_3"):
+            if r == NATIONAL and ind in ("elderly_60plus", "elderly_65plus"):
+                continue  # the nation's elderly: the cohort model (the raking targets), with its own bands
             path = census_path(rp, r, ind, years, d)
             if ind == "population_resident":
                 mp.population["常住"] = path

@@ -24,7 +24,7 @@ Z = {"80": 1.2815515655446004, "95": 1.959963984540054}
 GROUP = {"population_resident": "population", "elderly_60plus": "elderly", "elderly_65plus": "elderly",
          "elderly_80plus": "elderly", "infants_0_3": "infants"}
 # σ per √year, from `calibrate` on the vintage-2020 provincial backtest (see tests/test_census_bands.py)
-SIGMA = {"population": 0.0060, "elderly": 0.0200}
+SIGMA = {"population": 0.0080, "elderly": 0.0129}  # 124 population rows, 9 elderly rows (Hebei, Chongqing, Tianjin)
 SIGMA["infants"] = 3 * SIGMA["population"]
 CALIBRATION = "provinces' published figures 2021–2024 against the census projection as of 2020"
 

@@ -3,7 +3,8 @@
 [--birth-rate PERMILLE] [--out FILE]`: population projections as CSV (UTF-8 with BOM).
 
 Columns: region_code, indicator, year, method, scenario, value, lower_80, upper_80, lower_95, upper_95, then
-basis, note, method_detail, inputs. Without --region: the five plan regions; without --method / --scenario: all.
+basis, note, method_detail, inputs. Without --region: every region (the five plan regions first, then every census
+unit of the registry and every region a planner imported, by code); without --method / --scenario: all.
 Setting any planner assumption implies --method override unless a method is given.
 """
 from __future__ import annotations
@@ -34,7 +35,7 @@ def _year(text: str) -> int:
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--region", help="GB/T 2260 region code, e.g. 500103 (default: the five plan regions)")
+    p.add_argument("--region", help="GB/T 2260 region code, e.g. 500103 (default: every region)")
     p.add_argument("--to", type=_year, default=2035, help="last year projected (default 2035)")
     p.add_argument("--method", choices=METHODS, help="plan | model | override (default: all)")
     p.add_argument("--scenario", choices=SCENARIOS, help="low | medium | high (default: all)")
@@ -60,6 +61,11 @@ def run(args) -> int:
     wanted = [Assumptions(r, method=m, scenario=s, to_year=args.to, **(overrides if m == "override" else {}))
               for r in regions for m in methods for s in scenarios]
     projector = Projector.load(None, as_of=args.as_of, strict=args.strict)
-    table = pd.concat([projector.project(a).table for a in wanted], ignore_index=True)[TABLE_COLUMNS]
+    if args.region or overrides:
+        table = pd.concat([projector.project(a).table for a in wanted], ignore_index=True)[TABLE_COLUMNS]
+    else:  # every region, in one batch (the model method projects all census units in one array run)
+        known = sorted(projector.inputs.index()["codes"] - set(PLAN_REGIONS))
+        table = projector.project_all(list(PLAN_REGIONS) + known, to_year=args.to, methods=methods,
+                                      scenarios=scenarios)[TABLE_COLUMNS]
     write_csv(table, args.out)
     return 0

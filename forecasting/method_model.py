@@ -464,14 +464,9 @@ def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str,
 
 # -- census regions: the cohort-component projection (forecasting/census/) -----------------------------------
 CENSUS_HORIZON = 2035  # the census projection is made once per run to this year (or further when asked)
-CENSUS_DETAIL = ("cohort-component by sex and single year of age from the 2020 census (1 Nov, moved to year end): "
-                 "P(x+1,t) = P(x,t−1)·S(x,t) + M(x,t); S = exp(−θ·m) with WPP 2024 m by sex (θ = {theta:.3f} for 60+, "
-                 "the national cohort model's), M = Hamilton–Perry net migration 2010→2020 ({mig}), damped ½ per 10 "
-                 "years; births = child–woman index × national births per woman 15–49; anchored to observed figures "
-                 "≥ 2020; raked: provinces to the national 60+/65+ cohort paths, counties and prefectures to their "
-                 "province (forecasting/census/)")
-CENSUS_INPUTS = ("census 2020 and 2010 by county, sex and age group (data/reference/census/, Dong, Du & Liu 2022, "
-                 "MIT); WPP 2024 death rates; NBS births")
+CENSUS_DETAIL = ("cohort-component from the 2020 census by sex and single age (θ = {theta:.3f}; migration: {mig}); "
+                 "anchored, raked to province and nation (测算方法说明; forecasting/census/)")
+CENSUS_INPUTS = "census 2020, 2010 (data/reference/census/); WPP 2024 death rates; NBS births"
 
 
 def census_observed(inp: Inputs, codes) -> dict[tuple[str, str], list[tuple[int, float]]]:
@@ -545,9 +540,9 @@ def census_step(inp: Inputs, out: dict, years: range, to_year: int) -> None:
         for ind in ("population_resident", "elderly_60plus", "elderly_65plus", "infants_0_3"):
             if r == NATIONAL and ind in ("elderly_60plus", "elderly_65plus"):
                 continue  # the nation's elderly: the cohort model (the raking targets), with its own bands
-            path = census_path(rp, r, ind, years, d)
-            if ind == "population_resident":
-                mp.population["常住"] = path
+            path = census_path(rp, r, ind, years, d, path_anchor(inp, r, ind))
+            if ind == "population_resident":  # replaces the resident path of any (or no) stated basis
+                mp.population = {b: p for b, p in mp.population.items() if b == "户籍"} | {"常住": path}
             elif ind == "elderly_60plus":
                 mp.elderly = path
             elif ind == "elderly_65plus":
@@ -557,16 +552,42 @@ def census_step(inp: Inputs, out: dict, years: range, to_year: int) -> None:
             mp.missing.pop(ind, None)
 
 
-def census_path(rp, region: str, indicator: str, years: range, detail: str) -> IndicatorPath:
+def path_anchor(inp: Inputs, region: str, indicator: str) -> tuple[str, list[tuple[int, float]]] | None:
+    """Observed figures (≥ 2020) a census path is anchored to after the projection (census_path), as the model
+    method always has: infants 0–3 of any stated basis, and 60+/65+ where the region states only a registered (户籍)
+    count (resident figures are anchored inside the projection, before raking). (basis, [(year, value)]) or None."""
+    if indicator not in ("infants_0_3", "elderly_60plus", "elderly_65plus"):
+        return None
+    if indicator != "infants_0_3" and [p for p in own_points(inp, region, indicator, "常住") if p[0] >= 2020]:
+        return None
+    for basis in (("常住", "户籍") if indicator == "infants_0_3" else ("户籍",)):
+        pts = [(y, v) for y, v, _, _ in own_points(inp, region, indicator, basis) if y >= 2020]
+        if pts:
+            return basis, pts
+    return None
+
+
+def census_path(rp, region: str, indicator: str, years: range, detail: str,
+                anchor: tuple[str, list[tuple[int, float]]] | None = None) -> IndicatorPath:
     """One census unit's path over `years` as an IndicatorPath (kind: 'census 2020 (year end)' in 2020, 'observed
-    (…)' where anchored, 'forecast' after)."""
+    (…)' where anchored, 'forecast' after); `anchor` (path_anchor) scales it to observed figures of another basis
+    (ratio at the observed years, interpolated between them, held before the first and after the last)."""
+    from forecasting.census.rake import anchor_ratio
+
     i = rp.pos[region]
     n = len(years)
     pos = np.arange(years.start, years.stop) - int(rp.years[0])
     ok = (pos >= 0) & (pos < len(rp.years))
+    ratio = np.ones(len(rp.years))
+    basis = "常住"
+    if anchor is not None:
+        basis, pts = anchor
+        # another basis is another level: the ratio holds before the first figure too (not 1 at the census)
+        ratio = anchor_ratio(rp.years, rp.values[indicator][i], pts, min(y for y, _ in pts))
+        detail += f"; scaled to the observed {basis} figures {', '.join(f'{v:,.0f} ({y})' for y, v in pts)}"
     cols = {}
     for c in COLS:
-        src = rp.values[indicator][i] if c == "value" else rp.bands[indicator][c][i]
+        src = (rp.values[indicator][i] if c == "value" else rp.bands[indicator][c][i]) * ratio
         v = np.full(n, np.nan)
         v[ok] = src[pos[ok]]
         cols[c] = v
@@ -576,7 +597,12 @@ def census_path(rp, region: str, indicator: str, years: range, detail: str) -> I
     kind[ok & np.isin(pos, np.flatnonzero(~(h > 0)))] = "observed (anchor)"
     if 2020 in years:
         kind[2020 - years.start] = "census 2020 (moved to year end)" if h[0] > 0 else "observed (anchor)"
-    return IndicatorPath(YearFrame(years.start, cols, kind), "常住", detail, CENSUS_INPUTS)
+    for y, _ in (anchor[1] if anchor else ()):
+        if y in years:
+            kind[y - years.start] = "observed (anchor)"
+            for c in BANDS:
+                cols[c][y - years.start] = np.nan
+    return IndicatorPath(YearFrame(years.start, cols, kind), basis, detail, CENSUS_INPUTS)
 
 
 def births_path(pop: YearFrame, br: YearFrame) -> YearFrame:

@@ -145,27 +145,21 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     values["infants_0_3"] = raw["infants_0_3"].copy()
 
     # 1. anchor
-    horizon = np.tile((years - CENSUS_YEAR).astype(float), (len(codes), 1))
-    horizon[:, 0] = 2 / 12
-    last_obs = np.full(len(codes), CENSUS_YEAR - 1)
-    ratio = {k: np.ones((len(codes), len(years))) for k in ANCHORED}
     pos = {c: i for i, c in enumerate(codes)}
+    obs = {}
     for (code, ind), pts in (observed or {}).items():
-        i = pos.get(code)
-        pts = [(y, v) for y, v in pts if CENSUS_YEAR <= y <= years[-1]]
-        if i is None or ind not in ratio or not pts:
-            continue
-        ratio[ind][i] = anchor_ratio(years, values[ind][i], pts, CENSUS_YEAR)
+        pts = [(int(y), float(v)) for y, v in pts if CENSUS_YEAR <= y <= years[-1]]
+        if code in pos and ind in ANCHORED and pts:
+            obs[(pos[code], ind)] = pts
+    anchored = np.zeros(len(codes), dtype=bool)
+    last_obs = np.full(len(codes), CENSUS_YEAR - 1)
+    for (i, _), pts in obs.items():
+        anchored[i] = True
         last_obs[i] = max(last_obs[i], max(y for y, _ in pts))
-    a_pop = ratio["population_resident"]
-    a60 = np.where(_has(observed, codes, "elderly_60plus"), ratio["elderly_60plus"], a_pop)
-    a65 = np.where(_has(observed, codes, "elderly_65plus"), ratio["elderly_65plus"], a60)
-    b = {"old": values["elderly_65plus"] * a65}
-    b["mid"] = values["elderly_60plus"] * a60 - b["old"]
-    b["young"] = values["population_resident"] * a_pop - values["elderly_60plus"] * a60
-    f80, finf = a65, a_pop  # the 80+ follow the 65+, the infants the population
+    b = _anchor(to_bands(values), obs, years)
 
-    # 2. provinces to the nation; 3. counties and prefectures to their province
+    # 2. provinces to the nation; 3. counties and prefectures to their province; the anchored units are anchored
+    # again after each raking (observed figures win), the others of their province absorb the difference
     level = units["level"].astype(str).to_numpy()
     prov = np.flatnonzero(level == "province")
     nat_b = to_bands({k: np.asarray(national[k], dtype=float)[None, :] for k in ("elderly_60plus", "elderly_65plus")}
@@ -179,6 +173,7 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
         b[k], nat_factor[k] = rake(b[k], grp, nat_b[k])
     for k in b:  # the nation itself is its path
         b[k][0] = nat_b[k][0]
+    b = _anchor(b, {(i, k): p for (i, k), p in obs.items() if level[i] == "province"}, years)
     prov_codes = [codes[i] for i in prov]
     ppos = {c: j for j, c in enumerate(prov_codes)}
     pcode = units["province_code"].to_numpy()
@@ -187,21 +182,29 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
         g = np.array([ppos.get(pc, -1) if lv_ == lv else -1 for pc, lv_ in zip(pcode, level)])
         fac = {}
         for k in b:
-            targets = b[k][prov]
-            b[k], fac[k] = rake(b[k], g, targets)
+            b[k], fac[k] = rake(b[k], g, b[k][prov])
         factors[lv] = fac
+        mine = {(i, k): p for (i, k), p in obs.items() if g[i] >= 0}
+        if mine:
+            b = _anchor(b, mine, years)
+            fixed = np.zeros(len(codes), dtype=bool)
+            fixed[[i for i, _ in mine]] = True
+            for k in b:
+                held = np.zeros_like(b[k][prov])
+                np.add.at(held, g[fixed], b[k][fixed])
+                free = np.where(fixed, -1, g)
+                b[k], _ = rake(b[k], free, b[k][prov] - held)
     v = from_bands(b)
-    scale65 = np.divide(v["elderly_65plus"], values["elderly_65plus"] * a65, out=np.ones_like(a65),
-                        where=values["elderly_65plus"] * a65 > 0)
-    scale_young = np.divide(b["young"], values["population_resident"] * a_pop - values["elderly_60plus"] * a60,
-                            out=np.ones_like(a_pop), where=(values["population_resident"] * a_pop
-                                                             - values["elderly_60plus"] * a60) > 0)
-    v["elderly_80plus"] = values["elderly_80plus"] * f80 * scale65
-    v["infants_0_3"] = values["infants_0_3"] * finf * scale_young
+    base = to_bands(values)
+    scale_old = np.divide(b["old"], base["old"], out=np.ones_like(b["old"]), where=base["old"] > 0)
+    scale_young = np.divide(b["young"], base["young"], out=np.ones_like(b["young"]), where=base["young"] > 0)
+    v["elderly_80plus"] = values["elderly_80plus"] * scale_old  # the 80+ follow the 65+, the infants the young
+    v["infants_0_3"] = values["infants_0_3"] * scale_young
 
-    # bands: horizon from the last observed year (≥ 2020) or the census
-    h = years[None, :] - np.maximum(last_obs, CENSUS_YEAR)[:, None].astype(float)
-    h = np.where(last_obs[:, None] < CENSUS_YEAR, horizon, h)
+    # bands: horizon from the last observed year (≥ 2020) or from the census (2020 year end: two months)
+    h = np.tile((years - CENSUS_YEAR).astype(float), (len(codes), 1))
+    h[:, 0] = 2 / 12
+    h = np.where(anchored[:, None], years[None, :] - last_obs[:, None].astype(float), h)
     bands = {k: band_arrays(v[k], h, k) for k in INDICATORS}
     rk = pd.concat([raking_table(prov_codes, years, factors["county"]).assign(level="county"),
                     raking_table(prov_codes, years, factors["city"]).assign(level="city")], ignore_index=True)
@@ -210,6 +213,26 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     return RegionalProjection(units, years, v, values, bands, h, rk, nf, msource, float(theta), ages)
 
 
-def _has(observed, codes, indicator) -> np.ndarray:
-    have = {c for (c, k), pts in (observed or {}).items() if k == indicator and any(y >= CENSUS_YEAR for y, _ in pts)}
-    return np.array([c in have for c in codes])[:, None]
+def _anchor(b: dict, obs: dict, years: np.ndarray) -> dict:
+    """The bands with the units of `obs` ((row, indicator) → [(year, value)]) anchored (rake.py step 1); others
+    unchanged."""
+    if not obs:
+        return b
+    v = from_bands(b)
+    rows = sorted({i for i, _ in obs})
+    ratio = {}
+    for k in ANCHORED:
+        r = np.ones((len(rows), len(years)))
+        for j, i in enumerate(rows):
+            if (i, k) in obs:
+                r[j] = anchor_ratio(years, v[k][i], obs[(i, k)], CENSUS_YEAR)
+        ratio[k] = r
+    has = {k: np.array([(i, k) in obs for i in rows])[:, None] for k in ANCHORED}
+    a_pop = ratio["population_resident"]
+    a60 = np.where(has["elderly_60plus"], ratio["elderly_60plus"], a_pop)
+    a65 = np.where(has["elderly_65plus"], ratio["elderly_65plus"], a60)
+    out = {k: x.copy() for k, x in b.items()}
+    out["old"][rows] = v["elderly_65plus"][rows] * a65
+    out["mid"][rows] = v["elderly_60plus"][rows] * a60 - out["old"][rows]
+    out["young"][rows] = v["population_resident"][rows] * a_pop - v["elderly_60plus"][rows] * a60
+    return out

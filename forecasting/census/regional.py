@@ -200,6 +200,11 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     scale_young = np.divide(b["young"], base["young"], out=np.ones_like(b["young"]), where=base["young"] > 0)
     v["elderly_80plus"] = values["elderly_80plus"] * scale_old  # the 80+ follow the 65+, the infants the young
     v["infants_0_3"] = values["infants_0_3"] * scale_young
+    for k in ("elderly_80plus", "infants_0_3"):  # and add up like the bands: provinces to the nation, units below
+        v[k][prov], _ = rake(v[k][prov], np.zeros(len(prov), dtype=int), v[k][:1])
+        for lv in ("county", "city"):
+            g = np.array([ppos.get(pc, -1) if lv_ == lv else -1 for pc, lv_ in zip(pcode, level)])
+            v[k], _ = rake(v[k], g, v[k][prov])
 
     # bands: horizon from the last observed year (≥ 2020) or from the census (2020 year end: two months)
     h = np.tile((years - CENSUS_YEAR).astype(float), (len(codes), 1))

@@ -11,9 +11,13 @@ Each unit's projection is split into three age bands per year: young (0–59), m
 2. Provinces to the nation: per year and band b, R_b(t) = N_b(t) / Σ_provinces P_b(t), where N is the nation's
    path (60+ and 65+: the national cohort model, forecasting/cohort.py; total: the nation's own population path);
    every province's band is multiplied by R_b(t) (one factor per band and year, the same for every province).
-3. Counties (and zones, and separately prefectures) to their province: r_b,p(t) = P_b,p(t) / Σ_{c∈p} P_b,c(t), one
-   factor per province, band and year. This is the "raking factor per province" reported (`raking_table`): a factor
-   far from 1 means the county-level model (migration, fertility) disagrees with the province's own projection.
+3. The county tier (county-level units and zones, and prefecture cities without counties: the registry's
+   county_tier), and separately the other prefectures, to their province: r_b,p(t) = P_b,p(t) / Σ_{c∈p} P_b,c(t), one
+   factor per province, band and year. This is the "raking factor per province" reported (`raking_table`):
+   `factor` is the whole scaling of the counties (it includes the province's own scaling to the nation and to its
+   observed figures); `factor_vs_own` = factor × province before / province after its own scaling, the counties
+   against the province's own cohort-component projection: far from 1 means the county-level model (migration,
+   fertility) disagrees with the province's.
 """
 from __future__ import annotations
 

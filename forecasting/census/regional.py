@@ -162,6 +162,11 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     # again after each raking (observed figures win), the others of their province absorb the difference
     level = units["level"].astype(str).to_numpy()
     prov = np.flatnonzero(level == "province")
+    # the tier that partitions each province: county-level units, plus prefecture cities without counties (东莞,
+    # 中山, 嘉峪关, 儋州 …: the registry's county_tier); the other prefectures are raked as their own tier
+    tier = (units["county_tier"].fillna(False).astype(bool).to_numpy() if "county_tier" in units
+            else level == "county") & (level != "province") & (level != "country")
+    group = np.where(tier, "county", np.where(level == "city", "city", "")).astype(object)
     nat_b = to_bands({k: np.asarray(national[k], dtype=float)[None, :] for k in ("elderly_60plus", "elderly_65plus")}
                      | {"population_resident": (b["young"][0] + b["mid"][0] + b["old"][0])[None, :]}
                      if "population_resident" not in national else {k: np.asarray(national[k], dtype=float)[None, :]
@@ -177,12 +182,17 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     prov_codes = [codes[i] for i in prov]
     ppos = {c: j for j, c in enumerate(prov_codes)}
     pcode = units["province_code"].to_numpy()
-    factors = {}
+    factors, own = {}, {}
     for lv in ("county", "city"):
-        g = np.array([ppos.get(pc, -1) if lv_ == lv else -1 for pc, lv_ in zip(pcode, level)])
+        g = np.array([ppos.get(pc, -1) if lv_ == lv else -1 for pc, lv_ in zip(pcode, group)])
         fac = {}
         for k in b:
             b[k], fac[k] = rake(b[k], g, b[k][prov])
+        raw_b = to_bands(values)
+        # the county model against the province's own projection: the factor without the province's own scaling
+        # (national raking, anchors): Σ counties should be province_raw, i.e. fac × province_raw / province_final
+        own[lv] = {k: fac[k] * np.divide(raw_b[k][prov], b[k][prov], out=np.ones_like(fac[k]),
+                                         where=b[k][prov] > 0) for k in b}
         factors[lv] = fac
         mine = {(i, k): p for (i, k), p in obs.items() if g[i] >= 0}
         if mine:
@@ -203,7 +213,7 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     for k in ("elderly_80plus", "infants_0_3"):  # and add up like the bands: provinces to the nation, units below
         v[k][prov], _ = rake(v[k][prov], np.zeros(len(prov), dtype=int), v[k][:1])
         for lv in ("county", "city"):
-            g = np.array([ppos.get(pc, -1) if lv_ == lv else -1 for pc, lv_ in zip(pcode, level)])
+            g = np.array([ppos.get(pc, -1) if lv_ == lv else -1 for pc, lv_ in zip(pcode, group)])
             v[k], _ = rake(v[k], g, v[k][prov])
 
     # bands: horizon from the last observed year (≥ 2020) or from the census (2020 year end: two months)
@@ -211,8 +221,9 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     h[:, 0] = 2 / 12
     h = np.where(anchored[:, None], years[None, :] - last_obs[:, None].astype(float), h)
     bands = {k: band_arrays(v[k], h, k) for k in INDICATORS}
-    rk = pd.concat([raking_table(prov_codes, years, factors["county"]).assign(level="county"),
-                    raking_table(prov_codes, years, factors["city"]).assign(level="city")], ignore_index=True)
+    rk = pd.concat([raking_table(prov_codes, years, factors[lv]).assign(
+        level=lv, factor_vs_own=raking_table(prov_codes, years, own[lv])["factor"]) for lv in ("county", "city")],
+        ignore_index=True)
     nf = raking_table([NATIONAL], years, nat_factor).rename(columns={"province_code": "target"})
     ages = raw if keep_ages else None
     return RegionalProjection(units, years, v, values, bands, h, rk, nf, msource, float(theta), ages)

@@ -397,16 +397,24 @@ def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str,
         for (region, anchor, _), path in zip(specs, share_paths([s for _, _, s in specs], years)):
             assign(out[region], anchor, path)
 
+    # census units take their resident population, elderly and infants from the census projection (census_step):
+    # the share paths below are made only for what it does not give (registered population, other regions)
+    rp = census_projection(inp, to_year) if inp.census() is not None else None
+    census = {r for r in regions if rp is not None and r in rp}
+
     # population, each basis the region states
     share_step([(r, population_indicator(a.basis), a, "population_resident") for r in regions
-                for a in _population_anchors(inp, r)], lambda mp, a, path: mp.population.__setitem__(a.basis, path))
+                for a in _population_anchors(inp, r) if r not in census or a.basis == "户籍"],
+               lambda mp, a, path: mp.population.__setitem__(a.basis, path))
     for r in regions:
-        if not out[r].population:
+        if not out[r].population and r not in census:
             out[r].missing.setdefault("population_resident", "no observed population (facts or series) to anchor on")
 
     # elderly 60+ (anchored at the observed count, else at the observed aging rate × the population path) and 65+
     jobs = []
     for r in regions:
+        if r in census and r != NATIONAL:
+            continue
         mp = out[r]
         anchor = observed_anchor(inp, r, "elderly_60plus")
         if anchor is None:  # derived: observed aging rate × population path of that year
@@ -424,7 +432,8 @@ def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str,
             out[r].missing["elderly_60plus"] = str(path)
         else:
             out[r].elderly = path
-    jobs = [(r, None) for r in regions if elderly_points(inp, r, "elderly_65plus")]
+    jobs = [(r, None) for r in regions if elderly_points(inp, r, "elderly_65plus") and (r not in census
+                                                                                      or r == NATIONAL)]
     for (r, _), path in zip(jobs, elderly_paths(inp, jobs, "elderly_65plus", years, to_year)):
         if not isinstance(path, Exception):  # 65+ is shown where it can be; its absence is not an error
             out[r].elderly65 = path
@@ -448,6 +457,8 @@ def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str,
     # infants: births of the last three years from the population and birth-rate paths
     jobs = []
     for r in regions:
+        if r in census:
+            continue
         mp = out[r]
         anchor = observed_anchor(inp, r, "infants_0_3")
         pop = (mp.population.get(anchor.basis) if anchor else None) or mp.population.get("常住") \

@@ -163,3 +163,21 @@ def test_all_units_project_in_seconds(db):
     t = time.perf_counter()
     census_projection(inp, 2035)
     assert time.perf_counter() - t < 10  # measured 1–2 s on 2 shared cores (the bench states the figure)
+
+
+def test_an_imported_region_is_projected_with_every_region(fresh_db):
+    """A planner imports 安康市's 60+ (a census prefecture): `project` without --region includes it, anchored at the
+    imported figure, with a 2030 value."""
+    from forecasting.projection import Projector
+    from models.store import userdata
+
+    rows = "地区代码,地区名称,指标代码,年份,数值,类型\n610900,安康市,elderly_60plus,2020,500000,现状值\n"
+    plan, result = userdata.import_file(rows.encode("utf-8"), "ankang.csv", who="test", db=fresh_db)
+    assert result is not None, plan.report_lines()
+    p = Projector.load(fresh_db)
+    codes = sorted(p.inputs.index()["codes"])
+    t = p.project_all(codes, to_year=2030, methods=("model",), scenarios=("medium",))
+    a = t[(t.region_code == "610900") & (t.indicator == "elderly_60plus")].set_index("year")
+    assert a.at[2020, "value"] == 500_000 and a.at[2030, "value"] > 500_000
+    assert a.at[2030, "lower_80"] < a.at[2030, "value"] < a.at[2030, "upper_80"]
+    assert t.region_code.nunique() == len(codes) >= 3300

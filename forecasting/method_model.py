@@ -608,9 +608,10 @@ def census_path(rp, region: str, indicator: str, years: range, detail: str,
     kind[ok & np.isin(pos, np.flatnonzero(~(h > 0)))] = "observed (anchor)"
     if 2020 in years:
         kind[2020 - years.start] = "census 2020 (moved to year end)" if h[0] > 0 else "observed (anchor)"
-    for y, _ in (anchor[1] if anchor else ()):
+    for y, val in (anchor[1] if anchor else ()):
         if y in years:
             kind[y - years.start] = "observed (anchor)"
+            cols["value"][y - years.start] = val
             for c in BANDS:
                 cols[c][y - years.start] = np.nan
     return IndicatorPath(YearFrame(years.start, cols, kind), basis, detail, CENSUS_INPUTS)

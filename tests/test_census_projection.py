@@ -181,3 +181,22 @@ def test_an_imported_region_is_projected_with_every_region(fresh_db):
     assert a.at[2020, "value"] == 500_000 and a.at[2030, "value"] > 500_000
     assert a.at[2030, "lower_80"] < a.at[2030, "value"] < a.at[2030, "upper_80"]
     assert t.region_code.nunique() == len(codes) >= 3300
+
+
+def test_a_province_with_a_published_series_gets_its_own_theta():
+    from forecasting.census.regional import province_thetas
+
+    units = pd.DataFrame({"region_code": ["100000", "130000", "500000"], "level": ["country", "province", "province"]})
+    years = np.arange(2020, 2026)
+    deaths = np.array([0.0, 1.0, 2.1, 3.3, 4.6, 6.0]) * 1e5  # cumulative deaths at θ = 1
+
+    def run(th):  # 60+ = entrants − θ·deaths, the same for every row
+        return np.tile(1e7 + 3e5 * (years - 2020), (3, 1)) - th[:, None] * deaths[None, :]
+
+    true = run(np.full(3, 0.9))[1]
+    obs = {("130000", "elderly_60plus"): [(2021, true[1]), (2022, true[2]), (2024, true[4])],
+           ("500000", "elderly_60plus"): [(2021, 7e6), (2022, 7.1e6)]}  # two figures: too few, national θ
+    got = province_thetas(units, obs, 0.8, run, years)
+    assert got == {"130000": pytest.approx(0.9)}
+    # as of 2020 no province has figures after the census: every unit takes the national θ
+    assert province_thetas(units, {("130000", "elderly_60plus"): [(2020, 1.0)]}, 0.8, run, years) == {}

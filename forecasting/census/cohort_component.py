@@ -6,7 +6,8 @@ years (split.py), then at each year end. For t = 2021 … to_year:
     S(x, t) = exp(−θ_x · m_s(x, t))                 one-year survival; m: WPP 2024 single-year death rates of sex s
                                                     (forecasting/wpp.py, as of the vintage); θ_x = θ for x ≥ 60 (the
                                                     national cohort model's death-rate multiplier,
-                                                    forecasting/cohort.py), 1 below 60
+                                                    forecasting/cohort.py, or the province's own where its
+                                                    published series allows: regional.province_thetas), 1 below 60
     M(x, t) = P(x, t−1) · S(x, t) · μ_r,s(x) · d(t)  net migrants (migration.py: Hamilton–Perry rate μ, damping d)
     P(x+1, t) = P(x, t−1) · S(x, t) + M(x, t)       x = 0 … 98; the open age adds its own survivors:
     P(100, t) = Σ_{x=99,100} [P(x, t−1) · S(x, t) + M(x, t)]

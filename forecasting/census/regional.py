@@ -87,6 +87,7 @@ class RegionalProjection:
     theta: float
     ages: dict | None = None
     pos: dict = field(default_factory=dict)
+    own_theta: dict = field(default_factory=dict)  # province → its own θ (province_thetas), where fitted
 
     def __post_init__(self):
         self.pos = {c: i for i, c in enumerate(self.units["region_code"])}
@@ -138,8 +139,13 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     fert = child_woman_index(children, women, 0)
     srb = start[0, 0, 0] / start[0, :, 0].sum()
     b_nat = np.array([national_births.get(int(y), np.nan) for y in years], dtype=float)
-    engine = Engine(start, mortality_surface(years, as_of), years, np.full(len(codes), theta), mu, damping(years),
-                    fert, b_nat, 0, float(srb), keep_ages=keep_ages)
+    mort = mortality_surface(years, as_of)
+    thetas = np.full(len(codes), float(theta))
+    own_theta = province_thetas(units, observed, theta, lambda th: Engine(
+        start, mort, years, th, mu, damping(years), fert, b_nat, 0, float(srb)).run()["elderly_60plus"], years)
+    for code, th in own_theta.items():
+        thetas[(units["region_code"] == code).to_numpy() | (units["province_code"] == code).to_numpy()] = th
+    engine = Engine(start, mort, years, thetas, mu, damping(years), fert, b_nat, 0, float(srb), keep_ages=keep_ages)
     raw = engine.run()
     values = {k: raw[k].copy() for k in INDICATOR_AGES}
     values["infants_0_3"] = raw["infants_0_3"].copy()
@@ -205,6 +211,9 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
                 free = np.where(fixed, -1, g)
                 b[k], _ = rake(b[k], free, b[k][prov] - held)
     v = from_bands(b)
+    for (i, k), pts in obs.items():  # the observed figures exactly (the ratios leave rounding dust)
+        for y, val in pts:
+            v[k][i, y - years[0]] = val
     base = to_bands(values)
     scale_old = np.divide(b["old"], base["old"], out=np.ones_like(b["old"]), where=base["old"] > 0)
     scale_young = np.divide(b["young"], base["young"], out=np.ones_like(b["young"]), where=base["young"] > 0)
@@ -226,7 +235,49 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
         ignore_index=True)
     nf = raking_table([NATIONAL], years, nat_factor).rename(columns={"province_code": "target"})
     ages = raw if keep_ages else None
-    return RegionalProjection(units, years, v, values, bands, h, rk, nf, msource, float(theta), ages)
+    out = RegionalProjection(units, years, v, values, bands, h, rk, nf, msource, float(theta), ages)
+    out.own_theta = own_theta
+    return out
+
+
+MIN_THETA_POINTS = 3  # a province's own θ needs three observed 60+ figures after the census year (two changes)
+THETA_RANGE = (0.5, 1.5)
+
+
+def province_thetas(units: pd.DataFrame, observed, theta: float, run, years: np.ndarray) -> dict[str, float]:
+    """A province's own death-rate multiplier θ_p where its published 60+ series allows (MIN_THETA_POINTS figures
+    of years after the census year): least squares on the CHANGES between consecutive observations (not the levels,
+    which carry the census-to-survey basis shift),
+
+        θ_p = θ + Σ_k s_k·(ΔO_k − ΔV_k(θ)) / Σ_k s_k²,   s_k = (ΔV_k(θ₁) − ΔV_k(θ)) / (θ₁ − θ),  θ₁ = 1.25·θ
+
+    with V(θ) the province's own projected 60+ (one extra array run at θ₁; V is close to linear in θ over a few
+    years), clipped to THETA_RANGE. Its prefectures and counties take it too. Returns {province code: θ_p}."""
+    level = units["level"].astype(str).to_numpy()
+    codes = units["region_code"].tolist()
+    cand = {}
+    for (code, ind), pts in (observed or {}).items():
+        if ind != "elderly_60plus" or code not in codes or level[codes.index(code)] != "province":
+            continue
+        pts = sorted((int(y), float(v)) for y, v in pts if CENSUS_YEAR < y <= years[-1])
+        if len(pts) >= MIN_THETA_POINTS:
+            cand[code] = pts
+    if not cand:
+        return {}
+    theta1 = 1.25 * theta
+    v0 = run(np.full(len(codes), float(theta)))
+    v1 = run(np.full(len(codes), theta1))
+    out = {}
+    for code, pts in cand.items():
+        i = codes.index(code)
+        idx = np.array([y - years[0] for y, _ in pts])
+        d_obs = np.diff([v for _, v in pts])
+        d0, d1 = np.diff(v0[i, idx]), np.diff(v1[i, idx])
+        slope = (d1 - d0) / (theta1 - theta)
+        if not np.any(slope):
+            continue
+        out[code] = float(np.clip(theta + (slope * (d_obs - d0)).sum() / (slope ** 2).sum(), *THETA_RANGE))
+    return out
 
 
 def _anchor(b: dict, obs: dict, years: np.ndarray) -> dict:

@@ -41,7 +41,7 @@ def method_report(db=None, *, to_year: int = 2035) -> MethodReport:
     bt = vintage_backtest(2020, regions=["100000"], db=db)
     bt = bt[bt["indicator"] == "elderly_60plus"].reset_index(drop=True)
     summary = vintage_summary(bt)
-    summary = summary[summary["region_code"] == "all"][["method", "n", "mape", "coverage_80", "n_interval"]]
+    summary = summary[summary["level"] == "all"][["method", "n", "mape", "coverage_80", "n_interval"]]
     inp = vintage_inputs(db, None)
     fit, _, _ = national_elderly(inp, "elderly_60plus", to_year)
     frames = []

@@ -200,3 +200,20 @@ def test_a_province_with_a_published_series_gets_its_own_theta():
     assert got == {"130000": pytest.approx(0.9)}
     # as of 2020 no province has figures after the census: every unit takes the national θ
     assert province_thetas(units, {("130000", "elderly_60plus"): [(2020, 1.0)]}, 0.8, run, years) == {}
+
+
+def test_project_as_of_2020_covers_every_province_and_county(tmp_path):
+    """The issue's command: `project --method model --as-of 2020 --to 2025 --out p.csv`."""
+    out = tmp_path / "p.csv"
+    p = subprocess.run([sys.executable, "-m", "forecasting", "project", "--method", "model", "--as-of", "2020",
+                        "--to", "2025", "--scenario", "medium", "--out", str(out)], cwd=ROOT, capture_output=True,
+                       text=True)
+    assert p.returncode == 0, p.stderr
+    df = pd.read_csv(out, encoding="utf-8-sig", dtype={"region_code": str})
+    e = df[(df.indicator == "elderly_60plus") & (df.year == 2025)]
+    assert e["value"].notna().all()
+    codes = set(e.region_code)
+    assert sum(c.endswith("0000") and c != "100000" for c in codes) == 31
+    assert sum(not c.endswith("00") for c in codes) >= 2800  # county-level units
+    cq = e.set_index("region_code")
+    assert cq.at["500103", "lower_80"] < cq.at["500103", "value"] < cq.at["500103", "upper_80"]

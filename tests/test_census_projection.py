@@ -206,8 +206,8 @@ def test_project_as_of_2020_covers_every_province_and_county(tmp_path):
     """The issue's command: `project --method model --as-of 2020 --to 2025 --out p.csv`."""
     out = tmp_path / "p.csv"
     p = subprocess.run([sys.executable, "-m", "forecasting", "project", "--method", "model", "--as-of", "2020",
-                        "--to", "2025", "--scenario", "medium", "--out", str(out)], cwd=ROOT, capture_output=True,
-                       text=True)
+                        "--to", "2025", "--scenario", "medium", "--out", str(out), "--raking", str(tmp_path / "r.csv")],
+                       cwd=ROOT, capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     df = pd.read_csv(out, encoding="utf-8-sig", dtype={"region_code": str})
     e = df[(df.indicator == "elderly_60plus") & (df.year == 2025)]
@@ -217,3 +217,6 @@ def test_project_as_of_2020_covers_every_province_and_county(tmp_path):
     assert sum(not c.endswith("00") for c in codes) >= 2800  # county-level units
     cq = e.set_index("region_code")
     assert cq.at["500103", "lower_80"] < cq.at["500103", "value"] < cq.at["500103", "upper_80"]
+    r = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig", dtype={"province_code": str})
+    assert list(r.columns) == ["province_code", "province_name", "band", "level", "2025", "2030", "2035"]
+    assert len(r) == 3 + 31 * 3 and r[r.level == "county"]["province_code"].nunique() == 31

@@ -5,7 +5,8 @@
 Columns: region_code, indicator, year, method, scenario, value, lower_80, upper_80, lower_95, upper_95, then
 basis, note, method_detail, inputs. Without --region: every region (the five plan regions first, then every census
 unit of the registry and every region a planner imported, by code); without --method / --scenario: all.
-Setting any planner assumption implies --method override unless a method is given.
+Setting any planner assumption implies --method override unless a method is given. --raking FILE: the census
+projection's raking factors per province (columns province_code, province_name, band, level, 2025, 2030, 2035).
 """
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ def add_arguments(p) -> None:
     p.add_argument("--as-of", type=as_of_argument, help="vintage: only figures a planner had for years up to YEAR (2015–2025)")
     p.add_argument("--strict", action="store_true", help="with --as-of: only figures published by the end of YEAR")
     p.add_argument("--out", help="output CSV file (default: standard output)")
+    p.add_argument("--raking", metavar="FILE",
+                   help="also write the census projection's raking factors per province and band (2025, 2030, 2035; "
+                        "forecasting.method_report.raking_report) to FILE")
 
 
 def run(args) -> int:
@@ -68,4 +72,8 @@ def run(args) -> int:
         table = projector.project_all(list(PLAN_REGIONS) + known, to_year=args.to, methods=methods,
                                       scenarios=scenarios)[TABLE_COLUMNS]
     write_csv(table, args.out)
+    if args.raking:
+        from forecasting.method_report import raking_report
+
+        write_csv(raking_report(as_of=args.as_of), args.raking)
     return 0

@@ -1,5 +1,8 @@
 """一张图: the chosen gap (or target achievement) on a map of Tianjin's and Chongqing's districts and Cangzhou's
-counties; click a region to open its workbench; download the one-page leadership brief (PNG, PDF)."""
+counties; click a region to open its workbench. Below, the census map: every prefecture of the country, or every
+county of the chosen region's province where the repository has county boundaries (Tianjin, Chongqing; otherwise
+the province's prefectures), coloured by the 2020 share aged 60+ or 80+, or by the growth 2025→2030 of the 60+ /
+80+ where the model projection covers the region; the region chooser (province → prefecture → county, or search). Last, the one-page leadership brief (PNG, PDF)."""
 import html
 
 import streamlit as st
@@ -11,10 +14,21 @@ from models.core.i18n import t
 from models.planning.gaps import YEARS
 from models.regions import geo
 from models.report.brief import brief_bytes
-from models.report.charts_map import MEASURES, gap_map, map_table, measure_label
+from models.report.charts_map import (
+    CENSUS_MEASURES,
+    GROWTH_INDICATORS,
+    MEASURES,
+    gap_map,
+    growth_table,
+    map_table,
+    measure_label,
+    region_value_table,
+    value_map,
+)
 from ui import cache
 from ui.downloads import brief_downloads
-from ui.state import lang
+from ui.region_picker import pick_region
+from ui.state import lang, mirror_region, url_region
 
 L = lang()
 st.title(t("page_map", L))
@@ -61,6 +75,57 @@ with st.expander(t("map_table", L)):
     shown = shown[["region_code", "region_name", "shown", "reason"]]
     shown.columns = [t("region", L) + " ID", t("region", L), measure_label(measure, service, L), t("note", L)]
     st.dataframe(shown, hide_index=True, width="stretch")
+
+# -- the census regions (issue 20): every prefecture of the country, or every county of a chosen province --------
+st.subheader(t("map_census_header", L))
+census_regions = cache.region_table()
+pick_col, map_col = st.columns([1, 3])
+with pick_col:
+    picked = pick_region(cache.choosable_regions(), key="map_pick", lang=L, container=pick_col,
+                         default=url_region())
+    mirror_region(picked)
+    growth_measures = tuple(f"growth_{i}" for i in GROWTH_INDICATORS)
+    census_measure = st.selectbox(t("map_census_measure", L), CENSUS_MEASURES + growth_measures,
+                                  key="map_census_measure", format_func=lambda m: t(f"map_col_{m}", L))
+by_code = census_regions.set_index("region_code", drop=False)
+province = None
+if picked in by_code.index:
+    province = by_code.loc[picked, "province_code"] or None
+province_name = by_code.loc[province, "region_name"] if province in by_code.index else ""
+shapes = geo.county_boundaries(province) if province else None
+if shapes is not None:
+    scope = t("map_census_scope_counties", L, name=province_name)
+else:
+    shapes = geo.prefecture_boundaries(province)
+    scope = (t("map_census_scope_prefectures", L, name=province_name) if province
+             else t("map_census_scope_country", L))
+drawn_codes = [f["id"] for f in shapes["features"]]
+drawn = census_regions[census_regions["region_code"].isin(drawn_codes)]
+growth_note = ""
+if census_measure.startswith("growth_"):  # from the model projection of every region that has one (cached)
+    growth = growth_table(cache.projections(), census_measure.removeprefix("growth_"))
+    drawn = drawn.drop(columns=[c for c in growth.columns if c != "region_code" and c in drawn])
+    drawn = drawn.merge(growth, on="region_code", how="left")
+    growth_note = t("map_growth_coverage", L, n=int(drawn[census_measure].notna().sum()))
+values = region_value_table(drawn, census_measure, lang=L)
+with map_col:
+    st.plotly_chart(value_map(values, shapes, title=f"{t(f'map_col_{census_measure}', L)} · {scope}",
+                              colour_title=t(f"map_col_{census_measure}", L), lang=L),
+                    key="map_census_chart", width="stretch", config={"scrollZoom": False, "displaylogo": False})
+notes = [n for n in (growth_note, t("map_census_growth_later", L)) if n]
+if province and geo.county_boundaries(province) is None:
+    notes.insert(0, t("map_census_no_counties", L, name=province_name))
+if not growth_note and set(drawn_codes) - set(values.loc[values["value"].notna(), "region_code"]):
+    notes.append(t("map_census_grey", L))
+st.caption(" ".join(notes))
+if picked in by_code.index:
+    r = by_code.loc[picked]
+    st.caption(t("map_census_region_figures", L, name=r["region_name"], code=picked,
+                 pop=fmt_number(r["population_2020"], "person", L), e60=fmt_number(r["elderly_60plus_2020"], "person", L),
+                 s60=fmt_number(r["share_60plus_2020"], "percent", L),
+                 e80=fmt_number(r["elderly_80plus_2020"], "person", L),
+                 s80=fmt_number(r["share_80plus_2020"], "percent", L),
+                 inf=fmt_number(r["infants_0_3_2020"], "person", L)))
 
 st.subheader(t("brief_header", L))
 codes = list(dict.fromkeys(gaps["region_code"].astype(str)))

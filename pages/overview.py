@@ -30,6 +30,7 @@ from models.report.overview import (
 )
 from ui import cache
 from ui.downloads import brief_downloads
+from ui.region_picker import pick_region
 from ui.state import lang
 
 L = lang()
@@ -148,6 +149,17 @@ def final_review_section() -> None:
                             on_click="ignore", icon=":material/download:")
 
 
+def focus_picker(options: list[str], target: str) -> None:
+    """The region chooser (province → prefecture → county, or search) for the focus region: a pick among `options`
+    sets the focus box `target` (through a callback, before the box is drawn)."""
+    def on_pick(code: str) -> None:
+        if code in options:
+            st.session_state[target] = code
+
+    with st.expander(t("picker_header", L)):
+        pick_region(cache.choosable_regions(), key="ov_pick", lang=L, allowed=options, on_pick=on_pick)
+
+
 if len(codes) <= CARD_LIMIT:
     # -- first screen: every region compared -------------------------------------------------------------------
     cmp = ov.comparison
@@ -171,6 +183,7 @@ if len(codes) <= CARD_LIMIT:
         with tab:
             card(code)
     st.divider()
+    focus_picker(ordered, "ov_focus")
     focus = st.selectbox(t("ov_focus", L), ordered, key="ov_focus",
                          index=ordered.index("500103") if "500103" in ordered else 0,
                          format_func=lambda c: f"{names.get(c, c)} ({c})")
@@ -222,6 +235,7 @@ else:
                                                               for v in rows_page[f"achieved_{s}"]]
     st.dataframe(view, hide_index=True, width="stretch")
     focus_options = list(table["region_code"]) or codes
+    focus_picker(focus_options, "ov_region")
     focus = st.selectbox(t("ov_region", L), focus_options, key="ov_region",
                          index=focus_options.index("500103") if "500103" in focus_options else 0,
                          format_func=lambda c: f"{names.get(c, c)} ({c})")

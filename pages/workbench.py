@@ -32,6 +32,7 @@ from models.report.charts_workbench import (
 )
 from models.store import scenarios as store
 from ui import cache, state
+from ui.region_picker import pick_region
 from ui.state import lang
 
 L = lang()
@@ -45,11 +46,17 @@ PAIR = {"elderly_growth": "aging_rate_increment", "aging_rate_increment": "elder
 UNIT_IDS = {"%/yr": "percent", "pp/yr": "percentage_point", "‰": "permille"}
 
 
+def plan_bed_method(d: dict) -> str:
+    """The plan's bed method, or per_1000 when the plan names none (its value is then NaN, as for 泊头)."""
+    v = d["bed_method"]["value"]
+    return v if isinstance(v, str) and v else "per_1000"
+
+
 def seed(ps: PlannerScenario) -> None:
     """Put a scenario into the widgets (before they are drawn)."""
     d = cache.wb_defaults(ps.region)
     ss["wb_region"], ss["wb_year"], ss["wb_method"], ss["wb_scenario"] = ps.region, ps.year, ps.method, ps.scenario
-    ss["wb_bed_method"] = ps.bed_method or d["bed_method"]["value"] or "per_1000"
+    ss["wb_bed_method"] = ps.bed_method or plan_bed_method(d)
     for name in PROJECTION_FIELDS + STANDARD_FIELDS:
         v = getattr(ps, name)
         v = v if v is not None else d[name]["value"]
@@ -66,7 +73,7 @@ def from_widgets() -> PlannerScenario:
         same = v is None or (dv is not None and not pd.isna(dv) and math.isclose(v, float(dv), abs_tol=1e-9))
         values[name] = None if same else float(v)
     bed = ss.get("wb_bed_method")
-    values["bed_method"] = None if bed == (d["bed_method"]["value"] or "per_1000") else bed
+    values["bed_method"] = None if bed == plan_bed_method(d) else bed
     return PlannerScenario(region, year=int(ss["wb_year"]), method=ss["wb_method"], scenario=ss["wb_scenario"],
                            **values)
 
@@ -74,6 +81,12 @@ def from_widgets() -> PlannerScenario:
 # -- callbacks (run before the script, so they may set widget values) -------------------------------------------------
 def on_region() -> None:
     seed(PlannerScenario(ss["wb_region"], year=int(ss["wb_year"])))
+
+
+def on_pick(code: str) -> None:
+    if code != ss["wb_region"]:
+        ss["wb_region"] = code
+        on_region()
 
 
 def on_rate(name: str) -> None:
@@ -146,6 +159,9 @@ for key, value, why in warnings:
 
 # -- sidebar: region, year, method, assumptions -------------------------------------------------------------------------
 sb = st.sidebar
+with sb.expander(t("picker_header", L)):  # province → prefecture → county, or search by name or code
+    pick_region(cache.choosable_regions(), key="wb_pick", lang=L, allowed=REGIONS, default=ss["wb_region"],
+                on_pick=on_pick)
 sb.selectbox(t("wb_region", L), REGIONS, key="wb_region", on_change=on_region,
              format_func=lambda c: f"{NAMES.get(c) or c} ({c})")
 sb.selectbox(t("wb_year", L), list(YEARS), key="wb_year")

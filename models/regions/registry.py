@@ -11,6 +11,11 @@ matched to the 2010 census.
 - county_tier: True for the units that together partition their province at the county tier (every county-level
   unit and development zone, plus the four prefecture-level cities with no county below them: 东莞, 中山, 儋州,
   嘉峪关). Their 2020 populations sum exactly to their province and to the census total.
+- prefecture_tier: True for the units that partition their province at the prefecture tier: every
+  prefecture-level row (including a municipality's 市辖区 / 县 tiers) and the county-level units directly under a
+  province (济源, 仙桃 …). Sum exactly to their province too. Raking counties (or prefectures) to their province
+  must use these two flags, not `level`: by level, 东莞 and 中山 (level city) would be missing from Guangdong's
+  counties and 济源 (level county) from Henan's prefectures.
 - code_2010, match_2010: how the unit was found in the 2010 census. 'code' (the same code; a renamed unit says so in
   `note`), 'name' (no code match, the same name among the 2010 units of the same prefecture, only one candidate and
   not already matched), 'name_stem' (the same, comparing names without their type word: 静海县 → 静海区, with the
@@ -35,7 +40,8 @@ from models.intake import sources
 from models.regions import census
 
 REGISTRY_COLUMNS = ["region_code", "region_name", "name_en", "level", "parent_code", "province_code",
-                    "prefecture_code", "county_tier", "note", "code_2010", "match_2010", "gbt2260", "role"]
+                    "prefecture_code", "county_tier", "prefecture_tier", "note", "code_2010", "match_2010", "gbt2260",
+                    "role"]
 MATCHES = ("code", "name", "name_stem", "ambiguous", "unmatched")
 ZONE_WORDS = ("开发区", "园区", "产业园", "示范区", "管理区", "新区", "新城", "保税区", "管委会", "风景名胜区",
               "食品区", "工业园", "行委", "经济区", "高新区", "试验区", "合作区", "实验区")
@@ -106,6 +112,8 @@ def _build() -> pd.DataFrame:
     reg = now[["region_code", "region_name", "level", "parent_code", "province_code", "prefecture_code",
                "note"]].copy()
     reg["county_tier"] = census.county_tier(now).to_numpy()
+    reg["prefecture_tier"] = ((reg["level"] == "city")
+                              | ((reg["level"] == "county") & (reg["prefecture_code"] == ""))).to_numpy()
     reg = pd.concat([reg, _match_2010(now, then)], axis=1)
     for level in ("country", "province", "city"):  # higher levels: by code only, never by name
         mask = (reg["level"] == level) & (reg["match_2010"] != "code")

@@ -193,6 +193,60 @@ def _colour(value: float, axis: dict) -> str:
     return sample_colorscale(get_colorscale(axis["colorscale"]), [share])[0]
 
 
+def _draw_regions(fig: go.Figure, shapes: dict, rings: dict, values: dict, hovers: dict, axis: dict, no_data: str,
+                  *, col: int = 1) -> None:
+    """Draw one map (subplot `col`): a filled polygon per region (its value's colour, or grey without one), the
+    "data" markers on the shared colour axis (customdata = [code, name, hover]; clicking one selects it) and the
+    grey "no data" markers; hidden axes with equal scales."""
+    names = {f["id"]: f["properties"]["district"] for f in shapes["features"]}
+    # larger regions first, so an enclave is never hidden under its surrounding region
+    order = sorted(rings, key=lambda c: -max(abs(_ring_area_centroid(r)[0]) for r in rings[c]))
+    for code in order:
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for ring in rings[code]:
+            xs += [p[0] for p in ring] + [None]
+            ys += [p[1] for p in ring] + [None]
+        have = code in values
+        hover = hovers.get(code, "") if have else "<br>".join(h for h in (no_data, hovers.get(code)) if h)
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="lines", fill="toself", hoveron="fills", hoverinfo="text",
+            text=f"<b>{names[code]}</b><br>{hover}", name=names[code], meta=code, showlegend=False,
+            fillcolor=_colour(values[code], axis) if have else NO_DATA_COLOUR,
+            line=dict(color="white", width=0.8)), row=1, col=col)
+    points = {c: _label_point(rings[c]) for c in order}
+    have = [c for c in names if c in values]
+    missing = [c for c in names if c not in values]
+    if have:
+        fig.add_trace(go.Scatter(
+            x=[points[c][0] for c in have], y=[points[c][1] for c in have], mode="markers", name="data",
+            customdata=[[c, names[c], hovers.get(c, "")] for c in have], showlegend=False,
+            marker=dict(size=8 if len(names) <= 100 else 4, color=[values[c] for c in have], coloraxis="coloraxis",
+                        line=dict(color="white", width=1)),
+            hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>"), row=1, col=col)
+    if missing:
+        fig.add_trace(go.Scatter(
+            x=[points[c][0] for c in missing], y=[points[c][1] for c in missing], mode="markers",
+            name="no data", customdata=[[c, names[c], hovers.get(c) or ""] for c in missing],
+            showlegend=False, marker=dict(size=6, color=NO_DATA_COLOUR, line=dict(color="#9e9e9e", width=1)),
+            hovertemplate="<b>%{customdata[1]}</b><br>" + no_data + "<extra></extra>"), row=1, col=col)
+    suffix = "" if col == 1 else str(col)
+    # equal scales: the map shrinks its own box (centred, right under its title) instead of padding the axes
+    fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain", row=1, col=col)
+    fig.update_yaxes(visible=False, showgrid=False, zeroline=False, scaleanchor=f"x{suffix}", scaleratio=1,
+                     constrain="domain", constraintoward="top", row=1, col=col)
+
+
+def _layout(fig: go.Figure, *, title: str, colour_title: str, axis: dict, height: int) -> None:
+    top = 70 if title else 40
+    fig.update_layout(
+        title=dict(text=title, x=0.01), font=dict(family=FONT), height=height,
+        margin=dict(l=10, r=10, t=top, b=10), plot_bgcolor="white", paper_bgcolor="white",
+        coloraxis=dict(colorbar=dict(title=dict(text=colour_title), thickness=14), **axis),
+        clickmode="event+select", hovermode="closest",
+    )
+
+
 def gap_map(table: pd.DataFrame, *, sets: tuple[str, ...] | list[str] = tuple(geo.REGION_SETS),
             title: str = "", colour_title: str = "", lang: str = "zh", height: int = 520,
             width: int = 560) -> go.Figure:
@@ -232,48 +286,83 @@ def gap_map(table: pd.DataFrame, *, sets: tuple[str, ...] | list[str] = tuple(ge
     fig = make_subplots(rows=1, cols=len(sets), subplot_titles=[geo.set_label(s, lang) for s in sets],
                         column_widths=[aspect(s) for s in sets], horizontal_spacing=0.02)
     for i, set_id in enumerate(sets, start=1):
-        names = {f["id"]: f["properties"]["district"] for f in shapes[set_id]["features"]}
-        # larger regions first, so an enclave is never hidden under its surrounding region
-        order = sorted(rings[set_id], key=lambda c: -max(abs(_ring_area_centroid(r)[0]) for r in rings[set_id][c]))
-        for code in order:
-            xs: list[float | None] = []
-            ys: list[float | None] = []
-            for ring in rings[set_id][code]:
-                xs += [p[0] for p in ring] + [None]
-                ys += [p[1] for p in ring] + [None]
-            have = code in values
-            hover = hovers.get(code, "") if have else "<br>".join(h for h in (no_data, hovers.get(code)) if h)
-            fig.add_trace(go.Scatter(
-                x=xs, y=ys, mode="lines", fill="toself", hoveron="fills", hoverinfo="text",
-                text=f"<b>{names[code]}</b><br>{hover}", name=names[code], meta=code, showlegend=False,
-                fillcolor=_colour(values[code], axis) if have else NO_DATA_COLOUR,
-                line=dict(color="white", width=0.8)), row=1, col=i)
-        points = {c: _label_point(rings[set_id][c]) for c in order}
-        have = [c for c in names if c in values]
-        missing = [c for c in names if c not in values]
-        if have:
-            fig.add_trace(go.Scatter(
-                x=[points[c][0] for c in have], y=[points[c][1] for c in have], mode="markers", name="data",
-                customdata=[[c, names[c], hovers.get(c, "")] for c in have], showlegend=False,
-                marker=dict(size=8, color=[values[c] for c in have], coloraxis="coloraxis",
-                            line=dict(color="white", width=1)),
-                hovertemplate="<b>%{customdata[1]}</b><br>%{customdata[2]}<extra></extra>"), row=1, col=i)
-        if missing:
-            fig.add_trace(go.Scatter(
-                x=[points[c][0] for c in missing], y=[points[c][1] for c in missing], mode="markers",
-                name="no data", customdata=[[c, names[c], hovers.get(c) or ""] for c in missing],
-                showlegend=False, marker=dict(size=6, color=NO_DATA_COLOUR, line=dict(color="#9e9e9e", width=1)),
-                hovertemplate="<b>%{customdata[1]}</b><br>" + no_data + "<extra></extra>"), row=1, col=i)
-        suffix = "" if i == 1 else str(i)
-        # equal scales: the map shrinks its own box (centred, right under its title) instead of padding the axes
-        fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain", row=1, col=i)
-        fig.update_yaxes(visible=False, showgrid=False, zeroline=False, scaleanchor=f"x{suffix}", scaleratio=1,
-                         constrain="domain", constraintoward="top", row=1, col=i)
-    top = 70 if title else 40
-    fig.update_layout(
-        title=dict(text=title, x=0.01), font=dict(family=FONT), height=height,
-        margin=dict(l=10, r=10, t=top, b=10), plot_bgcolor="white", paper_bgcolor="white",
-        coloraxis=dict(colorbar=dict(title=dict(text=colour_title), thickness=14), **axis),
-        clickmode="event+select", hovermode="closest",
-    )
+        _draw_regions(fig, shapes[set_id], rings[set_id], values, hovers, axis, no_data, col=i)
+    _layout(fig, title=title, colour_title=colour_title, axis=axis, height=height)
+    return fig
+
+
+# -- any per-region value on any set of boundaries (issue 20: the census regions) --------------------------------
+# The census measures, and the growth 2025→2030 of a projected indicator (growth_table); any numeric per-region
+# column can be drawn the same way. Column → unit of the value (labels: i18n key map_col_<column>).
+CENSUS_MEASURES = ("share_60plus_2020", "share_80plus_2020")
+GROWTH_INDICATORS = ("elderly_60plus", "elderly_80plus")
+_CENSUS_UNITS = {"share_60plus_2020": "percent", "share_80plus_2020": "percent",
+                 "growth_elderly_60plus": "percent", "growth_elderly_80plus": "percent"}
+
+
+def growth_table(projections: pd.DataFrame, indicator: str, *, start: int = 2025, end: int = 2030,
+                 method: str = "model", scenario: str = "medium") -> pd.DataFrame:
+    """Growth of a projected indicator per region, in percent: 100 × (value(end) / value(start) − 1), from the tidy
+    projection table (region_code, indicator, year, method, scenario, value; forecasting.projection). Only the
+    regions with both years (and value(start) > 0). Columns: region_code, growth_<indicator> (percent),
+    <indicator>_<start>, <indicator>_<end>."""
+    rows = projections[(projections["indicator"] == indicator) & (projections["method"] == method)
+                       & (projections["scenario"] == scenario) & projections["year"].isin([start, end])]
+    wide = rows.pivot_table(index="region_code", columns="year", values="value", aggfunc="first")
+    if start not in wide.columns or end not in wide.columns:
+        return pd.DataFrame(columns=["region_code", f"growth_{indicator}", f"{indicator}_{start}",
+                                     f"{indicator}_{end}"])
+    wide = wide[(wide[start] > 0) & wide[end].notna()]
+    return pd.DataFrame({"region_code": wide.index.astype(str),
+                         f"growth_{indicator}": (100 * (wide[end] / wide[start] - 1)).round(2).to_numpy(),
+                         f"{indicator}_{start}": wide[start].to_numpy(),
+                         f"{indicator}_{end}": wide[end].to_numpy()}).reset_index(drop=True)
+
+
+def region_value_table(regions: pd.DataFrame, column: str, *, unit: str | None = None,
+                       lang: str = "zh") -> pd.DataFrame:
+    """One row per region of `regions` (region_code, region_name and `column`; population_2020,
+    elderly_60plus_2020, elderly_80plus_2020 shown in the hover when present): the value the map colours and its
+    hover text. unit: the value's unit id (default: percent for the census shares, else person).
+    Out: MAP_COLUMNS; value NaN (drawn grey, 未提供) where the column is empty."""
+    if column not in regions.columns:
+        raise ValueError(f"未知地图指标 {column!r} / unknown measure")
+    unit = unit or _CENSUS_UNITS.get(column, "person")
+    out = []
+    for r in regions.to_dict("records"):
+        value = _num(r.get(column))
+        lines = [f"{t(f'map_col_{column}', lang) if column in _CENSUS_UNITS else column}: "
+                 + (fmt_number(value, unit, lang) if not math.isnan(value) else t("no_data", lang))]
+        for col, key in (("population_2020", "map_col_population_2020"),
+                         ("elderly_60plus_2020", "map_col_elderly_60plus_2020"),
+                         ("elderly_80plus_2020", "map_col_elderly_80plus_2020")):
+            if col in r and col != column:
+                lines.append(f"{t(key, lang)}: {fmt_number(_num(r[col]), 'person', lang)}")
+        for ind in GROWTH_INDICATORS:
+            if column == f"growth_{ind}" and f"{ind}_2025" in r:
+                lines.append(f"{label(ind, lang)} 2025 → 2030: {fmt_number(_num(r[f'{ind}_2025']), 'person', lang)}"
+                             f" → {fmt_number(_num(r.get(f'{ind}_2030')), 'person', lang)}")
+        source = "map_projection_source" if column.startswith("growth_") else "map_census_source"
+        lines.append(f"{t('source', lang)}: {t(source, lang)}")
+        out.append({"region_code": str(r["region_code"]), "region_name": r.get("region_name") or "",
+                    "value": value, "unit": unit, "hover": "<br>".join(lines),
+                    "reason": "" if not math.isnan(value) else t("no_data", lang)})
+    return pd.DataFrame(out, columns=MAP_COLUMNS)
+
+
+def value_map(table: pd.DataFrame, shapes: dict, *, title: str = "", colour_title: str = "", lang: str = "zh",
+              height: int = 560) -> go.Figure:
+    """One map of `shapes` (a GeoJSON FeatureCollection, feature id = region code, properties.district = name,
+    e.g. models.regions.geo.prefecture_boundaries()) coloured by `table.value` (as region_value_table returns),
+    on a sequential scale from the lowest to the highest value drawn; regions without a value are grey (never 0).
+    Plain SVG like gap_map (no WebGL, tiles or CDN): a filled polygon per region, "data" / "no data" markers."""
+    values = {str(c): float(v) for c, v in zip(table["region_code"], table["value"]) if not _missing(v)}
+    hovers = dict(zip(table["region_code"].astype(str), table["hover"]))
+    rings = _project(shapes)
+    zs = [values[c] for c in rings if c in values]
+    low, high = (min(zs), max(zs)) if zs else (0.0, 1.0)
+    axis = dict(colorscale="OrRd", cmin=low, cmax=high if high > low else low + 1)
+    fig = make_subplots(rows=1, cols=1)
+    _draw_regions(fig, shapes, rings, values, hovers, axis, t("no_data", lang))
+    _layout(fig, title=title, colour_title=colour_title, axis=axis, height=height)
     return fig

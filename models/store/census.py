@@ -54,7 +54,8 @@ def registry(db: Database | None = None) -> pd.DataFrame:
     """The region registry (models.regions.registry.REGISTRY_COLUMNS), census file order: nation, then each
     province followed by its prefectures and counties."""
     df = _db(db).query("SELECT * FROM region_registry")
-    df["county_tier"] = df["county_tier"].astype(bool)
+    for c in ("county_tier", "prefecture_tier"):
+        df[c] = df[c].astype(bool)
     return df[REGISTRY_COLUMNS]
 
 

@@ -30,8 +30,8 @@ from models.core.paths import database_path
 from models.intake import sources
 from models.regions import census, registry
 
-SCHEMA_VERSION = "4"  # 2: accounts and login_attempts; 3: fit_cache (a rebuild creates new user tables, keeps the old)
-# 4: census_persons and region_registry (issue 20)
+SCHEMA_VERSION = "5"  # 2: accounts and login_attempts; 3: fit_cache (a rebuild creates new user tables, keeps the old)
+# 4: census_persons and region_registry; 5: region_registry.prefecture_tier (issue 20)
 
 # Base tables: rebuilt from data/ (their content is always the source files').
 BASE_SCHEMA = """
@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS census_persons (region_code VARCHAR, region_name VARC
     sex VARCHAR, age_group VARCHAR, age_lo INTEGER, age_hi INTEGER, persons BIGINT);
 CREATE TABLE IF NOT EXISTS region_registry (region_code VARCHAR PRIMARY KEY, region_name VARCHAR, name_en VARCHAR,
     level VARCHAR, parent_code VARCHAR, province_code VARCHAR, prefecture_code VARCHAR, county_tier BOOLEAN,
-    note VARCHAR, code_2010 VARCHAR, match_2010 VARCHAR, gbt2260 VARCHAR, role VARCHAR);
+    prefecture_tier BOOLEAN, note VARCHAR, code_2010 VARCHAR, match_2010 VARCHAR, gbt2260 VARCHAR, role VARCHAR);
 """
 CENSUS_TABLES = ("census_persons", "region_registry")
 

@@ -63,9 +63,15 @@ def require_regions(codes, db: Database | None = None) -> list[str]:
 
 
 def region_name(code: str, lang: str = "zh", db: Database | None = None) -> str:
+    """The region's name in `lang`: from the regions (base and user-added), else from the census registry (every
+    county of the 2020 census), else the code itself."""
     r = regions(db).set_index("code")
     if code not in r.index:
-        return code
+        found = _db(db).query("SELECT region_name, name_en FROM region_registry WHERE region_code = ?", [code])
+        if found.empty:
+            return code
+        zh, en = found.iat[0, 0], found.iat[0, 1]
+        return (en or zh) if lang == "en" else zh
     row = r.loc[code]
     return (row["name_en"] or row["name_zh"]) if lang == "en" else row["name_zh"]
 

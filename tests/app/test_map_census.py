@@ -1,0 +1,150 @@
+"""一张图, census part (AppTest): the region chooser and the map of every prefecture or every county of a province,
+coloured by the 2020 census share aged 60+ / 80+."""
+import base64
+import json
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def open_map(lang="zh", region=None):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = lang
+    if region:
+        at.query_params["region"] = region
+    at.run()
+    at.switch_page("pages/map.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def census_chart(at) -> dict:
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(c for c in charts if "2020" in c["layout"]["title"]["text"] or "2030" in c["layout"]["title"]["text"])
+
+
+def values(spec) -> dict:
+    out = {}
+    for tr in spec["data"]:
+        if tr["name"] == "data":
+            colour = tr["marker"]["color"]
+            if isinstance(colour, dict):
+                colour = np.frombuffer(base64.b64decode(colour["bdata"]), dtype=np.dtype(colour["dtype"])).tolist()
+            out.update({c[0]: v for c, v in zip(tr["customdata"], colour)})
+    return out
+
+
+def grey(spec) -> set:
+    return {c[0] for tr in spec["data"] if tr["name"] == "no data" for c in tr["customdata"]}
+
+
+def test_country_map_colours_every_prefecture_by_the_60plus_share(db):
+    at = open_map()
+    spec = census_chart(at)
+    assert spec["layout"]["title"]["text"] == "60岁及以上占比（2020年普查） · 全国各地级单位"
+    v = values(spec)
+    assert len(v) == 367 and grey(spec) == {"810000", "820000"}  # Hong Kong, Macao: outside the census
+    assert v["500000"] == 21.87  # 重庆 (the municipality is one unit of this map)
+    assert v["419001"] > 0  # 济源, directly under Henan, is a unit of the prefecture tier
+    assert {tr["type"] for tr in spec["data"]} == {"scatter"}  # plain SVG, no WebGL
+
+
+def test_choosing_chongqing_draws_its_counties_and_the_80plus_share(db):
+    at = open_map()
+    at.selectbox(key="map_pick_province").set_value("500000").run()
+    spec = census_chart(at)
+    assert spec["layout"]["title"]["text"].endswith("重庆市各区县")
+    assert len(values(spec)) == 38 and not grey(spec)
+    assert values(spec)["500103"] == 19.76
+    at.selectbox(key="map_census_measure").set_value("share_80plus_2020").run()
+    spec = census_chart(at)
+    assert values(spec)["500103"] == pytest.approx(round(100 * 18_654 / 588_717, 2))
+    assert "重庆市（500000）：常住人口 3,205.42万人" in " ".join(c.value for c in at.caption)
+
+
+def test_a_province_without_county_boundaries_shows_its_prefectures_and_says_so(db):
+    at = open_map()
+    at.selectbox(key="map_pick_province").set_value("440000").run()
+    spec = census_chart(at)
+    assert spec["layout"]["title"]["text"].endswith("广东省各地级单位")
+    assert len(values(spec)) == 21 and {"441900", "442000"} <= set(values(spec))
+    assert "仓库中没有广东省的区县边界" in " ".join(c.value for c in at.caption)
+
+
+def test_search_and_the_three_boxes(db):
+    at = open_map()
+    at.text_input(key="map_pick_q").set_value("渝中").run()
+    assert at.selectbox(key="map_pick_hit").options == ["渝中区 (500103)"]
+    assert "渝中区（500103）：常住人口 58.87万人" in " ".join(c.value for c in at.caption)
+    assert census_chart(at)["layout"]["title"]["text"].endswith("重庆市各区县")
+    at.text_input(key="map_pick_q").set_value("没有这个地方").run()
+    assert "没有名称或代码含“没有这个地方”的地区" in [c.value for c in at.caption]
+    at.text_input(key="map_pick_q").set_value("").run()
+    at.selectbox(key="map_pick_province").set_value("130000").run()
+    at.selectbox(key="map_pick_prefecture").set_value("130900").run()
+    at.selectbox(key="map_pick_county").set_value("130981").run()
+    assert "泊头市（130981）" in " ".join(c.value for c in at.caption)
+    assert at.query_params["region"] == "130981"  # in the URL: a copied link reopens it
+
+
+def test_url_region_opens_the_chooser_there_in_english(db):
+    at = open_map("en", region="120101")
+    assert at.selectbox(key="map_pick_province").value == "120000"
+    assert at.selectbox(key="map_pick_prefecture").value == "120100"
+    assert at.selectbox(key="map_pick_county").value == "120101"
+    spec = census_chart(at)
+    assert spec["layout"]["title"]["text"] == "share aged 60+ (2020 census) · 天津市: every county"
+    assert len(values(spec)) == 16
+    assert "Heping District (120101)" in at.selectbox(key="map_pick_county").options
+
+
+def test_workbench_chooser_offers_its_regions_and_switches_the_region(db):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.switch_page("pages/workbench.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="wb_region").value == "500103"
+    assert at.selectbox(key="wb_pick_county").value == "500103"  # the chooser opens on the workbench's region
+    assert at.selectbox(key="wb_pick_province").options == ["（全部）", "天津市 (120000)", "河北省 (130000)",
+                                                             "重庆市 (500000)"]  # only where the workbench can go
+    at.text_input(key="wb_pick_q").set_value("泊头").run()
+    assert at.selectbox(key="wb_pick_hit").value == "130981"
+    assert at.selectbox(key="wb_region").value == "130981"
+    at.selectbox(key="wb_region").set_value("120110").run()  # the region box still works on its own
+    assert at.selectbox(key="wb_region").value == "120110"
+    assert not at.exception
+
+
+def test_overview_chooser_sets_the_focus_region(db):
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["lang"] = "zh"
+    at.run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="ov_focus").value == "500103"
+    at.selectbox(key="ov_pick_province").set_value("120000").run()
+    at.selectbox(key="ov_pick_prefecture").set_value("120100").run()
+    at.selectbox(key="ov_pick_county").set_value("120110").run()
+    assert at.selectbox(key="ov_focus").value == "120110"  # 东丽区
+    assert not at.exception
+
+
+def test_growth_of_the_60plus_from_the_model_projection(db):
+    from forecasting.projection import project_all
+
+    proj = project_all(db=db)
+    rows = proj[(proj["region_code"] == "500103") & (proj["indicator"] == "elderly_60plus")
+                & (proj["method"] == "model") & (proj["scenario"] == "medium")].set_index("year")["value"]
+    want = round(100 * (rows[2030] / rows[2025] - 1), 2)
+    at = open_map(region="500103")
+    at.selectbox(key="map_census_measure").set_value("growth_elderly_60plus").run()
+    spec = census_chart(at)
+    assert spec["layout"]["title"]["text"].startswith("60岁及以上人口增长 2025→2030")
+    assert values(spec)["500103"] == want
+    covered = len(values(spec))
+    assert f"增长：{covered}个地区有2025和2030年的模型预测" in " ".join(c.value for c in at.caption)

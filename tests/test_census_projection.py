@@ -86,10 +86,12 @@ def test_every_census_unit_is_projected_and_sums_hold(as_of_2020):
     for k in ("population_resident", "elderly_60plus", "elderly_65plus", "elderly_80plus", "infants_0_3"):
         v = rp.values[k]
         assert np.isfinite(v).all() and (v >= 0).all(), k
-        tier = u["county_tier"].to_numpy(dtype=bool) & (level != "province") & (level != "country")
-        for p in np.flatnonzero(level == "province"):
-            mine = tier & (u["province_code"].to_numpy() == u["region_code"].iat[p])
-            np.testing.assert_allclose(v[mine].sum(axis=0), v[p], rtol=1e-9, err_msg=(k, u["region_code"].iat[p]))
+        for col in ("county_tier", "prefecture_tier"):  # each tier partitions its province
+            tier = u[col].to_numpy(dtype=bool) & (level != "province") & (level != "country")
+            for p in np.flatnonzero(level == "province"):
+                mine = tier & (u["province_code"].to_numpy() == u["region_code"].iat[p])
+                np.testing.assert_allclose(v[mine].sum(axis=0), v[p], rtol=1e-9,
+                                           err_msg=(k, col, u["region_code"].iat[p]))
     # provinces to the nation: the 60+ within 0.2 % (the provinces' observed 2020 populations are kept)
     prov = rp.values["elderly_60plus"][level == "province"].sum(axis=0)
     assert np.abs(prov / rp.values["elderly_60plus"][0] - 1).max() < 0.002

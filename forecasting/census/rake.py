@@ -12,7 +12,8 @@ Each unit's projection is split into three age bands per year: young (0–59), m
    path (60+ and 65+: the national cohort model, forecasting/cohort.py; total: the nation's own population path);
    every province's band is multiplied by R_b(t) (one factor per band and year, the same for every province).
 3. The county tier (county-level units and zones, and prefecture cities without counties: the registry's
-   county_tier), and separately the other prefectures, to their province: r_b,p(t) = P_b,p(t) / Σ_{c∈p} P_b,c(t), one
+   county_tier), and separately the prefecture tier (prefecture_tier; its county-level units directly under the
+   province are raked with the county tier, the prefectures share the rest), to their province: r_b,p(t) = P_b,p(t) / Σ_{c∈p} P_b,c(t), one
    factor per province, band and year. This is the "raking factor per province" reported (`raking_table`):
    `factor` is the whole scaling of the counties (it includes the province's own scaling to the nation and to its
    observed figures); `factor_vs_own` = factor × province before / province after its own scaling, the counties

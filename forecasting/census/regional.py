@@ -172,7 +172,12 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     # 中山, 嘉峪关, 儋州 …: the registry's county_tier); the other prefectures are raked as their own tier
     tier = (units["county_tier"].fillna(False).astype(bool).to_numpy() if "county_tier" in units
             else level == "county") & (level != "province") & (level != "country")
-    group = np.where(tier, "county", np.where(level == "city", "city", "")).astype(object)
+    pref = (units["prefecture_tier"].fillna(False).astype(bool).to_numpy() if "prefecture_tier" in units
+            else level == "city") & (level != "province") & (level != "country")
+    # the prefecture tier (the registry's prefecture_tier) also holds county-level units directly under a province
+    # (济源, 仙桃 …): they are raked with the county tier, and the prefectures share the rest of the province
+    shared = tier & pref
+    group = np.where(tier, "county", np.where(pref, "city", "")).astype(object)
     nat_b = to_bands({k: np.asarray(national[k], dtype=float)[None, :] for k in ("elderly_60plus", "elderly_65plus")}
                      | {"population_resident": (b["young"][0] + b["mid"][0] + b["old"][0])[None, :]}
                      if "population_resident" not in national else {k: np.asarray(national[k], dtype=float)[None, :]
@@ -189,11 +194,21 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     ppos = {c: j for j, c in enumerate(prov_codes)}
     pcode = units["province_code"].to_numpy()
     factors, own = {}, {}
+    p_of = np.array([ppos.get(pc, -1) for pc in pcode])
+
+    def tier_target(x: np.ndarray, lv: str) -> np.ndarray:
+        """The province's value, less (for the prefecture tier) its county-level units that are in both tiers."""
+        if lv == "county":
+            return x[prov]
+        held = np.zeros_like(x[prov])
+        np.add.at(held, p_of[shared & (p_of >= 0)], x[shared & (p_of >= 0)])
+        return x[prov] - held
+
     for lv in ("county", "city"):
-        g = np.array([ppos.get(pc, -1) if lv_ == lv else -1 for pc, lv_ in zip(pcode, group)])
+        g = np.where(group == lv, p_of, -1)
         fac = {}
         for k in b:
-            b[k], fac[k] = rake(b[k], g, b[k][prov])
+            b[k], fac[k] = rake(b[k], g, tier_target(b[k], lv))
         raw_b = to_bands(values)
         # the county model against the province's own projection: the factor without the province's own scaling
         # (national raking, anchors): Σ counties should be province_raw, i.e. fac × province_raw / province_final
@@ -209,7 +224,7 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
                 held = np.zeros_like(b[k][prov])
                 np.add.at(held, g[fixed], b[k][fixed])
                 free = np.where(fixed, -1, g)
-                b[k], _ = rake(b[k], free, b[k][prov] - held)
+                b[k], _ = rake(b[k], free, tier_target(b[k], lv) - held)
     v = from_bands(b)
     for (i, k), pts in obs.items():  # the observed figures exactly (the ratios leave rounding dust)
         for y, val in pts:
@@ -222,8 +237,7 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     for k in ("elderly_80plus", "infants_0_3"):  # and add up like the bands: provinces to the nation, units below
         v[k][prov], _ = rake(v[k][prov], np.zeros(len(prov), dtype=int), v[k][:1])
         for lv in ("county", "city"):
-            g = np.array([ppos.get(pc, -1) if lv_ == lv else -1 for pc, lv_ in zip(pcode, group)])
-            v[k], _ = rake(v[k], g, v[k][prov])
+            v[k], _ = rake(v[k], np.where(group == lv, p_of, -1), tier_target(v[k], lv))
 
     # bands: horizon from the last observed year (≥ 2020) or from the census (2020 year end: two months)
     h = np.tile((years - CENSUS_YEAR).astype(float), (len(codes), 1))

@@ -78,6 +78,11 @@ class Projector:
         self.save_fits()
         return table(parts)
 
+    def region_codes(self) -> list[str]:
+        """Every region these inputs know, the five plan regions first, then the others by code: every census unit
+        of the registry (with a census projection) and every region a planner imported."""
+        return list(PLAN_REGIONS) + sorted(self.inputs.index()["codes"] - set(PLAN_REGIONS))
+
     def model_paths(self, region: str, to_year: int = 2035) -> dict[str, pd.DataFrame]:
         """The `model` method's medium paths of one region, indicator → frame by year (method_model)."""
         return model_path_frames(self.inputs, region, to_year)

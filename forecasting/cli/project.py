@@ -68,8 +68,7 @@ def run(args) -> int:
     if args.region or overrides:
         table = pd.concat([projector.project(a).table for a in wanted], ignore_index=True)[TABLE_COLUMNS]
     else:  # every region, in one batch (the model method projects all census units in one array run)
-        known = sorted(projector.inputs.index()["codes"] - set(PLAN_REGIONS))
-        table = projector.project_all(list(PLAN_REGIONS) + known, to_year=args.to, methods=methods,
+        table = projector.project_all(projector.region_codes(), to_year=args.to, methods=methods,
                                       scenarios=scenarios)[TABLE_COLUMNS]
     write_csv(table, args.out)
     if args.raking:

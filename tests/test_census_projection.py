@@ -65,6 +65,24 @@ def test_cohort_accounting_identity_per_region_sex_and_age(seed, regions, steps,
     np.testing.assert_allclose(out["elderly_60plus"], p[:, :, 60:].sum(axis=(1, 2)), rtol=1e-12)
 
 
+@settings(max_examples=50, deadline=None)
+@given(seed=st.integers(0, 10_000), units=st.integers(1, 30), groups=st.integers(1, 5), years=st.integers(1, 6))
+def test_raked_units_sum_to_their_province(seed, units, groups, years):
+    rng = np.random.default_rng(seed)
+    values = rng.uniform(0, 1e6, size=(units, years))
+    member = rng.integers(-1, groups, size=units)
+    targets = rng.uniform(1, 1e7, size=(groups, years))
+    out, factor = rake(values, member, targets)
+    for g in range(groups):
+        rows = member == g
+        if rows.any() and values[rows].sum(axis=0).min() > 0:
+            np.testing.assert_allclose(out[rows].sum(axis=0), targets[g], rtol=1e-9)
+            np.testing.assert_allclose(out[rows], values[rows] * factor[g], rtol=1e-12)
+        elif not rows.any():
+            assert np.isnan(factor[g]).all()
+    np.testing.assert_array_equal(out[member < 0], values[member < 0])
+
+
 def test_raking_and_anchor_arithmetic():
     values = np.array([[1.0, 2.0], [3.0, 2.0], [5.0, 5.0]])
     out, factor = rake(values, np.array([0, 0, -1]), np.array([[8.0, 8.0]]))

@@ -240,3 +240,47 @@ def test_project_as_of_2020_covers_every_province_and_county(tmp_path):
     r = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig", dtype={"province_code": str})
     assert list(r.columns) == ["province_code", "province_name", "band", "level", "2025", "2030", "2035"]
     assert len(r) == 3 + 31 * 3 and r[r.level == "county"]["province_code"].nunique() == 31
+
+
+def _groups(code: str, scale: float, year: int) -> pd.DataFrame:
+    from forecasting.census.split import AGE_GROUPS
+
+    rows = [{"region_code": code, "sex": s, "age_group": g, "persons": int(scale * 1000 * (1 + i % 3)),
+             "census_year": year} for s in ("male", "female") for i, g in enumerate(AGE_GROUPS)]
+    return pd.DataFrame(rows)
+
+
+def test_hamilton_perry_rates_against_the_nation():
+    from forecasting.census.migration import CLIP, migration_rates
+
+    nat10, nat20 = _groups("100000", 100, 2010), _groups("100000", 100, 2020)
+    a10, a20 = _groups("110101", 1, 2010), _groups("110101", 1, 2020)
+    a20.loc[a20.age_group == "30-34", "persons"] *= 1.2  # 20 % more 30–34s in 2020 than the nation's change implies
+    b20 = _groups("110102", 1, 2020)  # no 2010 unit: takes its prefecture's (110100) rates
+    p10, p20 = _groups("110100", 2, 2010), _groups("110100", 2, 2020)
+    p20.loc[p20.age_group == "85+", "persons"] *= 3  # far beyond ±5 %/yr: clipped
+    units = pd.DataFrame({"region_code": ["100000", "110100", "110101", "110102"],
+                          "code_2010": ["100000", "110100", "110101", ""],
+                          "prefecture_code": ["", "", "110100", "110100"],
+                          "province_code": ["", "110000", "110000", "110000"]})
+    mu, src = migration_rates(pd.concat([nat20, p20, a20, b20]), pd.concat([nat10, p10, a10]), units)
+    assert mu.shape == (4, 2, 101)
+    np.testing.assert_allclose(mu[0], 0, atol=1e-12)  # the nation against itself
+    # 20–24 in 2010 → 30–34 in 2020: μ = 1.2^(1/10) − 1 at the middle ages 25–29, 0 elsewhere
+    np.testing.assert_allclose(mu[2, :, 25:30], 1.2 ** 0.1 - 1, rtol=1e-9)
+    np.testing.assert_allclose(mu[2, :, 30:35], 0, atol=1e-12)
+    assert mu[1, 0, 90] == pytest.approx(CLIP)  # 75+ → 85+ tripled: clipped
+    np.testing.assert_allclose(mu[3], mu[1])  # the unmatched county takes its prefecture's rates
+    assert list(src["migration_source"]) == ["own", "own", "own", "prefecture"]
+
+
+def test_births_by_child_woman_index_and_national_births():
+    from forecasting.census.fertility import child_woman_index, national_births
+
+    f = child_woman_index(np.array([100.0, 30.0, 5.0, 1.0]), np.array([400.0, 60.0, 40.0, 0.0]), 0)
+    np.testing.assert_allclose(f, [1.0, 2.0, 0.5, 0.0])  # CWR 0.25 nationally; no women: no births
+    series = pd.DataFrame({"region_code": "100000",
+                           "indicator": ["population_resident", "population_resident", "birth_rate", "births"],
+                           "year": [2019, 2020, 2020, 2021], "value": [1.40e9, 1.41e9, 8.52, 10_620_000]})
+    b = national_births(series)
+    assert b[2020][0] == pytest.approx(8.52 / 1000 * 1.405e9) and b[2021] == (10_620_000, "NBS births")

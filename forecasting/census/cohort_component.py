@@ -63,10 +63,14 @@ class Engine:
     result: dict = field(default_factory=dict, repr=False)
 
     def survival(self, i: int, frac: float = 1.0) -> np.ndarray:
-        """(R, 2, 101) survival over `frac` of year years[i]."""
-        th = np.ones((len(self.start), 1, MAX_AGE + 1))
-        th[:, :, 60:] = np.asarray(self.theta, dtype=float).reshape(-1, 1, 1)
-        return np.exp(-th * self.mortality[None, :, :, i] * frac)
+        """(R, 2, 101) survival over `frac` of year years[i] (computed once per distinct θ, then gathered; a single θ
+        gives a (1, 2, 101) array that broadcasts over the units)."""
+        theta = np.broadcast_to(np.asarray(self.theta, dtype=float), (len(self.start),))
+        values, inverse = np.unique(theta, return_inverse=True)
+        th = np.ones((len(values), 1, MAX_AGE + 1))
+        th[:, :, 60:] = values.reshape(-1, 1, 1)
+        table = np.exp(-th * self.mortality[None, :, :, i] * frac)
+        return table if len(values) == 1 else table[inverse]
 
     def run(self) -> dict:
         """Project; returns {indicator: (R, T) year-end values} for INDICATOR_AGES, infants_0_3, women_15_49 and
@@ -116,7 +120,7 @@ class Engine:
             if self.keep_ages:
                 out["pop"][..., i] = p
                 if i > 0:
-                    out["surv"][..., i], out["migr"][..., i] = s, m
+                    out["surv"][..., i], out["migr"][..., i] = np.broadcast_to(s, p.shape), m
         self.result = out
         return out
 

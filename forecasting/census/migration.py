@@ -36,12 +36,11 @@ BASE_YEAR = 2020
 def _wide(groups: pd.DataFrame, codes: list[str]) -> np.ndarray:
     """(len(codes), 2, 19) persons by sex and age group; NaN where a unit is absent."""
     out = np.full((len(codes), len(SEXES), len(AGE_GROUPS)), np.nan)
-    pos = {c: i for i, c in enumerate(codes)}
-    g = groups[groups["region_code"].astype(str).isin(pos)]
-    ri = g["region_code"].astype(str).map(pos).to_numpy()
-    si = g["sex"].map({s: i for i, s in enumerate(SEXES)}).to_numpy()
-    gi = g["age_group"].map({a: i for i, a in enumerate(AGE_GROUPS)}).to_numpy()
-    out[ri, si, gi] = g["persons"].to_numpy(dtype=float)
+    ri = pd.Index(list(dict.fromkeys(codes))).get_indexer(groups["region_code"].astype(str))
+    si = pd.Index(list(SEXES)).get_indexer(groups["sex"])
+    gi = pd.Index(list(AGE_GROUPS)).get_indexer(groups["age_group"])
+    ok = (ri >= 0) & (si >= 0) & (gi >= 0)
+    out[ri[ok], si[ok], gi[ok]] = groups["persons"].to_numpy(dtype=float)[ok]
     return out
 
 

@@ -141,8 +141,10 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     b_nat = np.array([national_births.get(int(y), np.nan) for y in years], dtype=float)
     mort = mortality_surface(years, as_of)
     thetas = np.full(len(codes), float(theta))
-    own_theta = province_thetas(units, observed, theta, lambda th: Engine(
-        start, mort, years, th, mu, damping(years), fert, b_nat, 0, float(srb)).run()["elderly_60plus"], years)
+    sub = np.flatnonzero((units["level"] == "province").to_numpy() | (units["region_code"] == NATIONAL).to_numpy())
+    own_theta = province_thetas(units.iloc[sub].reset_index(drop=True), observed, theta, lambda th: Engine(
+        start[sub], mort, years, th, mu[sub], damping(years), fert[sub], b_nat, 0, float(srb)).run()[
+        "elderly_60plus"], years)  # the nation (row 0, first: its births set g) and the provinces only
     for code, th in own_theta.items():
         thetas[(units["region_code"] == code).to_numpy() | (units["province_code"] == code).to_numpy()] = th
     engine = Engine(start, mort, years, thetas, mu, damping(years), fert, b_nat, 0, float(srb), keep_ages=keep_ages)

@@ -113,6 +113,12 @@ def test_every_census_unit_is_projected_and_sums_hold(as_of_2020):
     # provinces to the nation: the 60+ within 0.2 % (the provinces' observed 2020 populations are kept)
     prov = rp.values["elderly_60plus"][level == "province"].sum(axis=0)
     assert np.abs(prov / rp.values["elderly_60plus"][0] - 1).max() < 0.002
+    t = rp.table()  # the long table of every unit (pages, map)
+    assert list(t.columns) == ["region_code", "indicator", "year", "value", "lower_80", "upper_80", "lower_95",
+                               "upper_95"]
+    assert len(t) == len(u) * 16 * 5
+    yz = t[(t.region_code == "500103") & (t.indicator == "elderly_60plus")].set_index("year")
+    assert yz.at[2025, "value"] == rp.values["elderly_60plus"][rp.pos["500103"], 5]
     # the nation's 60+ path is the cohort model's (vintage 2020: 2025 = 316.3 million)
     assert rp.values["elderly_60plus"][0, 5] == pytest.approx(316_284_300, rel=1e-4)
 

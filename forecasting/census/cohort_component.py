@@ -25,7 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 
 from forecasting.census.split import MAX_AGE, SEXES
 
@@ -131,14 +130,3 @@ def mortality_surface(years, as_of: int | None) -> np.ndarray:
 
     years = np.asarray(years)
     return np.stack([load_wpp(as_of, sex=s).rate(np.arange(MAX_AGE + 1)[:, None], years[None, :]) for s in SEXES])
-
-
-def frame(values: dict, codes: list[str], years) -> pd.DataFrame:
-    """Long frame region_code, indicator, year, value from run()'s (R, T) arrays (indicators of INDICATOR_AGES,
-    infants_0_3, births)."""
-    parts = []
-    n = len(codes)
-    for k in (*INDICATOR_AGES, "infants_0_3", "births"):
-        parts.append(pd.DataFrame({"region_code": np.repeat(codes, len(years)), "indicator": k,
-                                   "year": np.tile(np.asarray(years), n), "value": values[k].ravel()}))
-    return pd.concat(parts, ignore_index=True)

@@ -541,13 +541,14 @@ def census_step(inp: Inputs, out: dict, years: range, to_year: int) -> None:
     if rp is None:
         return
     mig = dict(zip(rp.migration["region_code"], rp.migration["migration_source"]))
-    detail = CENSUS_DETAIL.format(theta=rp.theta, mig="{mig}")
+    province = dict(zip(rp.units["region_code"], rp.units["province_code"]))
     for r in codes:
         if r not in rp:
             continue
         mp = out[r]
-        d = detail.format(mig={"own": "own 2010 cohorts", "prefecture": "partly its prefecture's",
-                               "province": "partly its province's"}.get(mig.get(r), "none"))
+        theta = rp.own_theta.get(r, rp.own_theta.get(province.get(r), rp.theta))  # its province's own θ, if any
+        d = CENSUS_DETAIL.format(theta=theta, mig={"own": "own 2010 cohorts", "prefecture": "partly its prefecture's",
+                                                   "province": "partly its province's"}.get(mig.get(r), "none"))
         for ind in ("population_resident", "elderly_60plus", "elderly_65plus", "infants_0_3"):
             if r == NATIONAL and ind in ("elderly_60plus", "elderly_65plus"):
                 continue  # the nation's elderly: the cohort model (the raking targets), with its own bands

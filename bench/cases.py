@@ -68,44 +68,63 @@ def case_db_build() -> None:
 
 
 def case_projection() -> None:
-    """forecasting.projection.project_all for every synthetic region (model, medium), cold process."""
+    """forecasting.projection.project_all for every region of the REAL database (the 2020 census units: nation,
+    31 provinces, prefectures, ~2,990 county-tier units, with single-year ages, both sexes and bands; model,
+    medium), cold process (issue 20: the synthetic national file is no longer used here)."""
+    import resource
+
     from forecasting import projection
+    from forecasting.method_model import census_projection
     from forecasting.parallel import workers_for
     from forecasting.projection_models import fit_forecast
     from models.store.database import default
 
-    codes = synthetic_codes()
-    workers = workers_for(None, len(codes))
     db = default()
     db.clear_fits()  # cold: no saved fits either
-    df, dt = timed(projection.project_all, codes, methods=("model",), scenarios=("medium",))
-    emit("projection_all_regions", dt, "s", f"{len(codes)} regions, model/medium, {workers} process(es) (the caller + forked), "
-                                             "cold: fits included")
+    t = time.perf_counter()
+    projector = projection.Projector.load(db)
+    codes = sorted(projector.inputs.index()["codes"])
+    workers = workers_for(None, len(codes))
+    projector.project_all(codes, methods=("model",), scenarios=("medium",))
+    dt = time.perf_counter() - t
+    emit("projection_all_regions", dt, "s", f"{len(codes)} REAL regions (census units), model/medium, single-year "
+                                             f"ages, both sexes, bands; {workers} process(es); cold: inputs, census "
+                                             "tables and fits included")
     emit("projection_regions_per_s", len(codes) / dt, "regions/s")
+    inp = projection.vintage_inputs(db, None)
+    inp.census()
+    census_projection(inp, 2035)  # national fits memoised
+    inp.memo.pop(("census_projection", 2035))
+    _, dt_engine = timed(census_projection, inp, 2035)
+    emit("projection_census_engine", dt_engine, "s", "forecasting.census: split, migration, fertility, the yearly "
+                                                     "array steps 2020–2035, anchoring, raking, bands, all units")
     db.clear_fits()
     fit_forecast.cache_clear()
     _, dt1 = timed(projection.project_all, codes, methods=("model",), scenarios=("medium",), workers=1)
     info = fit_forecast.cache_info()
     emit("projection_all_regions_1proc", dt1, "s", "same in this one process, cold: fits included")
-    emit("projection_fits", info.misses, "fits", "statsmodels fits (nation and provinces; the rest by share)")
+    emit("projection_fits", info.misses, "fits", "statsmodels fits (nation and provinces)")
     fit_forecast.cache_clear()
     _, dt_saved = timed(projection.project_all, codes, methods=("model",), scenarios=("medium",), workers=1)
     emit("projection_all_regions_saved_fits", dt_saved, "s",
          f"one process reading the fits the last run saved in DuckDB ({fit_forecast.cache_info().misses} refits)")
-    _, dt2 = timed(projection.project_all, codes, methods=("model",), scenarios=("medium",), workers=1)
-    emit("projection_all_regions_1proc_warm", dt2, "s", "again, fits memoised in this process: loading the inputs, "
-                                                        "the national and provincial paths and the per-region work")
+    p2 = projection.Projector.load(db)
+    p2.project_all(codes, methods=("model",), scenarios=("medium",), workers=1)
+    _, dt2 = timed(p2.project_all, codes, methods=("model",), scenarios=("medium",), workers=1)
+    emit("projection_all_regions_1proc_warm", dt2, "s", "again on the same inputs: paths memoised, the assembly of "
+                                                        "the tidy table only")
     emit("projection_per_region_warm", dt2 / len(codes) * 1000, "ms/region")
     sample = codes[:: max(1, len(codes) // 100)][:100]
-    _, dt3 = timed(projection.project_all, sample, workers=1)
+    _, dt3 = timed(p2.project_all, sample, workers=1)
     emit("projection_all_methods_per_region", dt3 / len(sample) * 1000, "ms/region",
-         f"3 methods × 3 scenarios, {len(sample)}-region sample, fits memoised")
+         f"3 methods × 3 scenarios, {len(sample)}-region sample, paths memoised")
     try:
         import statsforecast  # noqa: F401
         emit("statsforecast_autoets", None, "installed", "reference run not implemented")
     except ImportError:
         not_available("statsforecast_autoets", "not installed (reference only; not installed on purpose)")
-    emit("projection_peak_rss", maxrss_mb(), "MB", "parent and forked workers")
+    emit("projection_peak_rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "MB",
+         "this process (the forked workers' own peaks are not added)")
 
 
 def case_gaps() -> None:

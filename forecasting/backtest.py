@@ -142,16 +142,31 @@ def vintage_backtest(as_of: int = 2020, *, regions=None, strict: bool = False, d
     return out.sort_values(["region_code", "indicator", "year", "method"], kind="stable").reset_index(drop=True)
 
 
+SUMMARY_COLUMNS = ["level", "region_code", "indicator", "method", "n", "mape", "coverage_80", "n_interval"]
+
+
+def region_level(code: str) -> str:
+    """nation (100000), province (a code ending in 0000), county (every other: districts, counties, prefectures'
+    own rows are counted with the counties)."""
+    return "nation" if code == "100000" else "province" if str(code).endswith("0000") else "county"
+
+
 def vintage_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """MAPE (%) and 80 % coverage (share of actuals inside, over the rows that have an interval) per method, and
-    per region × indicator × method. Columns: region_code, indicator, method, n, mape, coverage_80, n_interval."""
+    """MAPE (%) and 80 % coverage (share of actuals inside, over the rows that have an interval) per method, per level
+    (nation, province, county) × method and per region × indicator × method. Columns: SUMMARY_COLUMNS (level 'all'
+    and region 'all' for the totals). An empty table (no outcome of the vintage) gives an empty summary."""
+    if table.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+
     def agg(g):
         inside = g["inside_80"].dropna()
         return pd.Series({"n": len(g), "mape": float(np.mean(np.abs(g["error_pct"]))),
                           "coverage_80": float(inside.astype(bool).mean()) if len(inside) else np.nan,
                           "n_interval": len(inside)})
+    table = table.assign(level=table["region_code"].map(region_level))
     overall = table.groupby("method", sort=False).apply(agg, include_groups=False).reset_index()
-    overall.insert(0, "indicator", "all")
-    overall.insert(0, "region_code", "all")
-    per = table.groupby(["region_code", "indicator", "method"], sort=True).apply(agg, include_groups=False)
-    return pd.concat([per.reset_index(), overall], ignore_index=True)
+    overall = overall.assign(level="all", region_code="all", indicator="all")
+    levels = table.groupby(["level", "method"], sort=False).apply(agg, include_groups=False).reset_index()
+    levels = levels.assign(region_code="all", indicator="all")
+    per = table.groupby(["level", "region_code", "indicator", "method"], sort=True).apply(agg, include_groups=False)
+    return pd.concat([per.reset_index(), levels, overall], ignore_index=True)[SUMMARY_COLUMNS]

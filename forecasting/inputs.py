@@ -40,7 +40,26 @@ class Inputs:
         series = reference_series(db)
         if as_of is not None:
             facts, series = facts_as_of(facts, as_of, strict=strict), series_as_of(series, as_of, strict=strict)
-        return cls(facts, series, all_regions(db), as_of=as_of)
+        regions = all_regions(db)
+        reg = _registry(db, as_of, strict)
+        if reg is not None:  # every census unit is a region: the registry's rows the regions table lacks
+            extra = reg[~reg["region_code"].isin(set(regions["code"]))]
+            regions = pd.concat([regions, pd.DataFrame({
+                "code": extra["region_code"], "name_zh": extra["region_name"], "name_en": "", "level": extra["level"],
+                "parent_code": extra["parent_code"].replace("", None), "role": "census"})], ignore_index=True)
+        inputs = cls(facts, series, regions, as_of=as_of)
+        inputs.memo["census_source"] = (db, reg)
+        return inputs
+
+    def census(self):
+        """The census tables of this run (forecasting.census.regional.CensusData), read on first use; None where
+        there are none (a database without them, or a vintage that may not read the 2020 census)."""
+        if "census" not in self.memo:
+            from forecasting.census.regional import CensusData
+
+            db, reg = self.memo.get("census_source", (None, None))
+            self.memo["census"] = None if reg is None else CensusData.load(db, registry=reg)
+        return self.memo["census"]
 
     def index(self) -> dict:
         """Lookups built once per Inputs (thousands of regions: a dict hit instead of a frame scan per call).
@@ -130,6 +149,20 @@ class Inputs:
             return None
         return dict(max(enumerate(s), key=lambda ir: (is_na(ir[1]["year"]), 0 if is_na(ir[1]["year"])
                                                       else ir[1]["year"], ir[0]))[1])
+
+
+def _registry(db: Database | None, as_of: int | None, strict: bool) -> pd.DataFrame | None:
+    """The region registry of the census (models.store.census.registry) for a run, or None. The 2020 census
+    (published 2021) counts for a vintage as of 2020 (the planner rule of forecasting/vintage.py); a strict vintage
+    reads it only from 2021, and no vintage before 2020 reads it."""
+    if as_of is not None and (as_of < 2020 or (strict and as_of < 2021)):
+        return None
+    try:
+        from models.store.census import registry
+    except ImportError:  # until the census tables are merged (branch census): no census regions
+        return None
+    reg = registry(db)
+    return reg if len(reg) else None
 
 
 def records(df: pd.DataFrame) -> list[dict]:

@@ -397,16 +397,24 @@ def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str,
         for (region, anchor, _), path in zip(specs, share_paths([s for _, _, s in specs], years)):
             assign(out[region], anchor, path)
 
+    # census units take their resident population, elderly and infants from the census projection (census_step):
+    # the share paths below are made only for what it does not give (registered population, other regions)
+    rp = census_projection(inp, to_year) if inp.census() is not None else None
+    census = {r for r in regions if rp is not None and r in rp}
+
     # population, each basis the region states
     share_step([(r, population_indicator(a.basis), a, "population_resident") for r in regions
-                for a in _population_anchors(inp, r)], lambda mp, a, path: mp.population.__setitem__(a.basis, path))
+                for a in _population_anchors(inp, r) if r not in census or a.basis == "户籍"],
+               lambda mp, a, path: mp.population.__setitem__(a.basis, path))
     for r in regions:
-        if not out[r].population:
+        if not out[r].population and r not in census:
             out[r].missing.setdefault("population_resident", "no observed population (facts or series) to anchor on")
 
     # elderly 60+ (anchored at the observed count, else at the observed aging rate × the population path) and 65+
     jobs = []
     for r in regions:
+        if r in census and r != NATIONAL:
+            continue
         mp = out[r]
         anchor = observed_anchor(inp, r, "elderly_60plus")
         if anchor is None:  # derived: observed aging rate × population path of that year
@@ -424,7 +432,8 @@ def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str,
             out[r].missing["elderly_60plus"] = str(path)
         else:
             out[r].elderly = path
-    jobs = [(r, None) for r in regions if elderly_points(inp, r, "elderly_65plus")]
+    jobs = [(r, None) for r in regions if elderly_points(inp, r, "elderly_65plus") and (r not in census
+                                                                                      or r == NATIONAL)]
     for (r, _), path in zip(jobs, elderly_paths(inp, jobs, "elderly_65plus", years, to_year)):
         if not isinstance(path, Exception):  # 65+ is shown where it can be; its absence is not an error
             out[r].elderly65 = path
@@ -448,6 +457,8 @@ def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str,
     # infants: births of the last three years from the population and birth-rate paths
     jobs = []
     for r in regions:
+        if r in census:
+            continue
         mp = out[r]
         anchor = observed_anchor(inp, r, "infants_0_3")
         pop = (mp.population.get(anchor.basis) if anchor else None) or mp.population.get("常住") \
@@ -458,7 +469,153 @@ def model_paths_many(inp: Inputs, regions: list[str], to_year: int) -> dict[str,
             jobs.append((r, pop, mp.birth_rate, anchor))
     for (r, *_), path in zip(jobs, infants_paths([j[1:] for j in jobs], years, inp.as_of)):
         out[r].infants = path
+    census_step(inp, out, years, to_year)
     return out
+
+
+# -- census regions: the cohort-component projection (forecasting/census/) -----------------------------------
+CENSUS_HORIZON = 2035  # the census projection is made once per run to this year (or further when asked)
+CENSUS_DETAIL = ("cohort-component from the 2020 census by sex and single age (θ = {theta:.3f}; migration: {mig}); "
+                 "anchored, raked to province and nation (测算方法说明; forecasting/census/)")
+CENSUS_INPUTS = "census 2020, 2010 (data/reference/census/); WPP 2024 death rates; NBS births"
+
+
+def census_observed(inp: Inputs, codes) -> dict[tuple[str, str], list[tuple[int, float]]]:
+    """(code, indicator) → [(year, value)] of the observed resident (常住 or unstated basis) figures of years ≥ 2020
+    that the vintage may read (plan facts, series, imports) for population_resident, elderly_60plus, elderly_65plus."""
+    codes = set(codes)
+    out: dict = {}
+    for (code, ind) in list(inp.index()["facts"]) + list(inp.index()["series"]):
+        if code in codes and ind in ("population_resident", "elderly_60plus", "elderly_65plus") \
+                and (code, ind) not in out:
+            pts = [(y, v) for y, v, _, _ in own_points(inp, code, ind, "常住") if y >= 2020]
+            if pts:
+                out[(code, ind)] = pts
+    return out
+
+
+def census_projection(inp: Inputs, to_year: int = CENSUS_HORIZON):
+    """The census projection of every census unit for this run (forecasting.census.regional.RegionalProjection),
+    memoised; None without census tables. National inputs: the 60+/65+ cohort paths (raking targets, θ), NBS births
+    of the vintage, and after the last of them the national birth-rate path × the national population path."""
+    to_year = max(to_year, CENSUS_HORIZON)
+    key = ("census_projection", to_year)
+    if key in inp.memo:
+        return inp.memo[key]
+    data = inp.census()
+    if data is None:
+        inp.memo[key] = None
+        return None
+    from forecasting.census.fertility import national_births
+    from forecasting.census.regional import project_regions
+
+    years = np.arange(2020, to_year + 1)
+    fit60, p60, _ = national_elderly(inp, "elderly_60plus", to_year)
+    _, p65, _ = national_elderly(inp, "elderly_65plus", to_year)
+    national = {"elderly_60plus": p60.set_index("year").reindex(years)["value"].to_numpy(),
+                "elderly_65plus": p65.set_index("year").reindex(years)["value"].to_numpy()}
+    births = {y: v for y, (v, _) in national_births(inp.series).items()}
+    try:  # after the last published births: the national birth-rate trend × the national population path
+        br, _, _ = driver_path(inp, NATIONAL, "birth_rate", to_year)
+        pop, _, _ = driver_path(inp, NATIONAL, "population_resident", to_year)
+        last = max(births) if births else 2019
+        for y in range(last + 1, to_year + 1):
+            births[y] = br.value(y) / 1000 * (pop.value(y) + pop.value(y - 1)) / 2
+    except InsufficientHistory:
+        pass
+    observed = census_observed(inp, data.registry["region_code"].astype(str))
+    rp = project_regions(data, to_year=to_year, as_of=inp.as_of, theta=fit60.theta, national=national,
+                         national_births=births, observed=observed)
+    inp.memo[key] = rp
+    return rp
+
+
+def census_step(inp: Inputs, out: dict, years: range, to_year: int) -> None:
+    """Census regions take their resident population, 60+, 65+ and infants from the census projection (the nation
+    its population and infants: its 60+/65+ stay the cohort model, to which the provinces are raked); other paths
+    (registered population, birth rate) are kept."""
+    codes = list(out)
+    if not codes:
+        return
+    rp = census_projection(inp, to_year)
+    if rp is None:
+        return
+    mig = dict(zip(rp.migration["region_code"], rp.migration["migration_source"]))
+    province = dict(zip(rp.units["region_code"], rp.units["province_code"]))
+    for r in codes:
+        if r not in rp:
+            continue
+        mp = out[r]
+        theta = rp.own_theta.get(r, rp.own_theta.get(province.get(r), rp.theta))  # its province's own θ, if any
+        d = CENSUS_DETAIL.format(theta=theta, mig={"own": "own 2010 cohorts", "prefecture": "partly its prefecture's",
+                                                   "province": "partly its province's"}.get(mig.get(r), "none"))
+        for ind in ("population_resident", "elderly_60plus", "elderly_65plus", "infants_0_3"):
+            if r == NATIONAL and ind in ("elderly_60plus", "elderly_65plus"):
+                continue  # the nation's elderly: the cohort model (the raking targets), with its own bands
+            path = census_path(rp, r, ind, years, d, path_anchor(inp, r, ind))
+            if ind == "population_resident":  # replaces the resident path of any (or no) stated basis
+                mp.population = {b: p for b, p in mp.population.items() if b == "户籍"} | {"常住": path}
+            elif ind == "elderly_60plus":
+                mp.elderly = path
+            elif ind == "elderly_65plus":
+                mp.elderly65 = path
+            else:
+                mp.infants = path
+            mp.missing.pop(ind, None)
+
+
+def path_anchor(inp: Inputs, region: str, indicator: str) -> tuple[str, list[tuple[int, float]]] | None:
+    """Observed figures (≥ 2020) a census path is anchored to after the projection (census_path), as the model
+    method always has: infants 0–3 of any stated basis, and 60+/65+ where the region states only a registered (户籍)
+    count (resident figures are anchored inside the projection, before raking). (basis, [(year, value)]) or None."""
+    if indicator not in ("infants_0_3", "elderly_60plus", "elderly_65plus"):
+        return None
+    if indicator != "infants_0_3" and [p for p in own_points(inp, region, indicator, "常住") if p[0] >= 2020]:
+        return None
+    for basis in (("常住", "户籍") if indicator == "infants_0_3" else ("户籍",)):
+        pts = [(y, v) for y, v, _, _ in own_points(inp, region, indicator, basis) if y >= 2020]
+        if pts:
+            return basis, pts
+    return None
+
+
+def census_path(rp, region: str, indicator: str, years: range, detail: str,
+                anchor: tuple[str, list[tuple[int, float]]] | None = None) -> IndicatorPath:
+    """One census unit's path over `years` as an IndicatorPath (kind: 'census 2020 (year end)' in 2020, 'observed
+    (…)' where anchored, 'forecast' after); `anchor` (path_anchor) scales it to observed figures of another basis
+    (ratio at the observed years, interpolated between them, held before the first and after the last)."""
+    from forecasting.census.rake import anchor_ratio
+
+    i = rp.pos[region]
+    n = len(years)
+    pos = np.arange(years.start, years.stop) - int(rp.years[0])
+    ok = (pos >= 0) & (pos < len(rp.years))
+    ratio = np.ones(len(rp.years))
+    basis = "常住"
+    if anchor is not None:
+        basis, pts = anchor
+        # another basis is another level: the ratio holds before the first figure too (not 1 at the census)
+        ratio = anchor_ratio(rp.years, rp.values[indicator][i], pts, min(y for y, _ in pts))
+        detail += f"; scaled to the observed {basis} figures {', '.join(f'{v:,.0f} ({y})' for y, v in pts)}"
+    cols = {}
+    for c in COLS:
+        src = (rp.values[indicator][i] if c == "value" else rp.bands[indicator][c][i]) * ratio
+        v = np.full(n, np.nan)
+        v[ok] = src[pos[ok]]
+        cols[c] = v
+    kind = np.full(n, np.nan, dtype=object)
+    kind[ok] = "forecast"
+    h = rp.horizon[i]
+    kind[ok & np.isin(pos, np.flatnonzero(~(h > 0)))] = "observed (anchor)"
+    if 2020 in years:
+        kind[2020 - years.start] = "census 2020 (moved to year end)" if h[0] > 0 else "observed (anchor)"
+    for y, val in (anchor[1] if anchor else ()):
+        if y in years:
+            kind[y - years.start] = "observed (anchor)"
+            cols["value"][y - years.start] = val
+            for c in BANDS:
+                cols[c][y - years.start] = np.nan
+    return IndicatorPath(YearFrame(years.start, cols, kind), basis, detail, CENSUS_INPUTS)
 
 
 def births_path(pop: YearFrame, br: YearFrame) -> YearFrame:

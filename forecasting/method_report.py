@@ -41,7 +41,7 @@ def method_report(db=None, *, to_year: int = 2035) -> MethodReport:
     bt = vintage_backtest(2020, regions=["100000"], db=db)
     bt = bt[bt["indicator"] == "elderly_60plus"].reset_index(drop=True)
     summary = vintage_summary(bt)
-    summary = summary[summary["region_code"] == "all"][["method", "n", "mape", "coverage_80", "n_interval"]]
+    summary = summary[summary["level"] == "all"][["method", "n", "mape", "coverage_80", "n_interval"]]
     inp = vintage_inputs(db, None)
     fit, _, _ = national_elderly(inp, "elderly_60plus", to_year)
     frames = []
@@ -88,9 +88,18 @@ _TEXT = {
 - 区间（80%、95%）：对 θ 的参数不确定性、逐年残差（累积）、存活概率不确定性（死亡率表提前或推后一个五年期的差异）做4000次模拟，区间随预测年数加宽。
 - 65岁及以上用同一结构（进入年龄65岁）。
 
-**二、省、区县：跟随本省，而非全国**
+**二、各省、地市、区县：2020年普查的队列要素法（按性别、单岁年龄）**
 
-省级：省人口用本省2005—2024年序列（statsmodels 指数平滑/ARIMA）；省60岁及以上人口 = 全国队列推算 × 本省占全国份额，份额以本省观测点为锚，有两个及以上观测点时用 statsmodels OLS 估计份额漂移，只有一个观测点时沿用本省人口占全国比重的趋势。区县：占本省份额，以区县自身观测值为锚；份额的不确定性叠加到上级区间中。每行的 method_detail 说明由哪一种方法得出。
+数据：第七次人口普查（2020年11月1日）与第六次人口普查（2010年）分县资料，按性别和年龄组（0岁、1—4岁、5—9岁……80—84岁、85岁及以上）（data/reference/census/，Dong、Du、Liu 2022，MIT 许可）；联合国《世界人口展望2024》分性别死亡率与分年出生人数；国家统计局出生人数与出生率。
+
+- 单岁拆分：年龄组内按全国出生队列权重拆分，不按均匀拆分：w(x) = B̄(x) × S(x+½)，B̄(x) = 10/12·B(2020−x) + 2/12·B(2019−x)（11月1日时x岁的人的出生年份），S 为同性别的存活概率；85岁及以上拆到85—99岁和100岁及以上。各组合计保持不变（最大余数取整）。
+- 普查日到年末：先推进两个月（φ = 2/12）：存活 exp(−θ·m·φ)，迁移 μ·φ，每个年龄有 φ 的人过生日，并加上当年 φ 的出生。
+- 逐年推算（t = 2021…2035，所有单位一次数组运算）：P(x+1, t) = P(x, t−1) × S(x, t) + M(x, t)；S(x, t) = exp(−θₓ·mₛ(x, t))，mₛ 为《世界人口展望2024》单岁死亡率（按性别），60岁及以上 θₓ = 全国队列模型的 θ（某省在普查年以后有3个及以上已公布的60岁及以上人数时，用本省的 θ：按相邻观测之间的变化做最小二乘，不按水平，以免把普查与抽样调查的口径差当作死亡率；其地市、区县随本省），60岁以下为1；100岁及以上为开口组。
+- 净迁移（Hamilton–Perry 队列变动比）：μᵣ(g) = (CCRᵣ(g) / CCR_全国(g))^(1/10) − 1，CCR(g) = P₂₀₂₀(g+10) / P₂₀₁₀(g)，85岁及以上用 P₂₀₂₀(85+) / P₂₀₁₀(75+)；2010年与2020年单位按登记表的 code_2010 匹配（先代码后名称）；未匹配或队列过小的单位用所在地市的比率，再不行用本省的；每年上下限 ±5%；随时间衰减：μ(t) = μ × ½^((t−2020)/10)。
+- 出生：Bᵣ(t) = fᵣ × g(t) × Wᵣ(t−1)，fᵣ = 本单位普查0—4岁儿童与15—49岁妇女之比 ÷ 全国同一比值（儿童妇女比），g(t) = 全国出生人数 ÷ 全国15—49岁妇女；全国出生人数用国家统计局已公布数（2021—2025年），之后按全国出生率趋势 × 全国人口路径；出生性别比取普查0岁。0—3岁 = 年末0、1、2岁人数（近三年出生的存活者）。
+- 锚定观测值：某单位在2020年及以后有观测值（省年末常住人口序列、规划数字、导入数据）时，按观测值/推算值的比率校准（两次观测之间线性插值，最后一次之后保持）；户籍口径的数字按比率换算到路径上并标明口径。
+- 一致性（调整系数）：分为0—59岁、60—64岁、65岁及以上三段，各省之和调整到全国路径（60岁及以上、65岁及以上为全国队列模型，总人口为全国自身的队列要素推算），再把各区县（以及各地市）调整到本省；有观测值的单位保持观测值，其余单位分摊差额。每省每段每年的调整系数在表中列出：系数明显偏离1，说明区县模型与本省推算不一致。
+- 区间：80%/95% 区间 = 推算值 × exp(∓z × σ × √h)，h 为距最后一个观测年的年数；σ 用2020年回溯检验中各省已公布数字校准（人口 0.0080，老年人口 0.0129 每√年），留一省交叉检验的80%区间覆盖率 79%；区县沿用省级 σ（没有区县数据可供检验）。
 
 **三、出生与0—3岁婴幼儿**
 
@@ -102,7 +111,7 @@ _TEXT = {
 
 **五、未纳入模型的因素**
 
-老年人口在区县之间、省际的迁移；新一次普查对尚未观测年份的口径调整；户籍与常住口径的差异（本模型为常住口径）；政策变化对生育的影响。""",
+2020年以后的新迁移趋势（迁移率取2010—2020年并逐年衰减）；各省自己的生育趋势与死亡率水平（用全国的）；新一次普查对尚未观测年份的口径调整；户籍与常住口径的差异（本模型为常住口径）；政策变化对生育的影响。""",
     "en": """**1. The elderly (60+ and 65+): cohort accounting**
 
 Identity, year by year (year-end persons): P(t) = P(t−1) − D(t) + E(t).
@@ -112,9 +121,18 @@ Identity, year by year (year-end persons): P(t) = P(t−1) − D(t) + E(t).
 - Intervals (80 %, 95 %): 4,000 simulated paths with θ's parameter uncertainty, a yearly residual shock (accumulating) and survival uncertainty (the mortality table one five-year period off); they widen with the horizon.
 - 65+ uses the same structure with entry at 65.
 
-**2. Provinces and districts follow their own province, not the country**
+**2. Provinces, prefectures, counties: cohort-component from the 2020 census (by sex and single year of age)**
 
-Province population: its own 2005–2024 series (statsmodels ETS / ARIMA). Province 60+ = national cohort path × its share, anchored at its own observations; the share's drift is estimated by statsmodels OLS where two or more shares are observed, else it follows the province's share of the national population. Districts: their share of the province, anchored at their own figures; the share's uncertainty is added to the parent's band. Every row's method_detail says which applied.
+Data: the 2020 (1 November) and 2010 censuses by county, sex and age group (0, 1–4, 5–9, …, 80–84, 85+) (data/reference/census/, Dong, Du & Liu 2022, MIT); WPP 2024 death rates by sex and births by year; NBS births and birth rates.
+
+- Single years: each group is split with national cohort weights, never uniformly: w(x) = B̄(x) × S(x+½), B̄(x) = 10/12·B(2020−x) + 2/12·B(2019−x) (the birth years of those aged x on 1 November), S the survival of the same sex; 85+ into 85–99 and 100+. Group sums are kept exactly (largest remainder).
+- Census to year end: two months first (φ = 2/12): survival exp(−θ·m·φ), migration μ·φ, a fraction φ of each age has its birthday, and φ of the year's births are added.
+- Each year t = 2021…2035 (all units in one array step): P(x+1, t) = P(x, t−1) × S(x, t) + M(x, t); S(x, t) = exp(−θₓ·mₛ(x, t)), mₛ WPP 2024 single-year death rates by sex, θₓ = the national cohort model's θ for 60+ (a province with three or more published 60+ figures after the census year gets its own θ, least squares on the changes between consecutive figures, not their levels, which carry the census-to-survey basis shift; its prefectures and counties follow it) and 1 below; 100+ is the open age.
+- Net migration (Hamilton–Perry cohort change): μᵣ(g) = (CCRᵣ(g) / CCR_nation(g))^(1/10) − 1, CCR(g) = P₂₀₂₀(g+10) / P₂₀₁₀(g), the open group P₂₀₂₀(85+) / P₂₀₁₀(75+); units matched 2010→2020 by the registry's code_2010 (code, then name); unmatched units or too small cohorts take their prefecture's rates, else their province's; clipped to ±5 % a year; damped: μ(t) = μ × ½^((t−2020)/10).
+- Births: Bᵣ(t) = fᵣ × g(t) × Wᵣ(t−1), fᵣ = the unit's census children 0–4 per woman 15–49 over the nation's (child–woman ratio), g(t) = national births per woman 15–49; national births are NBS's published ones (2021–2025), then the national birth-rate path × the national population path; sex ratio at birth from the census's age 0. Infants 0–3 = ages 0, 1, 2 at the year end (survivors of the last three years' births).
+- Observed figures: where a unit has figures of 2020 or later (a province's year-end series, plan figures, imports) the path is scaled by observed/projected (linear between observations, held after the last); registered (户籍) figures are carried onto the path by the same ratio and labelled with their basis.
+- Consistency (raking): in three bands (0–59, 60–64, 65+), the provinces are scaled to the national paths (60+ and 65+: the national cohort model; total: the nation's own cohort-component path), then counties (and prefectures) to their province; units with observed figures keep them and the others of their province absorb the difference. The factor of every province, band and year is reported: a factor far from 1 means the county model disagrees with the province's own projection.
+- Bands: 80 %/95 % = value × exp(∓z × σ × √h), h years since the last observation; σ calibrated on the provinces' published figures in the vintage-2020 backtest (population 0.0080, elderly 0.0129 per √year; leave-one-province-out 80 % coverage 79 %); counties take the provincial σ (no county figures to check against).
 
 **3. Births and infants 0–3**
 
@@ -126,8 +144,33 @@ A run "as of" a year reads only figures about years up to it that were published
 
 **5. Not modelled**
 
-Migration of the elderly between districts and provinces; a future census revision; registered vs resident basis (this model is resident); policy effects on fertility.""",
+Migration trends after 2020 (the 2010–2020 rates, damped); each province's own fertility trend and mortality level (the nation's are used); a future census revision; registered vs resident basis (this model is resident); policy effects on fertility.""",
 }
+
+
+def raking_report(db=None, *, as_of: int | None = None, years=(2025, 2030, 2035)) -> pd.DataFrame:
+    """The raking factors of the census projection (forecasting/census/rake.py) per province, for the page and the
+    annex: province_code, province_name, band (young 0–59, mid 60–64, old 65+), level (county: Σ counties against
+    the province's own projection, `factor_vs_own`; nation: the provinces to the nation, the same for every
+    province), and one column per year. Empty without census tables."""
+    from forecasting.method_model import census_projection
+    from forecasting.projection import vintage_inputs
+
+    inp = vintage_inputs(db, as_of)
+    rp = census_projection(inp, max(years))
+    if rp is None:
+        return pd.DataFrame(columns=["province_code", "province_name", "band", "level", *map(str, years)])
+    r = rp.raking[(rp.raking["level"] == "county") & rp.raking["year"].isin(years)]
+    wide = r.pivot_table(index=["province_code", "band"], columns="year", values="factor_vs_own").reset_index()
+    wide["level"] = "county"
+    nf = rp.national_factors[rp.national_factors["year"].isin(years)]
+    nat = nf.pivot_table(index="band", columns="year", values="factor").reset_index()
+    nat["province_code"], nat["level"] = "100000", "nation"
+    out = pd.concat([nat, wide], ignore_index=True)
+    out.columns = [str(c) for c in out.columns]
+    names = dict(zip(rp.units["region_code"], rp.units.get("region_name", rp.units["region_code"])))
+    out.insert(1, "province_name", out["province_code"].map(names))
+    return out[["province_code", "province_name", "band", "level", *map(str, years)]]
 
 
 def method_text(lang: str = "zh") -> str:

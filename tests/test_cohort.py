@@ -85,15 +85,21 @@ def test_today_starts_from_the_published_2025_figure(today):
     assert 0.7 < fit.theta < 1.1 and fit.theta_se < 0.1
 
 
-def test_district_follows_its_province_not_the_country(today):
+def test_district_follows_its_own_age_structure_summing_to_its_province(today):
     yz = model_path_frames(today, "500103", 2035)["elderly_60plus"]
     cq = model_path_frames(today, "500000", 2035)["elderly_60plus"]
-    cn = model_path_frames(today, "100000", 2035)["elderly_60plus"]
     ratio_cq = (yz.loc[2026:2035, "value"] / cq.loc[2026:2035, "value"]).to_numpy()
-    np.testing.assert_allclose(ratio_cq, ratio_cq[0], rtol=1e-9)  # one share: constant share of Chongqing
-    ratio_cn = (yz.loc[2026:2035, "value"] / cn.loc[2026:2035, "value"]).to_numpy()
-    assert abs(ratio_cn[-1] / ratio_cn[0] - 1) > 0.05  # Chongqing's own drift, not the nation's path
-    # the district band is wider than its province's (share uncertainty added)
+    # its own cohorts (census 2020 by single age), not a constant share of Chongqing (issue 20)
+    assert abs(ratio_cq[-1] / ratio_cq[0] - 1) > 0.02
+    from forecasting.method_model import census_projection
+
+    rp = census_projection(today, 2035)
+    u = rp.units
+    counties = ((u["level"] == "county") & (u["province_code"] == "500000")).to_numpy()
+    np.testing.assert_allclose(rp.values["elderly_60plus"][counties].sum(axis=0),
+                               rp.values["elderly_60plus"][rp.pos["500000"]], rtol=1e-9)
+    # the district band is wider than its province's relative band only through its own horizon: both start at
+    # their last observed figure, and Chongqing's (2024) is later than Yuzhong's (2020)
     rel = lambda f: (f.at[2035, "upper_80"] - f.at[2035, "lower_80"]) / f.at[2035, "value"]  # noqa: E731
     assert rel(yz) > rel(cq)
 
@@ -105,6 +111,7 @@ def test_as_of_2020_reads_nothing_published_later(db):
     series = full.series[full.series["year"] <= 2020]
     facts = full.facts[full.facts["year"].astype("Int64") <= 2020]
     trimmed = Inputs(facts_as_of(facts, 2020), series_as_of(series, 2020), full.regions, as_of=2020)
+    trimmed.memo["census_source"] = full.memo["census_source"]  # the same census tables (published 2021)
     for region in ("100000", "500000", "500103", "130000"):
         a, b = model_path_frames(full, region, 2025), model_path_frames(trimmed, region, 2025)
         assert a.keys() == b.keys()

@@ -128,28 +128,29 @@ def test_scenarios_order_low_medium_high(everything):
     assert (m["low"] <= m["medium"] + 1e-6).all() and (m["medium"] <= m["high"] + 1e-6).all()
 
 
-def test_districts_are_projected_by_share_of_parent_anchored_at_their_own_figures(inp):
+def test_districts_are_projected_by_cohort_component_anchored_at_their_own_figures(inp):
     t = inp.project(Assumptions("500103", method="model")).table
     e = t[t.indicator == "elderly_60plus"]
     assert e.loc[e.year == 2020, "value"].iat[0] == 116300  # 其中60岁及以上老年人口11.63万
-    assert e["method_detail"].iat[0].startswith("share of 500000: 500103(t) = 500000(t) × s(t)")  # its province
+    assert e["method_detail"].iat[0].startswith("cohort-component from the 2020 census")  # issue 20
     i = t[t.indicator == "infants_0_3"]
     assert i.loc[i.year == 2020, "value"].iat[0] == 17420
-    assert "ages 0,1,2" in i["method_detail"].iat[0]
     d = inp.project(Assumptions("120110", method="model")).table
     assert value(d, "infants_0_3", 2022) == 15805  # 2022年底，我区3岁以下户籍人口15805人
+    assert d.loc[(d.indicator == "infants_0_3") & (d.year == 2022), "basis"].iat[0] == "户籍"
 
 
 def test_too_short_series_fall_back_with_a_label(inp):
     with pytest.raises(InsufficientHistory):
         fit_forecast(tuple((2000 + i, 100.0 + i) for i in range(MIN_POINTS - 1)), 2035)
-    # Tianjin has its own 2005–2024 series (NBS E0103) now: it follows it, not the nation's
+    # Tianjin is a census unit: its population is the cohort-component path anchored at its own series (NBS E0103)
     t = inp.project(Assumptions("120000", method="model")).table
     detail = t.loc[t.indicator == "population_resident", "method_detail"].iat[0]
-    assert detail.startswith("own series:") and "fitted to 120000 population_resident 2000–2024 (21 points)" in detail
-    # Heping has a figure but no series: it is a share of Tianjin, labelled so
+    assert detail.startswith("cohort-component")
+    assert value(t[t.scenario == "medium"], "population_resident", 2024) == 13_640_000
+    # its registered population (no census) still follows its series or its parent, labelled so
     h = inp.project(Assumptions("120101", method="model")).table
-    assert "× 120000(t) / 120000(" in h.loc[h.indicator == "population_resident", "method_detail"].iat[0]
+    assert "× 120000(t) / 120000(" in h.loc[h.indicator == "population_registered", "method_detail"].iat[0]
 
 
 # -- override ----------------------------------------------------------------------------------------------
@@ -225,16 +226,18 @@ def main(argv):
         return 2
 
 
-def test_cli_writes_all_five_regions_2020_to_2035(db, tmp_path):
+def test_cli_writes_every_region_2020_to_2035(db, tmp_path):
     out = tmp_path / "p.csv"
-    assert main(["project", "--to", "2035", "--out", str(out)]) == 0
+    assert main(["project", "--to", "2035", "--method", "model", "--scenario", "medium", "--out", str(out)]) == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     df = pd.read_csv(out, encoding="utf-8-sig", dtype={"region_code": str})
     assert list(df.columns[:10]) == COLUMNS
-    assert set(df.region_code) == set(PLAN_REGIONS)
-    assert set(df.method) == {"plan", "model", "override"}
-    for _r, g in df.groupby("region_code"):
+    assert list(dict.fromkeys(df.region_code))[:5] == list(PLAN_REGIONS)  # the plan regions first
+    assert {"320000", "110101", "100000"} <= set(df.region_code)  # every census unit (issue 20)
+    assert df.region_code.nunique() >= 3300
+    for r in PLAN_REGIONS + ("320000",):
+        g = df[df.region_code == r]
         assert g.year.min() == 2020 and g.year.max() == 2035
         assert {"elderly_60plus", "infants_0_3"} <= set(g.indicator)
 

@@ -13,6 +13,7 @@ from forecasting.backtest import vintage_backtest, vintage_summary
 from forecasting.cli.common import add_out
 from forecasting.vintage import as_of_argument
 from models.core.export import write_csv
+from models.core.messages import bilingual, message
 
 
 def add_arguments(p) -> None:
@@ -35,14 +36,21 @@ def run(args) -> int:
         regions = [args.region]
     table = vintage_backtest(args.as_of, regions=regions, strict=args.strict)
     write_csv(table, args.out)
+    stream = sys.stdout if args.out else sys.stderr
+    if table.empty:
+        m = message("backtest_no_outcomes", as_of=args.as_of)
+        print(bilingual(m.text("zh"), m.text("en")), file=stream)
+        return 0
     summary = vintage_summary(table)
     overall = summary[summary["region_code"] == "all"]
-    stream = sys.stdout if args.out else sys.stderr
     print(f"as of {args.as_of}{' (strict)' if args.strict else ''}: {len(table)} rows", file=stream)
-    print("method  n    MAPE%   coverage80", file=stream)
+    print("level     method  n     MAPE%   coverage80", file=stream)
     for r in overall.itertuples():
         cov = "—" if r.coverage_80 != r.coverage_80 else f"{r.coverage_80 * 100:.0f}% of {int(r.n_interval)}"
-        print(f"{r.method:<7} {int(r.n):<4} {r.mape:6.2f}  {cov}", file=stream)
+        print(f"{r.level:<9} {r.method:<7} {int(r.n):<5} {r.mape:6.2f}  {cov}", file=stream)
+    if "county" not in set(summary["level"]):
+        print("county: no published county figure after the vintage in the data: county errors not measured",
+              file=stream)
     nat = summary[(summary["region_code"] == "100000") & (summary["indicator"] == "elderly_60plus")]
     for r in nat.itertuples():
         cov = "—" if r.coverage_80 != r.coverage_80 else f"{int(round(r.coverage_80 * r.n_interval))}/{int(r.n_interval)}"

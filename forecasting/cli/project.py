@@ -3,8 +3,10 @@
 [--birth-rate PERMILLE] [--out FILE]`: population projections as CSV (UTF-8 with BOM).
 
 Columns: region_code, indicator, year, method, scenario, value, lower_80, upper_80, lower_95, upper_95, then
-basis, note, method_detail, inputs. Without --region: the five plan regions; without --method / --scenario: all.
-Setting any planner assumption implies --method override unless a method is given.
+basis, note, method_detail, inputs. Without --region: every region (the five plan regions first, then every census
+unit of the registry and every region a planner imported, by code); without --method / --scenario: all.
+Setting any planner assumption implies --method override unless a method is given. --raking FILE: the census
+projection's raking factors per province (columns province_code, province_name, band, level, 2025, 2030, 2035).
 """
 from __future__ import annotations
 
@@ -35,7 +37,7 @@ def _year(text: str) -> int:
 
 
 def add_arguments(p) -> None:
-    p.add_argument("--region", help="GB/T 2260 region code, e.g. 500103 (default: the five plan regions)")
+    p.add_argument("--region", help="GB/T 2260 region code, e.g. 500103 (default: every region)")
     p.add_argument("--to", type=_year, default=2035, help="last year projected (default 2035)")
     p.add_argument("--method", choices=METHODS, help="plan | model | override (default: all)")
     p.add_argument("--scenario", choices=SCENARIOS, help="low | medium | high (default: all)")
@@ -47,6 +49,9 @@ def add_arguments(p) -> None:
     p.add_argument("--as-of", type=as_of_argument, help="vintage: only figures a planner had for years up to YEAR (2015–2025)")
     p.add_argument("--strict", action="store_true", help="with --as-of: only figures published by the end of YEAR")
     add_out(p)
+    p.add_argument("--raking", metavar="FILE",
+                   help="also write the census projection's raking factors per province and band (2025, 2030, 2035; "
+                        "forecasting.method_report.raking_report) to FILE")
 
 
 def run(args) -> int:
@@ -61,6 +66,14 @@ def run(args) -> int:
     wanted = [Assumptions(r, method=m, scenario=s, to_year=args.to, **(overrides if m == "override" else {}))
               for r in regions for m in methods for s in scenarios]
     projector = Projector.load(None, as_of=args.as_of, strict=args.strict)
-    table = pd.concat([projector.project(a).table for a in wanted], ignore_index=True)[TABLE_COLUMNS]
+    if args.region or overrides:
+        table = pd.concat([projector.project(a).table for a in wanted], ignore_index=True)[TABLE_COLUMNS]
+    else:  # every region, in one batch (the model method projects all census units in one array run)
+        table = projector.project_all(projector.region_codes(), to_year=args.to, methods=methods,
+                                      scenarios=scenarios)[TABLE_COLUMNS]
     write_csv(table, args.out)
+    if args.raking:
+        from forecasting.method_report import raking_report
+
+        write_csv(raking_report(as_of=args.as_of), args.raking)
     return 0

@@ -686,6 +686,10 @@ STRINGS.update({
 # Strings of work in flight live in one block per issue, so that parallel branches merge without conflicts.
 # -- issue 20: every county (census regions, registry, cohort-component projection) --------------------------
 STRINGS.update({
+    # cohort helper: backtest and projection (forecasting/backtest.py, forecasting/cli/backtest.py)
+    "backtest_no_outcomes": ("截至{as_of}年的测算无法检验：所选地区在{as_of}年以后没有已公布的数据",
+                             "nothing to check the vintage {as_of} against: no figure about a year after {as_of} is "
+                             "published for the regions chosen"),
     # census helper: regions command, region chooser, map
     "regions_bad_level": ("未知层级 {level}（可选 {levels}）", "unknown level {level} (one of {levels})"),
     "regions_bad_province": ("未知省级代码 {code}（应为省级单位代码，如 500000）",

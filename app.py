@@ -4,6 +4,7 @@ from pathlib import Path
 import streamlit as st
 
 from models.core.i18n import t
+from ui.editor import show_unexpected
 from ui.state import language_switch
 
 # A local icon file: ":material/…" page icons are fetched from an outside font server, which an intranet blocks.
@@ -24,4 +25,8 @@ PAGES = [
     ("pages/import_data.py", "page_import", ":material/upload_file:", "import"),
 ]
 pages = [st.Page(path, title=t(key, lang), icon=icon, url_path=url) for path, key, icon, url in PAGES]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception as exc:  # noqa: BLE001  Streamlit's rerun/stop are BaseException and pass through
+    # an error no page planned for: a reference and the error's kind on the page, the traceback in the server log
+    show_unexpected(exc, lang)

@@ -46,3 +46,19 @@ def test_reverting_a_legacy_entry_shows_a_message_not_a_traceback(page_db):
     at.button(key="ed_revert").click().run()
     assert not at.exception
     assert any(t.value == "修改 77 无法撤销（记录格式不完整）。" for t in at.text)
+
+
+def test_an_unexpected_error_on_any_page_shows_a_reference_not_a_traceback(page_db, monkeypatch):
+    """Issue 22 ("full tracebacks reach the browser"): an error no page planned for is caught by app.py and shown
+    as a reference and the error's kind; the server path in the error's text never reaches the page."""
+    from ui import cache
+
+    def broken(*a, **k):
+        raise RuntimeError("/srv/secret/path/models/store/database.py: boom")
+
+    monkeypatch.setattr(cache, "all_facts", broken)
+    at = open_page("pages/data_sources.py")
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "参考号" in shown and "RuntimeError" in shown
+    assert "/srv/secret" not in shown and "boom" not in shown

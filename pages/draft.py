@@ -77,8 +77,11 @@ with right:
     st.dataframe(band_table(d.table, lang=L), hide_index=True, width="stretch", key="dr_bands")
 
 with st.expander(t("dr_explain", L), expanded=True):
-    for p in explanation(d.table, region_name=d.region_name):
-        st.text(p)  # sources and quotes are text, never markdown
+    if L != "zh":
+        st.caption(t("dr_explain_in_chinese", L))
+    with st.container(key="dr_notes_zh"):  # a document text in Chinese for the draft plan (a data value)
+        for p in explanation(d.table, region_name=d.region_name):
+            st.text(p)  # sources and quotes are text, never markdown
 
 row = st.container(horizontal=True)
 stem = f"draft_{region}_{TARGET_YEAR}"

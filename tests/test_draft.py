@@ -53,7 +53,7 @@ def test_60plus_equals_the_model_projection_medium(yz, tmp_path, capsys):
     assert main(["project", "--method", "model", "--region", "500103", "--out", str(tmp_path / "p.csv")]) == 0
     p = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig")
     medium = p[(p["indicator"] == "elderly_60plus") & (p["year"] == 2030) & (p["scenario"] == "medium")].iloc[0]
-    # persons as whole numbers, rounded up: 144,622.26 → 144,623
+    # persons as whole numbers, rounded up (e.g. 137,563.2 → 137,564)
     assert yz.loc["elderly_60plus", "target_value"] == math.ceil(medium["value"])
     assert yz.loc["elderly_60plus", "lower_80"] == math.ceil(medium["lower_80"])
     assert yz.loc["elderly_60plus", "upper_80"] == math.ceil(medium["upper_80"])
@@ -83,7 +83,7 @@ def test_draft_equals_gaps_2030_under_the_same_standards(tmp_path, db, standards
         assert d.loc["nursing_beds", "target_value"] == math.ceil(d.loc["elderly_beds", "target_value"] * 0.8)
 
 
-def test_docx_opens_with_the_indicator_table(tmp_path, db):
+def test_docx_opens_with_the_indicator_table(tmp_path, db, yz):
     from docx import Document
 
     out = tmp_path / "d.docx"
@@ -95,7 +95,8 @@ def test_docx_opens_with_the_indicator_table(tmp_path, db):
     names = [r.cells[1].text for r in table.rows[1:]]
     assert "护理型床位" in names and "护理型床位占比" in names
     text = "\n".join(p.text for p in doc.paragraphs)
-    assert "测算说明" in text and "60岁及以上常住人口14.46万人" in text and "73%" in text
+    elderly = yz.loc["elderly_60plus", "target_value"] / 1e4  # the CSV's 2030 60+ in 万人, as the paragraph says it
+    assert "测算说明" in text and f"60岁及以上常住人口{elderly:.2f}万人" in text and "73%" in text
 
 
 def test_xlsx_has_the_plan_table_and_the_notes(tmp_path, db):

@@ -61,9 +61,10 @@ def test_all_rows_hold_three_scenarios_each_equal_to_project(exported, project_m
         assert len(want) == 1
         got = rows.loc[rows["scenario"] == s, "value"]
         assert got.tolist() == pytest.approx(want["value"].tolist(), rel=1e-12)
-    # 120,724 / 144,622 / 173,231 (issue 21): three different values an analyst can tell apart
-    assert rows.set_index("scenario")["value"].round().astype(int).to_dict() == {
-        "low": 120724, "medium": 144622, "high": 173231}
+    # three different values an analyst can tell apart (issue 21 saw 120,724 / 144,622 / 173,231 all stamped
+    # model/medium; the census cohort model gives other values since, hence no literal here)
+    by = rows.set_index("scenario")["value"]
+    assert by["low"] < by["medium"] < by["high"]
 
 
 def test_every_exported_row_keeps_its_own_method_and_scenario(exported, db):

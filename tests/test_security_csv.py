@@ -39,14 +39,14 @@ def _extract(tmp_path, text: str) -> bytes:
     plan = tmp_path / "plan.txt"
     plan.write_text(text, encoding="utf-8")
     out = tmp_path / "out.csv"
-    done = subprocess.run([sys.executable, "-m", "forecasting", "extract", str(plan), "--region", "500103",
+    done = subprocess.run([sys.executable, "-m", "forecasting", "extract", str(plan), "--region", "500110",
                            "--out", str(out)], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     return out.read_bytes()
 
 
 def test_extract_output_has_no_formula_cells_and_imports(db, tmp_path):
-    text = ("渝中区“一老一小”整体解决方案\n到2025年：\n"
+    text = ("綦江区“一老一小”整体解决方案\n到2025年：\n"
             "=HYPERLINK(\"http://evil.example\",\"护理型床位占比达到55%\")\n"
             "+养老床位达到1915张\n- 托位数达到1000个\n@护理型床位达到800张\n")
     data = _extract(tmp_path, text)
@@ -55,7 +55,7 @@ def test_extract_output_has_no_formula_cells_and_imports(db, tmp_path):
     assert not [c for r in rows for c in r if c.startswith(DANGEROUS)]
     quotes = [r[-1] for r in rows[1:]]
     assert "'- 托位数达到1000个" in quotes and "'+养老床位达到1915张" in quotes and "'@护理型床位达到800张" in quotes
-    plan = importer.parse_file(data, "out.csv", known_regions={"500103": "渝中区"})
+    plan = importer.parse_file(data, "out.csv", known_regions={"500110": "綦江区"})
     assert plan.ok, plan.report_lines()
     # read back as written: the apostrophe is taken off, so the quote is verbatim again
     assert {r.record["quote"] for r in plan.writable} >= {"- 托位数达到1000个", "+养老床位达到1915张", "@护理型床位达到800张"}
@@ -111,9 +111,9 @@ def test_a_bulleted_plan_imports_from_the_page_with_its_quote_verbatim(fresh_db)
     from models.intake import extract as ex
     from models.store import user_documents
 
-    text = "渝中区“一老一小”整体解决方案\n到2025年：\n- 托位数达到1000个\n+养老床位达到1915张\n"
-    done = user_documents.import_extracted(ex.extract(text).frame(), text=text, title="渝中区方案", filename="p.txt",
-                                           region_code="500103", region_name="渝中区", who="wangke", db=fresh_db)
+    text = "綦江区“一老一小”整体解决方案\n到2025年：\n- 托位数达到1000个\n+养老床位达到1915张\n"
+    done = user_documents.import_extracted(ex.extract(text).frame(), text=text, title="綦江区方案", filename="p.txt",
+                                           region_code="500110", region_name="綦江区", who="wangke", db=fresh_db)
     assert done.result is not None, done.plan.report_lines()
     quotes = set(fresh_db.query("SELECT quote FROM user_quotes")["quote"])
     assert {"- 托位数达到1000个", "+养老床位达到1915张"} <= quotes

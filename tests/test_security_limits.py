@@ -93,11 +93,16 @@ def measure(code: str, path: Path) -> tuple[float, float, str]:
     return seconds, peak, out.decode()
 
 
+# Peak RSS of the measuring process and every worker it waited for (KB on Linux). The process's own peak is its
+# VmHWM, not getrusage(RUSAGE_SELF): Linux carries the parent's high-water mark across fork + exec into ru_maxrss, so a
+# child of a pytest process that has grown to 1.4 GB reported 1.4 GB before reading a byte (measured). Its workers
+# are forked from this small process, so RUSAGE_CHILDREN is theirs.
 PEAK = """
 import resource
-def peak_mb():  # this process and every worker it waited for (KB on Linux)
-    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+def peak_mb():
+    with open("/proc/self/status") as f:
+        own = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    return max(own, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 """
 
 

@@ -719,7 +719,7 @@ STRINGS.update({
     "map_census_growth_later": ("按需求着色将在各地区缺口测算可用后加入。",
                                 "Colouring by demand follows once gaps are computed for every region."),
     "picker_search": ("查找地区（名称或代码）", "Find a region (name or code)"),
-    "picker_search_hint": ("如 渝中 或 500103", "e.g. 渝中 or 500103"),
+    "picker_search_hint": ("如 渝中 或 500103", "e.g. Yuzhong or 500103"),
     "picker_no_match": ("没有名称或代码含“{text}”的地区", "no region whose name or code contains “{text}”"),
     "picker_matches": ("匹配的地区（{n}个）", "Matching regions ({n})"),
     "picker_province": ("省级", "Province"),
@@ -871,6 +871,9 @@ STRINGS.update({
 
 # -- issue 23: the 2025 review (终期评估) and the 十五五 draft ------------------------------------------------
 STRINGS.update({
+    "dr_explain_in_chinese": ("以下为可直接粘贴到规划文本的中文测算说明。",
+                              "Below, the notes on the calculation in Chinese, as they go into the draft plan "
+                              "(the Word and Excel downloads carry the same text)."),
     "rv_indicator": ("指标", "Indicator"),
     "rv_formula": ("计算", "Computed as"),
     "rv_missing": ("缺少", "Missing"),
@@ -882,7 +885,7 @@ STRINGS.update({
                          "target {target}, {year} actual {actual} ({verdict}); source: {source}"),
     "rv_intro": ("“十四五”已结束：每项{year}年目标按规划原本的形式评估（数量对数量、占比对占比、每千人指标由实际数与当年人口计算），"
                  "实际数为{year}年或更新的数据（规划、导入或更正）。",
-                 "十四五 has ended: each {year} target is reviewed in the form the plan states it (counts against "
+                 "The 14th Five-Year Plan (2021–2025) has ended: each {year} target is reviewed in the form the plan states it (counts against "
                  "counts, shares against shares, per-1,000 ratios from the actual and that year's population), "
                  "against the latest actual of {year} or later (plan, import or correction)."),
     "rv_no_targets": ("以下地区有实际数但规划未给出{year}年目标：", "Regions with actuals but no {year} targets:"),
@@ -891,7 +894,7 @@ STRINGS.update({
                          "The template lists every reviewable figure: beds, nursing beds and share, places, places "
                          "per 1,000, affordable places, population 60+, resident population."),
     "wb_period_note": ("{year}年属“十五五”时期：此处未改动的标准按十五五标准计算——{items}",
-                       "{year} lies in the 十五五 period: standards left unchanged here follow the 十五五 ones — {items}"),
+                       "{year} lies in the 15th Five-Year Plan period (2026–2030): standards left unchanged here follow its standards — {items}"),
     "ov_supply_of_year": ("现有（{year}年）", "Supply ({year})"),
     "ov_help_gap_year": ("缺口 = 需求 − 现有（{year}年） = {demand} − {supply}；规划原文缺口：{stated}",
                          "gap = demand − supply ({year}) = {demand} − {supply}; the plan's own gap: {stated}"),
@@ -903,7 +906,7 @@ STRINGS.update({
     "dr_intro": ("按人口预测（统计模型，中方案）与{year}年标准测算指标表；标准可修改，修改后立即重算。本地区未设定的标准采用全国“十五五”目标，并注明出处。",
                  "The indicator table from the population projection (statistical model, medium) and the {year} "
                  "standards; change a standard and the draft is recomputed. Where the region sets none, the "
-                 "national 十五五 figure applies, with its source."),
+                 "national figure of the 15th Five-Year Plan applies, with its source."),
     "dr_standards": ("测算标准", "Standards"),
     "dr_beds_per_1000": ("每千名老年人养老床位数（张）", "Beds per 1,000 elderly"),
     "dr_nursing_share": ("护理型床位占比（%）", "Nursing-bed share (%)"),

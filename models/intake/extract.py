@@ -332,12 +332,28 @@ class _Bounds:
         ends = "".join(re.escape(c) for c in _SENTENCE_END)
         self.ends = [m.start() for m in re.finditer(f"[{ends}]", norm)]
         self.lines = [m.start() for m in re.finditer("\n", norm)]
+        # the list heading that governs each line: the last line ending with ：or : since the last blank line
+        # ("到2025年：" followed by "- 托位数达到1000个" …); None where there is none
+        self.starts = [0] + [p + 1 for p in self.lines]
+        self.heads: list[str | None] = []
+        current = None
+        for i, start in enumerate(self.starts):
+            line = norm[start:self.lines[i] if i < len(self.lines) else self.n].strip()
+            self.heads.append(current)
+            if not line:
+                current = None
+            elif line.endswith(("：", ":")):
+                current = line[-_REACH:]
 
     def sentence(self, pos: int) -> tuple[int, int]:
         i = self._bisect.bisect_left(self.ends, pos)
         start = self.ends[i - 1] + 1 if i > 0 else 0
         end = self.ends[i] if i < len(self.ends) else self.n
         return start, end
+
+    def heading(self, pos: int) -> str:
+        """The list heading governing the line of `pos` ("" if none)."""
+        return self.heads[self._bisect.bisect_right(self.starts, pos) - 1] or ""
 
     def line_start(self, pos: int) -> int:
         i = self._bisect.bisect_left(self.lines, pos)
@@ -378,15 +394,21 @@ def _time_marker(prefix: str) -> tuple[str, int | None, str]:
 
 
 def year_and_kind(prefix: str, window: str, base: int | None, target: int | None, indicator: str, *,
-                  paragraph: str = "", after: str = "", base_evidence: str = "") -> tuple[int | None, str, str]:
+                  paragraph: str = "", after: str = "", base_evidence: str = "",
+                  heading: str = "") -> tuple[int | None, str, str]:
     """(year, kind, note) of a figure from its sentence up to the figure (`prefix`), its clause (`window`), the
     paragraph before the sentence (`paragraph`, when the sentence has no time marker) and the words after it.
-    The note ends with the year's evidence (年份依据：the words it was read from, or how it was derived); the year is
-    None when the text gives none (base or target unknown): no year is invented."""
+    Without a marker in either, the heading of the list the line belongs to (`heading`: "到2025年：" above
+    "- 托位数达到1000个") gives it. The note ends with the year's evidence (年份依据：the words it was read from, or
+    how it was derived); the year is None when the text gives none (base or target unknown): no year is invented."""
     marker, year, words = _time_marker(prefix)
     if not marker and paragraph:
         marker, year, words = _time_marker(paragraph)
         prefix = paragraph + prefix
+    if not marker and heading:  # an item of a list under "到2025年：": the heading's year
+        marker, year, words = _time_marker(heading)
+        prefix = heading + prefix
+        words = f"{words}（列表标题）" if marker else words
     since = prefix[max(prefix.rfind(str(year)) - 8 if year else -1, 0):] if marker == "year" else window
     norm_applied = (window.lstrip("“\"").startswith(("按", "根据")) and "每千" in window) or \
         after.startswith(("床位标准", "托位进行", "标准")) or "标准" in after[:6]
@@ -624,7 +646,7 @@ def extract(text: str, *, base: int | None = None, target: int | None = None) ->
         prefix = norm[floor:fig["start"]]
         line_start = max(bounds.line_start(sent[0]), sent[0] - _REACH)
         year, kind, note = year_and_kind(prefix, window, base, target, ind, paragraph=norm[line_start:sent[0]],
-                                         after=after, base_evidence=evidence)
+                                         after=after, base_evidence=evidence, heading=bounds.heading(sent[0]))
         if ind in ("population_resident", "population_registered", "elderly_60plus", "elderly_65plus", "aging_rate",
                    "aging_rate_65"):
             basis = _basis(norm[max(floor, fig["end"] - 60):fig["end"]], ind)

@@ -68,7 +68,7 @@ def test_a_document_title_with_markdown_is_shown_escaped(page_db):
     rows = ex.extract(text).frame()
     title = CRAFTED.replace(" <b>x</b>", "")  # the importer refuses HTML in 来源, which the title goes into
     done = user_documents.import_extracted(rows, text=text, title=title, filename="plan.txt",
-                                           region_code="500103", region_name="渝中区", who="wangke", db=page_db)
+                                           region_code="500110", region_name="綦江区", who="wangke", db=page_db)
     assert done.doc_id
     fid = pd.DataFrame(page_db.query("SELECT fact_id FROM user_quotes"))["fact_id"].iloc[0]
     at = open_page("pages/data_sources.py")

@@ -65,9 +65,11 @@ def region_table(db: Database | None = None, *, province: str | None = None,
 
     province: a province code (its own row and every unit in it); level: 'province' | 'city' | 'county'
     ('county' = the county tier: every county-level unit and zone, and the prefecture-level cities without
-    counties, whose level stays 'city'; 'city' = the prefecture tier: every prefecture-level row and the
-    county-level units directly under a province, whose level stays 'county'; either tier sums exactly to its
-    province). Unknown province or level →
+    counties; 'city' = the prefecture tier: every prefecture-level row and the county-level units directly under
+    a province, whose level stays 'county'; either tier sums exactly to its province). In the output `level` is the
+    tier a row counts in at county level: the four prefecture-level cities without counties (东莞, 中山, 儋州,
+    嘉峪关) read 'county' (their note says so), except with level='city', so that the rows of level 'county' are
+    the county tier and add up to the census total. Unknown province or level →
     MessageError (regions_bad_province / regions_bad_level)."""
     check_level(level)
     reg = stored.registry(db)
@@ -94,4 +96,12 @@ def region_table(db: Database | None = None, *, province: str | None = None,
         out["share_60plus_2020"] = (100 * out["elderly_60plus_2020"].astype("Float64") / pop).round(2)
         out["share_80plus_2020"] = (100 * out["elderly_80plus_2020"].astype("Float64") / pop).round(2)
     out["source"] = SOURCE + "；" + INFANT_SOURCE
+    if level != "city":  # a prefecture-level city without counties is itself a county-level unit
+        both = out["county_tier"].astype(bool) & (out["level"] == "city")
+        out.loc[both, "note"] = [f"{n}；{COUNTY_TIER_CITY}" if isinstance(n, str) and n else COUNTY_TIER_CITY
+                                 for n in out.loc[both, "note"]]
+        out.loc[both, "level"] = "county"
     return out[COLUMNS + EXTRA]
+
+
+COUNTY_TIER_CITY = "地级市，不设县级单位：按县级单位计 / prefecture-level city without counties: counted as a county-level unit"

@@ -29,8 +29,9 @@ def test_county_listing_covers_the_country_and_sums_to_the_census_total(county_c
     assert county_csv["elderly_60plus_2020"].sum() == 264_018_218
     assert county_csv["elderly_65plus_2020"].sum() == 190_635_280
     assert county_csv["county_tier"].astype(str).eq("True").all()
-    assert set(county_csv.loc[county_csv["level"] == "city", "region_name"]) == {"东莞市", "中山市", "儋州市",
-                                                                                 "嘉峪关市"}
+    assert (county_csv["level"] == "county").all()  # the four cities without counties read 'county' with a note
+    assert set(county_csv.loc[county_csv["note"].fillna("").str.contains("地级市，不设县级单位"), "region_name"]) == {
+        "东莞市", "中山市", "儋州市", "嘉峪关市"}
 
 
 def test_yuzhong_and_chongqing(db):
@@ -78,3 +79,19 @@ def test_bad_input_says_so_and_exits_2(db, capsys):
     assert "未知省级代码 500103" in err and "unknown province code" in err
     with pytest.raises(MessageError):
         region_table(db, province="990000")
+
+
+def test_rows_of_level_county_are_the_county_tier_and_add_up_to_the_census(db):
+    """The issue's check reads the plain output: the rows of level 'county' are the 2,989 county-tier units (the
+    prefecture-level cities without counties, 东莞 among them, count as county-level units) and sum to the census
+    total; --level city keeps 东莞 as a city of the prefecture tier."""
+    from forecasting.region_table import region_table
+
+    full = region_table(db)
+    county = full[full["level"] == "county"]
+    assert len(county) == 2989 and county["elderly_60plus_2020"].notna().all()
+    assert int(county["population_2020"].sum()) == 1_409_778_724
+    assert full.loc[full["region_code"] == "441900", "level"].item() == "county"
+    city = region_table(db, level="city")
+    assert city.loc[city["region_code"] == "441900", "level"].item() == "city"
+    assert int(city["population_2020"].sum()) == 1_409_778_724

@@ -12,11 +12,10 @@ from __future__ import annotations
 import json
 
 from forecasting.cli.common import add_out
-from forecasting.planning import gaps
+from forecasting.planning import gaps, require_region
 from models.core.export import write_csv
 from models.core.messages import BILINGUAL
 from models.planning.gaps import YEARS, require_year, texts
-from models.store.facts import require_regions
 
 
 def add_arguments(p) -> None:
@@ -28,7 +27,7 @@ def add_arguments(p) -> None:
 
 def run(args) -> int:
     if args.region:
-        require_regions(args.region)
+        require_region(args.region)
     if args.year is not None:
         require_year(args.year)
     years = [args.year] if args.year is not None else YEARS

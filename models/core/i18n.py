@@ -737,9 +737,11 @@ STRINGS.update({
     "rk_header": ("省内县区排序：需求增长与每千名老年人需求", "Counties of a province ranked: demand growth and demand "
                   "per 1,000 elderly"),
     "rk_intro": ("各县区规模差别很大，绝对缺口会误导：按{base}→{year}年需求增长（%）和每千名60岁及以上老年人需求排序。"
-                 "人口为统计模型预测（中方案）；标准：本地区规划，否则所在省规划，否则全国标准（见各行说明）。",
+                 "需求增长未知（如2025年无床位标准）或相同时按60岁及以上人口增长排序。人口为统计模型预测（中方案）；"
+                 "标准：本地区规划，否则所在省规划，否则全国标准（见各行说明）。",
                  "Counties differ widely in size, so absolute gaps mislead: ranked by demand growth {base}→{year} (%) "
-                 "and by demand per 1,000 persons aged 60+. Population: model projection (medium); standards: the "
+                 "and by demand per 1,000 persons aged 60+; where demand growth is unknown (e.g. no 2025 bed standard) or "
+                 "equal, by the growth of persons aged 60+. Population: model projection (medium); standards: the "
                  "region's plan, else its province's, else the national ones (see each row)."),
     "rk_province": ("省级地区", "Province"),
     "rk_choose_province": ("用上方的地区选择器选择一个省级地区（或其中的地区），即显示其各县区排序。",

@@ -449,11 +449,15 @@ def county_ranking(gaps: pd.DataFrame, population: pd.DataFrame, units: pd.DataF
             "population": p1, "population_growth": np.where(p0 > 0, (p1 - p0) / p0 * 100, np.nan),
             "demand_base": d0, "demand": d1, "demand_growth": np.where(d0 > 0, (d1 - d0) / d0 * 100, np.nan),
             "demand_per_1000": np.where(p1 > 0, d1 / p1 * 1000, np.nan)})
-    out["reason_codes"] = [(reasons.get((c, base_year)) or []) + [r for r in (reasons.get((c, year)) or [])
-                                                                   if r not in (reasons.get((c, base_year)) or [])]
-                           if np.isnan(a) or np.isnan(b) else []
+    def demand_reasons(c: str) -> list:  # what the demand lacks (supply and targets do not enter the ranking)
+        items = [r for y in (base_year, year) for r in (reasons.get((c, y)) or []) if r.get("part") == "demand"]
+        return [r for i, r in enumerate(items) if r not in items[:i]]
+
+    out["reason_codes"] = [demand_reasons(c) if np.isnan(a) or np.isnan(b) else []
                            for c, a, b in zip(codes, d0, d1)]
-    out = out.sort_values(by, ascending=False, na_position="last", kind="stable").reset_index(drop=True)
+    # ties and unknown demand growth (e.g. no 2025 bed standard) are ordered by the growth of the elderly
+    out = out.sort_values([by, "population_growth"], ascending=False, na_position="last",
+                          kind="stable").reset_index(drop=True)
     out.insert(0, "rank", np.arange(1, len(out) + 1))
     return out[RANKING_COLUMNS]
 

@@ -197,3 +197,16 @@ def test_province_ranking_of_tianjin(db, projector):
     assert (first.demand_base, first.demand) == (d25, d30)
     assert first.demand_growth == pytest.approx((d30 - d25) / d25 * 100)
     assert first.demand_per_1000 == pytest.approx(d30 / e.at[2030, "value"] * 1000)
+
+
+def test_gaps_csv_written_in_parts_is_the_same_bytes(db, tmp_path, monkeypatch):
+    """Every region's table is written CHUNK_ROWS rows at a time: the same bytes as one write (one BOM, one header)."""
+    from forecasting.cli import gaps as cli
+    from models.core.export import write_csv
+
+    df = gaps(db, assumptions="plan")
+    write_csv(cli.csv_part(df), tmp_path / "one.csv")
+    monkeypatch.setattr(cli, "CHUNK_ROWS", 7)
+    cli.write_chunks(df, tmp_path / "parts.csv")
+    assert len(df) > 7 * 3
+    assert (tmp_path / "parts.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()

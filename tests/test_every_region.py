@@ -50,7 +50,7 @@ def test_a_province_without_a_plan_uses_the_national_standards(db, projector):
     e30 = _pop(projector, "320000", "elderly_60plus", 2030)
 
     beds25 = _row(g, "elderly_beds", 2025)
-    assert np.isnan(beds25["demand"]) and "gap_no_bed_standard" in _codes(beds25)
+    assert np.isnan(beds25["demand"]) and "gap_no_beds_per_1000" in _codes(beds25)
     assert np.isnan(beds25["supply"]) and "supply_no_count" in _codes(beds25)
     assert "未提供" in beds25["formula"]
     assert _row(g, "childcare_places", 2025)["demand"] == up(4.5 * pop25 / 1000)

@@ -764,6 +764,9 @@ STRINGS.update({
                 "in)."),
     "mi_template": ("下载{region}的导入模板（预填）", "Download the import template for {region} (prefilled)"),
     "mi_import_link": ("前往数据导入", "Go to Import"),
+    "gap_no_beds_per_1000": ("无每千名老年人床位数标准（本地区及所在省无规划标准，全国无2025年标准）",
+                             "no beds-per-1,000 standard (none in the region's or its province's plan, no national "
+                             "2025 figure)"),
 })
 
 

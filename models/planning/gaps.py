@@ -285,7 +285,11 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
                          [g["beds_per_1000_elderly"] * E / 1000, g["institutional_share"] / 100 * E,
                           E * g["disabled_share"] / 100 * g["supported_share"] / 100], default=np.nan)
     beds = _round_to(raw_beds, g["beds_round_to"])
-    bed_reason = np.where(m == "", _NO_BED_STANDARD, np.where(np.isnan(E), e_reason, None))
+    # no bed standard: the plan states none; or (a region without standards of its own) neither its province's plan
+    # nor a national 2025 figure gives one (models.planning.targets has a national figure for 2030 only)
+    own = np.repeat(np.array([standards.own(c) for c in codes], dtype=bool), n_y)
+    bed_reason = np.where(m == "", np.where(own, _NO_BED_STANDARD, _NO_BEDS_PER_1000),
+                          np.where(np.isnan(E), e_reason, None))
     # nursing beds
     nursing = g["nursing_share"] / 100 * beds
     nursing_reason = np.where(np.isnan(g["nursing_share"]), _NO_NURSING_SHARE, bed_reason)
@@ -391,6 +395,7 @@ def _lookup(frame: pd.DataFrame, keys: list[tuple], columns: dict) -> dict:
 # -- reasons and methods as codes (rendered at the edge: texts, reason_text, method_text) ----------------------------
 
 _NO_BED_STANDARD = message("gap_no_bed_standard")
+_NO_BEDS_PER_1000 = message("gap_no_beds_per_1000")
 _NO_NURSING_SHARE = message("gap_no_nursing_share")
 _NO_CHILDCARE_STANDARD = message("gap_no_childcare_standard")
 _NO_TARGET = message("gap_no_target")

@@ -104,7 +104,8 @@ def explain_block(rows) -> None:
                 st.dataframe(
                     [{t("ov_input_name", L): labelled(i["name"], L), t("value", L): cell(i["value"], lang=L),
                       t("year", L): MISSING if is_missing(i["year"]) else str(int(i["year"])), "ID": i["fact_id"],
-                      t("quote", L): i["quote"], t("source", L): source_title(i["source"], L)} for i in e["inputs"]],
+                      t("quote", L): i["quote"], t("source", L): source_title(i["source"], L),
+                      t("note", L): i["note"] or MISSING} for i in e["inputs"]],
                     hide_index=True, width="stretch")
 
 

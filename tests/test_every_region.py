@@ -210,3 +210,18 @@ def test_gaps_csv_written_in_parts_is_the_same_bytes(db, tmp_path, monkeypatch):
     cli.write_chunks(df, tmp_path / "parts.csv")
     assert len(df) > 7 * 3
     assert (tmp_path / "parts.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+
+
+def test_the_brief_of_a_registry_region_keeps_the_derived_national_label(db):
+    """`brief --region 320000 --year 2030` reads the model gaps of 江苏省 (it has no figures of its own); its
+    assumptions show the 全国（推算） beds figure with its formula, and the missing supply."""
+    from forecasting.cli.brief import brief_gaps
+    from models.report.brief import build_brief
+
+    g = brief_gaps(["320000"], 2030)
+    js = g[g.region_code == "320000"].set_index("service")
+    assert js.loc["elderly_beds", "demand"] > 0 and js["supply"].isna().all()
+    b = build_brief(g, regions=["320000"], year=2030, lang="zh", names={"320000": "江苏省"})
+    assert any(a.startswith("全国（推算）：") and "× 1000 = 30.9" in a for a in b.assumptions)
+    assert any("规划未提供现有数量" in a for a in b.assumptions)
+    assert b.kpis.set_index("service").loc["elderly_beds", "demand"] == js.loc["elderly_beds", "demand"]

@@ -133,7 +133,8 @@ def explanation(row: dict, lang: str = "zh") -> dict:
         if not isinstance(i, dict):
             continue
         inputs.append({"name": i.get("name", ""), "value": i.get("value"), "year": i.get("year"),
-                       "fact_id": i.get("fact_id", ""), "source": i.get("source", ""), "quote": i.get("quote", "")})
+                       "fact_id": i.get("fact_id", ""), "source": i.get("source", ""), "quote": i.get("quote", ""),
+                       "note": i.get("note", "") or ""})  # e.g. 全国（推算） with its formula, or a province's standard
     return {"formula": row.get("formula") or "", "method": method_text(row.get("method_code"), lang),
             "reason": reason_text(row.get("reason_codes"), lang), "inputs": inputs}
 

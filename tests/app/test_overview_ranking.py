@@ -36,3 +36,30 @@ def test_a_province_ranks_its_counties(db):
         times.append(time.perf_counter() - t)
     assert not at.exception
     print(f"overview rerun with a province ranked: {min(times) * 1000:.0f} ms (min of 3)")
+
+
+def test_an_imported_region_is_in_the_2030_view(page_db):
+    """安康市 (610900), imported with its 2020 60+, appears among the regions compared in 2030 with a bed demand
+    from its projection (the national 2030 standards), its supply named as missing."""
+    from models.store import userdata
+
+    rows = "地区代码,地区名称,指标代码,年份,数值,类型\n610900,安康市,elderly_60plus,2020,500000,现状值\n"
+    plan, result = userdata.import_file(rows.encode("utf-8"), "ankang.csv", who="test", db=page_db)
+    assert result is not None, plan.report_lines()
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.segmented_control(key="ov_year").set_value(2030).run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value  # the compact table beside the comparison chart
+    ankang = table[table["地区"] == "安康市"]
+    assert len(ankang) == 3  # three services
+    assert "安康市" in [tab.label for tab in at.tabs]
+    assert any(c.value.startswith("缺少输入：") and "规划未提供现有数量" in c.value for c in at.caption)
+    # its bed demand: 30.9 (全国（推算）) × its projected 2030 60+ / 1000, not "population(2030) 未提供"
+    from forecasting.projector import Projector
+
+    t = Projector.load(page_db).project_all(["610900"], methods=("model",), scenarios=("medium",))
+    e30 = float(t[(t.indicator == "elderly_60plus") & (t.year == 2030)]["value"].iloc[0])
+    shown = f"{e30:,.2f}".rstrip("0").rstrip(".")
+    assert any(f"30.9 × {shown} / 1000" in c.value for c in at.code), shown

@@ -30,7 +30,7 @@ from forecasting import projection
 from forecasting.assumptions import ASSUMPTION_RANGES, RANGES
 from forecasting.projector import Projector
 from models.core.catalogue import SERVICES
-from models.planning.gaps import YEARS, gap_table, plan_figures, plan_population
+from models.planning.gaps import YEARS, gap_table, plan_figures, plan_population, region_table
 from models.planning.standards import BED_METHODS, STANDARD_RANGES, RegionStandards, Standards, plan_standards
 from models.planning.targets import REVIEW_YEAR, region_period_standards
 
@@ -148,22 +148,27 @@ class PlanData:
     @classmethod
     def load(cls, db=None) -> PlanData:
         from models.planning.supply import supply_table
-        from models.store.facts import all_facts, projects, regions
+        from models.store.facts import all_facts, projects
 
         facts = all_facts(db)
-        reg = regions(db)
-        return cls(facts, plan_standards(facts), supply_table(facts, projects(db), years=YEARS), plan_figures(facts),
-                   plan_population(facts, years=YEARS), MappingProxyType(dict(zip(reg["code"], reg["name_zh"]))),
+        known = region_table(db)  # the regions table, the census registry and every imported region
+        names = dict(zip(known["region_code"], known["region_name"]))
+        # a region without standards of its own takes its province's plan standards, else the '*' (national) ones
+        standards = plan_standards(facts).inherit(dict(zip(known["region_code"], known["province_code"])), names)
+        return cls(facts, standards, supply_table(facts, projects(db), years=YEARS), plan_figures(facts),
+                   plan_population(facts, years=YEARS), MappingProxyType(names),
                    Projector.load(db))  # fits and paths are memoised in it: a second projection costs ms
 
     def regions(self) -> list[str]:
-        """Region codes the plans state figures for (the workbench's choices)."""
+        """The workbench's choices: the regions the plans (and imports) state figures for, then every other region
+        of the census registry (its population from the model projection; standards its province's or national)."""
         return list(self._regions)
 
     @cached_property
     def _regions(self) -> tuple[str, ...]:
         # a set over every fact costs tens of ms on the national file: once per load, not once per rerun
-        return tuple(sorted(set(self.facts["region_code"])))
+        own = sorted(set(self.facts["region_code"]))
+        return tuple(own + sorted(set(self.names) - set(own)))
 
     def project(self, assumptions: projection.Assumptions) -> projection.Projection:
         """forecasting.projection.project on the loaded inputs (same result, without reloading the facts)."""

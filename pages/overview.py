@@ -18,6 +18,7 @@ from models.report.charts import comparison_chart
 from models.report.overview import (
     CARD_LIMIT,
     COMPARE_YEARS,
+    RANKING_SORTS,
     REVIEW_YEAR,
     compare_table,
     delta_text,
@@ -30,6 +31,7 @@ from models.report.overview import (
 )
 from ui import cache
 from ui.downloads import brief_downloads
+from ui.missing import missing_input_line
 from ui.region_picker import pick_region
 from ui.state import lang
 
@@ -102,7 +104,8 @@ def explain_block(rows) -> None:
                 st.dataframe(
                     [{t("ov_input_name", L): labelled(i["name"], L), t("value", L): cell(i["value"], lang=L),
                       t("year", L): MISSING if is_missing(i["year"]) else str(int(i["year"])), "ID": i["fact_id"],
-                      t("quote", L): i["quote"], t("source", L): source_title(i["source"], L)} for i in e["inputs"]],
+                      t("quote", L): i["quote"], t("source", L): source_title(i["source"], L),
+                      t("note", L): i["note"] or MISSING} for i in e["inputs"]],
                     hide_index=True, width="stretch")
 
 
@@ -121,6 +124,7 @@ def card(code: str) -> None:
         quiet = missing_line(rows, L)
         if quiet:
             st.caption(quiet)
+        missing_input_line(rows, code=code, name=names.get(code, code), lang=L, key=f"ov_missing_{code}")
         st.plotly_chart(c.chart, key=f"ov_chart_{code}", width="stretch", config={"displaylogo": False})
         explain_block(rows)
         workbench_link(code)
@@ -253,6 +257,36 @@ else:
                          format_func=lambda c: f"{names.get(c, c)} ({c})")
     card(focus)
     final_review_section()
+
+
+
+def province_ranking_section() -> None:
+    """A province's counties ranked by demand growth 2025→2030 and by demand per 1,000 elderly (both: absolute
+    gaps across regions of very different size mislead), as a table and a chart (ui/cache.province_ranking)."""
+    st.subheader(t("rk_header", L))
+    st.caption(t("rk_intro", L, base=REVIEW_YEAR, year=2030))
+    regs = cache.choosable_regions()
+    picked = pick_region(regs, key="ov_rank", lang=L)
+    if not picked:
+        st.caption(t("rk_choose_province", L))
+        return
+    row = regs.set_index("region_code").loc[picked]
+    province = picked if row["level"] == "province" else (row["province_code"] or picked)
+    c1, c2 = st.columns(2)
+    service = c1.segmented_control(t("rk_service", L), SERVICES, default=SERVICES[0], key="ov_rank_service",
+                                   format_func=lambda s: label(s, L)) or SERVICES[0]
+    by = c2.segmented_control(t("rk_sort", L), RANKING_SORTS, default=RANKING_SORTS[0], key="ov_rank_by",
+                              format_func=lambda b: t(f"rk_sort_{b}", L)) or RANKING_SORTS[0]
+    ranking, view, chart = cache.province_ranking(province, service, by, L)
+    if ranking.empty:
+        st.caption(t("rk_none", L, province=regs.set_index("region_code")["region_name"].get(province, province)))
+        return
+    st.caption(t("rk_units", L, n=len(ranking)))
+    st.plotly_chart(chart, key="ov_rank_chart", width="stretch", config={"displaylogo": False})
+    st.dataframe(view, hide_index=True, width="stretch", key="ov_rank_table")
+
+
+province_ranking_section()
 
 # The focus region: trend over the years and the one-page brief.
 st.subheader(t("ov_focus_header", L, region=names.get(focus, focus)))

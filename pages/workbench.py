@@ -36,6 +36,7 @@ from models.report.charts_workbench import (
 from models.store import scenarios as store
 from ui import cache, state
 from ui.auth import current_account, editor_gate
+from ui.missing import missing_input_line
 from ui.region_picker import pick_region
 from ui.state import lang
 
@@ -275,6 +276,8 @@ for col, service in zip(cols, SERVICES):
                delta=delta, delta_color="inverse")
     if pd.isna(row["gap"]) and reason_text(row["reason_codes"], L):
         col.caption(f"{t('no_data', L)}: {reason_text(row['reason_codes'], L)}")
+# a missing input is named once, with the region's prefilled import template and the way to 数据导入 (issue 20)
+missing_input_line(list(GAPS.values()), code=ps.region, name=NAMES.get(ps.region, ps.region), lang=L, key="wb_missing")
 for service in SERVICES:
     row = GAPS[service]
     with st.expander(t("wb_explain", L, service=label(service, L))):

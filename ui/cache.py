@@ -62,13 +62,15 @@ def plan_gaps(years: tuple[int, ...]) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _projections(version: str) -> pd.DataFrame:
+    from forecasting.planning import covered_regions
     from forecasting.projection import project_all
 
-    return project_all()
+    return project_all(covered_regions())
 
 
 def projections() -> pd.DataFrame:
-    """forecasting.projection.project_all (the plan regions × every method × scenario), cached per data version."""
+    """forecasting.projection.project_all (the plan regions and every imported region × every method × scenario),
+    cached per data version."""
     return _projections(data_version())
 
 
@@ -418,3 +420,42 @@ def _region_table(version: str) -> pd.DataFrame:
 def region_table() -> pd.DataFrame:
     """forecasting.region_table.region_table (every census region with its 2020 figures), cached per data version."""
     return _region_table(data_version())
+
+
+# -- a province's counties ranked (issue 20) ------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False, max_entries=1)
+def _every_model(version: str) -> pd.DataFrame:
+    from forecasting.planning import codes_for
+    from forecasting.projector import Projector
+
+    projector = Projector.load()
+    return projector.project_all(codes_for(projector, "model"), methods=("model",), scenarios=("medium",))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _province_ranking(version: str, province: str, service: str, by: str, lang: str):
+    from forecasting.planning import province_ranking
+    from models.core.catalogue import label
+    from models.core.i18n import t
+    from models.report.charts import ranking_chart
+    from models.report.overview import PER_1000_OF, REVIEW_YEAR, ranking_view
+
+    year = 2030
+    ranking, _ = province_ranking(province, service=service, projections=_every_model(version), by=by,
+                                  regions=_choosable_regions(version), base_year=REVIEW_YEAR, year=year)
+    view = ranking_view(ranking, service=service, base_year=REVIEW_YEAR, year=year, lang=lang)
+    names = _choosable_regions(version).set_index("region_code")["region_name"]
+    per = label(PER_1000_OF[service], lang)
+    chart = ranking_chart(ranking, service=service, lang=lang,
+                          title=t("rk_chart_title", lang, province=names.get(province, province),
+                                  service=label(service, lang)),
+                          growth_label=t("rk_col_growth", lang, base=REVIEW_YEAR, year=year),
+                          per_1000_label=t("rk_col_per_1000", lang, per=per, year=year))
+    return ranking, view, chart
+
+
+def province_ranking(province: str, service: str, by: str, lang: str):
+    """forecasting.planning.province_ranking of a province's counties (model, medium; 2025→2030) with its table in
+    `lang` and chart, cached per data version. Read-only, shared by sessions. The first call projects every region
+    once (one batch, a few seconds); a rerun is a cache hit."""
+    return _province_ranking(data_version(), province, service, by, lang)

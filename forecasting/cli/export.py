@@ -3,7 +3,8 @@
 
 FILE.csv: the projection rows (UTF-8 with BOM), each with its own method and scenario, then the export context in
 columns of its own (export_scenario, export_assumptions, generated_on). FILE.xlsx: the workbook (预测, 缺口, 假设, 来源,
-规划指标表), every filter applied to every sheet. Without filters: every plan region, indicator, method and scenario.
+规划指标表), every filter applied to every sheet. Without filters: every plan region and every imported region, indicator, method and scenario; --region takes
+any registry region.
 """
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from pathlib import Path
 
 from forecasting.contract import METHODS, PLAN_REGIONS, SCENARIOS
 from forecasting.exports import build
+from forecasting.planning import covered_regions, region_table, require_region
 from forecasting.projection import project_all
 from models.core.catalogue import indicators
-from models.report.overview import gaps_for, region_names
-from models.store.facts import all_facts, regions, require_regions
+from models.report.overview import gaps_for
+from models.store.facts import all_facts
 
 
 def add_arguments(p) -> None:
@@ -30,15 +32,15 @@ def run(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError(f"--out: 应为 .csv 或 .xlsx 文件 / must be a .csv or .xlsx file, got {args.out!r}")
-    if args.region:
-        require_regions(args.region)
+    for c in args.region or []:
+        require_region(c)  # any registry region and any imported one
     if args.indicator:
         unknown = [i for i in args.indicator if i not in indicators()]
         if unknown:
             raise ValueError(f"未知指标 {', '.join(unknown)} / unknown indicator (data/indicators.csv)")
     methods = [args.method] if args.method else list(METHODS)
     scenarios = [args.scenario] if args.scenario else list(SCENARIOS)
-    codes = list(args.region) if args.region else list(PLAN_REGIONS)
+    codes = list(args.region) if args.region else covered_regions()  # the plan regions and every imported one
     projections = project_all(codes, methods=methods, scenarios=scenarios)
     # the model/override gaps need the projection of every region with a gap table, not only the chosen ones
     every = projections if args.region is None else project_all(
@@ -50,7 +52,9 @@ def run(args) -> int:
         return gaps_for(assumptions=method, scenario=scenario, projections=every)
 
     facts = all_facts()
-    export = build(projections, gaps_of, facts, names=region_names(regions(), "zh"), regions=args.region,
+    known = region_table()  # names of every registry region and every imported one
+    export = build(projections, gaps_of, facts, names=dict(zip(known["region_code"], known["region_name"])),
+                   regions=args.region,
                    indicators=args.indicator, methods=methods, scenarios=scenarios)
     out.write_bytes(export.csv() if out.suffix.lower() == ".csv" else export.xlsx(facts))
     return 0

@@ -733,6 +733,40 @@ STRINGS.update({
                                   "aged 0–3 (estimate) {inf}"),
     "map_census_grey": ("灰色：无普查数据（香港、澳门不在内地普查范围）。",
                         "Grey: no census figure (Hong Kong and Macao are outside the mainland census)."),
+    # everyregion helper: every region first-class (gaps, overview, export, brief, workbench)
+    "rk_header": ("省内县区排序：需求增长与每千名老年人需求", "Counties of a province ranked: demand growth and demand "
+                  "per 1,000 elderly"),
+    "rk_intro": ("各县区规模差别很大，绝对缺口会误导：按{base}→{year}年需求增长（%）和每千名60岁及以上老年人需求排序。"
+                 "需求增长未知（如2025年无床位标准）或相同时按60岁及以上人口增长排序。人口为统计模型预测（中方案）；"
+                 "标准：本地区规划，否则所在省规划，否则全国标准（见各行说明）。",
+                 "Counties differ widely in size, so absolute gaps mislead: ranked by demand growth {base}→{year} (%) "
+                 "and by demand per 1,000 persons aged 60+; where demand growth is unknown (e.g. no 2025 bed standard) or "
+                 "equal, by the growth of persons aged 60+. Population: model projection (medium); standards: the "
+                 "region's plan, else its province's, else the national ones (see each row)."),
+    "rk_province": ("省级地区", "Province"),
+    "rk_choose_province": ("用上方的地区选择器选择一个省级地区（或其中的地区），即显示其各县区排序。",
+                           "Choose a province (or a region inside it) with the chooser above to rank its counties."),
+    "rk_service": ("服务", "Service"),
+    "rk_sort": ("排序依据", "Rank by"),
+    "rk_sort_demand_growth": ("需求增长", "demand growth"),
+    "rk_sort_demand_per_1000": ("每千名老年人需求", "demand per 1,000 elderly"),
+    "rk_col_rank": ("名次", "Rank"),
+    "rk_col_demand": ("{year}年需求", "Demand {year}"),
+    "rk_col_growth": ("需求增长{base}→{year}", "Demand growth {base}→{year}"),
+    "rk_col_per_1000": ("{year}年每千名{per}需求", "Demand per 1,000 {per}, {year}"),
+    "rk_col_pop_growth": ("{per}增长{base}→{year}", "Growth of {per} {base}→{year}"),
+    "rk_col_missing": ("缺少的输入", "Missing input"),
+    "rk_chart_title": ("{province}各县区：{service}", "{province}, counties: {service}"),
+    "rk_units": ("{n}个县级单位", "{n} county-level units"),
+    "rk_none": ("{province}没有县级单位可排序。", "{province} has no county-level units to rank."),
+    "mi_line": ("缺少输入：{what}。可在“数据导入”页导入（下载预填模板后填写）。",
+                "Missing input: {what}. Enter it on the Import page (download the prefilled template and fill it "
+                "in)."),
+    "mi_template": ("下载{region}的导入模板（预填）", "Download the import template for {region} (prefilled)"),
+    "mi_import_link": ("前往数据导入", "Go to Import"),
+    "gap_no_beds_per_1000": ("无每千名老年人床位数标准（本地区及所在省无规划标准，全国无2025年标准）",
+                             "no beds-per-1,000 standard (none in the region's or its province's plan, no national "
+                             "2025 figure)"),
 })
 
 

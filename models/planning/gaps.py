@@ -285,7 +285,11 @@ def gap_table(population: pd.DataFrame, standards: Standards, supply: pd.DataFra
                          [g["beds_per_1000_elderly"] * E / 1000, g["institutional_share"] / 100 * E,
                           E * g["disabled_share"] / 100 * g["supported_share"] / 100], default=np.nan)
     beds = _round_to(raw_beds, g["beds_round_to"])
-    bed_reason = np.where(m == "", _NO_BED_STANDARD, np.where(np.isnan(E), e_reason, None))
+    # no bed standard: the plan states none; or (a region without standards of its own) neither its province's plan
+    # nor a national 2025 figure gives one (models.planning.targets has a national figure for 2030 only)
+    own = np.repeat(np.array([standards.own(c) for c in codes], dtype=bool), n_y)
+    bed_reason = np.where(m == "", np.where(own, _NO_BED_STANDARD, _NO_BEDS_PER_1000),
+                          np.where(np.isnan(E), e_reason, None))
     # nursing beds
     nursing = g["nursing_share"] / 100 * beds
     nursing_reason = np.where(np.isnan(g["nursing_share"]), _NO_NURSING_SHARE, bed_reason)
@@ -391,6 +395,7 @@ def _lookup(frame: pd.DataFrame, keys: list[tuple], columns: dict) -> dict:
 # -- reasons and methods as codes (rendered at the edge: texts, reason_text, method_text) ----------------------------
 
 _NO_BED_STANDARD = message("gap_no_bed_standard")
+_NO_BEDS_PER_1000 = message("gap_no_beds_per_1000")
 _NO_NURSING_SHARE = message("gap_no_nursing_share")
 _NO_CHILDCARE_STANDARD = message("gap_no_childcare_standard")
 _NO_TARGET = message("gap_no_target")
@@ -640,31 +645,39 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
     """
     from models.planning.standards import plan_standards
     from models.planning.supply import supply_table
-    from models.store.facts import all_facts, projects, regions
+    from models.store.facts import all_facts, projects
 
     facts = all_facts(db)
-    if region:  # one region's figures decide its standards, supply, population and stated figures
+    known = region_table(db)
+    if region:  # one region's figures (and its province's, for the standards) decide what it reads
+        province = known.set_index("region_code")["province_code"].get(region, "")
+        standards = plan_standards(facts[facts["region_code"].isin([region, province])].reset_index(drop=True))
         facts = facts[facts["region_code"] == region].reset_index(drop=True)
-    standards = plan_standards(facts)
+    else:
+        standards = plan_standards(facts)
     spec = None
     mode = assumptions if assumptions in ("plan", "model") else "plan"
     if assumptions not in ("plan", "model"):
         spec = read_spec(assumptions)
         if spec.get("population") == "model":
             mode = "model"
-    if mode == "model":
-        # a projection replaces the plan's population quirks (e.g. Yuzhong applying 4.5‰ to its 2020 population)
-        standards = standards.override(count_pipeline=True, childcare_population_year=None, childcare_round_to=None,
-                                       beds_round_to=None)
     if population is None:
         if mode != "plan":
             raise PopulationRequired("model assumptions need the projected population (forecasting.planning.gaps)")
         population = plan_population(facts, years=years)
+    names = dict(zip(known["region_code"], known["region_name"]))
+    # every region with facts and every region the population covers (a projection: every registry region and
+    # every imported one); a region without standards of its own takes its province's plan standards, else the
+    # '*' (national) ones
+    codes = [region] if region else sorted(set(facts["region_code"]) | set(population["region_code"].astype(str)))
+    provinces = dict(zip(known["region_code"], known["province_code"]))
+    standards = standards.inherit({c: provinces.get(c, "") for c in codes}, names)
+    if mode == "model":
+        # a projection replaces the plan's population quirks (e.g. Yuzhong applying 4.5‰ to its 2020 population)
+        standards = standards.override(count_pipeline=True, childcare_population_year=None, childcare_round_to=None,
+                                       beds_round_to=None)
     supply = supply_table(facts, projects(db), years=years)
-    names = dict(zip(regions(db)["code"], regions(db)["name_zh"]))
-    codes = sorted(set(facts["region_code"]))
     if region:
-        codes = [region]
         population = population[population["region_code"] == region]
         supply = supply[supply["region_code"] == region]
     # the standards of the period: the plans' up to 2025; 十五五 targets after (models.planning.targets, issue 23)
@@ -682,6 +695,28 @@ def plan_gaps(db=None, *, assumptions: str = "plan", years=YEARS, region: str | 
         return parts[0]
     return pd.concat(parts, ignore_index=True).sort_values(["region_code", "year"], kind="stable",
                                                            ignore_index=True)
+
+
+def region_table(db=None) -> pd.DataFrame:
+    """Every region the gap table can name: the regions table (base and user-added) and the census registry, with
+    region_code, region_name and province_code (a region's province; '' for the nation and where unknown)."""
+    from models.store.census import choosable_regions
+    from models.store.facts import regions
+
+    reg = choosable_regions(db)[["region_code", "region_name", "province_code"]]
+    base = regions(db)
+    extra = base[~base["code"].isin(set(reg["region_code"]))]
+    if len(extra):  # regions the registry does not know: a province is its own, others take their parent's
+        prov = dict(zip(reg["region_code"], reg["province_code"]))
+        extra = pd.DataFrame({"region_code": extra["code"], "region_name": extra["name_zh"],
+                              "province_code": [c if lv == "province" else prov.get(p, "") for c, p, lv in
+                                                zip(extra["code"], extra["parent_code"], extra["level"])]})
+        reg = pd.concat([reg, extra], ignore_index=True)
+    # the regions table's names first (what the plans call them), the registry's for the rest
+    names = dict(zip(base["code"], base["name_zh"]))
+    reg = reg.assign(region_name=[names.get(c, n) for c, n in zip(reg["region_code"], reg["region_name"])],
+                     province_code=reg["province_code"].fillna("").astype(str))
+    return reg.drop_duplicates("region_code").reset_index(drop=True)
 
 
 def read_spec(spec) -> dict:

@@ -218,6 +218,32 @@ class Standards:
             out = out.override(region=code, **changes)
         return out
 
+    def own(self, code: str) -> bool:
+        """Whether `code` has standards of its own (rows in data/standards.csv or stated in its facts), not the
+        '*' defaults alone."""
+        rs = self.regions.get(code)
+        return rs is not None and rs is not self.default
+
+    def inherit(self, parents: dict, names: dict | None = None) -> Standards:
+        """A region without standards of its own takes its parent's (a province's plan standards) where the parent
+        has its own: parents {region code: parent code (its province)}, names {code: name} for the note. Each field
+        the parent states (not the '*' default) says so in its provenance note; the rest stay the national '*'
+        defaults. Regions whose parent has none are left as they are (the '*' defaults)."""
+        regs = dict(self.regions)
+        made: dict[str, RegionStandards] = {}
+        for code, parent in parents.items():
+            if not parent or parent == code or self.own(code) or not self.own(parent):
+                continue
+            if parent not in made:
+                base = self.regions[parent]
+                note = (f"沿用所在省级地区（{(names or {}).get(parent, parent)}）规划标准 / the province's plan "
+                        f"standard ({parent}): the region states none")
+                prov = {k: (replace(p, note=f"{note}；{p.note}" if p.note else note)
+                            if p is not self.default.provenance.get(k) else p) for k, p in base.provenance.items()}
+                made[parent] = replace(base, provenance=MappingProxyType(prov))
+            regs[code] = made[parent]
+        return replace(self, regions=MappingProxyType(regs)) if made else self
+
     def frame(self, codes) -> pd.DataFrame:
         """One row per region code: every standard, the effective bed method, and per field `<field>__prov` (dict)."""
         return pd.DataFrame(self.columns(codes))

@@ -82,6 +82,21 @@ def _gap_phrase(service: str, gap: float, lang: str) -> str:
     return t("brief_gap", lang, service=label(service, lang), value=_plain(gap, unit, lang))
 
 
+DERIVED_LABEL = "全国（推算）"  # models.planning.targets.national_bed_standard's label
+
+
+def derived_notes(row: dict, lang: str = "zh") -> list[str]:
+    """The notes of a gap row's derived inputs (the national beds per 1,000 elderly 全国（推算）: its label and
+    formula, e.g. 1,000万张 ÷ 32,338万人 × 1000 = 30.9), in `lang` (the note's Chinese or English half)."""
+    out = []
+    for i in row.get("inputs") or []:
+        note = i.get("note") if isinstance(i, dict) else None
+        if isinstance(note, str) and note.startswith(DERIVED_LABEL):
+            zh, _, en = note.partition(" / ")
+            out.append(en if lang == "en" and en else zh)
+    return out
+
+
 def source_title(name: str, lang: str = "zh") -> str:
     """A source as people name it: a plan file by its title (《渝中区“一老一小”整体解决方案》), never its file name;
     other sources (an import's note, a statistical yearbook) as given; '' stays ''."""
@@ -138,6 +153,7 @@ def build_brief(gaps: pd.DataFrame, *, regions: Sequence[str], year: int = 2025,
                     assumptions.append(f"{prefix}: {t('no_data', lang)}")
                 elif r.get("formula"):
                     assumptions.append(f"{prefix}: {labelled(r['formula'], lang)}")
+                    assumptions += derived_notes(r, lang)  # a derived national figure keeps its label and formula
                 elif method_text(r.get("method_code"), lang):
                     assumptions.append(f"{prefix}: {method_text(r.get('method_code'), lang)}")
                 if r and _missing(r.get("gap")) and reason_text(r.get("reason_codes"), lang):

@@ -223,3 +223,29 @@ def comparison_chart(cmp: pd.DataFrame, *, lang: str = "zh", title: str = "", na
     for a in fig.layout.annotations:  # the panel titles: one service each, in its colour
         a.font = dict(size=15, color="#222")
     return fig
+
+
+def ranking_chart(ranking: pd.DataFrame, *, service: str, lang: str = "zh", title: str = "",
+                  growth_label: str = "", per_1000_label: str = "", limit: int = 40) -> go.Figure:
+    """A province's counties side by side (models.report.overview.county_ranking, in its order): demand growth (%)
+    on the left, demand per 1,000 on the right, one bar each, the first `limit` units; a missing number has no bar
+    (never 0)."""
+    from plotly.subplots import make_subplots
+
+    r = ranking.head(limit).iloc[::-1]  # the first-ranked on top
+    names = [f"{n}" for n in r["region_name"]]
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=(growth_label, per_1000_label))
+    colour = SERVICE_COLOURS.get(service, DEMAND_COLOUR)
+    growth, per = _values(r["demand_growth"]), _values(r["demand_per_1000"])
+    fig.add_trace(go.Bar(y=names, x=growth, orientation="h", marker_color=colour, name=growth_label,
+                         text=["" if v is None else f"{v:,.1f}%" for v in growth], textposition="outside",
+                         hovertemplate="%{y}: %{x:,.1f}%<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Bar(y=names, x=per, orientation="h", marker_color=colour, opacity=SUPPLY_OPACITY + 0.3,
+                         name=per_1000_label, text=["" if v is None else f"{v:,.1f}" for v in per],
+                         textposition="outside", hovertemplate="%{y}: %{x:,.1f}<extra></extra>"), row=1, col=2)
+    _layout(fig, title=title, height=max(320, 22 * len(r) + 120))
+    fig.update_layout(showlegend=False)
+    fig.update_yaxes(tickformat=None)
+    fig.update_xaxes(gridcolor="#e5e5e5")
+    return fig

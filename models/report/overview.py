@@ -133,7 +133,8 @@ def explanation(row: dict, lang: str = "zh") -> dict:
         if not isinstance(i, dict):
             continue
         inputs.append({"name": i.get("name", ""), "value": i.get("value"), "year": i.get("year"),
-                       "fact_id": i.get("fact_id", ""), "source": i.get("source", ""), "quote": i.get("quote", "")})
+                       "fact_id": i.get("fact_id", ""), "source": i.get("source", ""), "quote": i.get("quote", ""),
+                       "note": i.get("note", "") or ""})  # e.g. 全国（推算） with its formula, or a province's standard
     return {"formula": row.get("formula") or "", "method": method_text(row.get("method_code"), lang),
             "reason": reason_text(row.get("reason_codes"), lang), "inputs": inputs}
 
@@ -331,6 +332,20 @@ def missing_line(rows, lang: str = "zh") -> str:
     return t("ov_not_given", lang, what=sep.join(what)) if what else ""
 
 
+def missing_inputs(rows, lang: str = "zh") -> str:
+    """What a region's gap rows lack, as one line that names each missing input once ("缺少输入：规划未提供床位测算标准、
+    规划未提供现有数量。可在“数据导入”页导入…"), or '' when nothing is missing. In: gap or kpi rows (dicts with
+    reason_codes)."""
+    from models.core.i18n import t
+
+    seen: dict[str, None] = {}
+    for r in rows:
+        for c in r.get("reason_codes") or []:
+            seen.setdefault(reason_text([{k: v for k, v in c.items() if k != "part"}], lang), None)
+    what = [w for w in seen if w]
+    return t("mi_line", lang, what=("、" if lang == "zh" else "; ").join(what)) if what else ""
+
+
 # -- 终期评估: the review itself lives in models/planning/review.py; the overview shows its view ----------------------
 # (final_review, review_view, review_template(s), without_actual, without_targets are imported above)
 
@@ -385,3 +400,89 @@ def region_card(explained: pd.DataFrame, *, code: str, year: int, lang: str = "z
     return RegionCard(rows=kpis(explained, year=year).to_dict("records"),
                       headline=build_brief(explained, regions=[code], year=year, lang=lang, names=names).headline,
                       chart=gap_chart(explained, lang=lang, title=t("ov_chart_title", lang, region=name, year=year)))
+
+
+# -- a province's counties ranked (issue 20): demand growth and demand per 1,000 --------------------------------
+
+RANKING_COLUMNS = ["rank", "region_code", "region_name", "base_population", "population", "population_growth",
+                   "demand_base", "demand", "demand_growth", "demand_per_1000", "reason_codes"]
+RANKING_SORTS = ("demand_growth", "demand_per_1000")
+# demand per 1,000 elderly (60+) for every service (issue 20): for beds under a per-elderly standard it is the
+# standard itself, for places it shows where children are many among the old; population_growth is the 60+ growth
+PER_1000_OF = {"elderly_beds": "elderly_60plus", "nursing_beds": "elderly_60plus",
+               "childcare_places": "elderly_60plus"}
+
+
+def county_ranking(gaps: pd.DataFrame, population: pd.DataFrame, units: pd.DataFrame, *, service: str,
+                   base_year: int = REVIEW_YEAR, year: int = 2030, by: str = "demand_growth") -> pd.DataFrame:
+    """A province's county-level units ranked by the growth of one service's demand from `base_year` to `year`
+    and by demand per 1,000 (absolute demand and gaps of regions of very different size mislead, so both).
+
+        demand_growth   = (demand(year) − demand(base_year)) / demand(base_year) × 100          (%)
+        demand_per_1000 = demand(year) / population(year) × 1000   (population: PER_1000_OF[service])
+        population_growth = (population(year) − population(base_year)) / population(base_year) × 100
+
+    In: gaps — the gap table (whole numbers) of the units for both years (region_code, service, year, demand,
+    reason_codes); population — projection rows (region_code, indicator, year, value) of one method and scenario;
+    units — region_code, region_name of the units to rank. Out: RANKING_COLUMNS, sorted by `by` (descending,
+    missing last), rank 1.. ; a unit whose demand is unknown keeps NaN and the reason_codes naming the missing
+    input (e.g. no bed standard for 2025), never 0."""
+    if by not in RANKING_SORTS:
+        raise ValueError(f"by: 应为 {RANKING_SORTS} 之一 / must be one of {RANKING_SORTS}, got {by!r}")
+    codes = units["region_code"].astype(str).tolist()
+    g = gaps[(gaps["service"] == service) & gaps["year"].isin([base_year, year])]
+    g = g.assign(region_code=g["region_code"].astype(str))
+    demand = g.pivot_table(index="region_code", columns="year", values="demand", aggfunc="first", dropna=False)
+    reasons = {(c, int(y)): r for c, y, r in zip(g["region_code"], g["year"], g["reason_codes"])}
+    p = population[(population["indicator"] == PER_1000_OF[service]) & population["year"].isin([base_year, year])]
+    pop = p.assign(region_code=p["region_code"].astype(str)).pivot_table(
+        index="region_code", columns="year", values="value", aggfunc="first")
+
+    def col(frame: pd.DataFrame, y: int) -> np.ndarray:
+        if y not in frame.columns:
+            return np.full(len(codes), np.nan)
+        return frame[y].reindex(codes).to_numpy(dtype=float)
+
+    d0, d1, p0, p1 = col(demand, base_year), col(demand, year), col(pop, base_year), col(pop, year)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = pd.DataFrame({
+            "region_code": codes, "region_name": units["region_name"].tolist(), "base_population": p0,
+            "population": p1, "population_growth": np.where(p0 > 0, (p1 - p0) / p0 * 100, np.nan),
+            "demand_base": d0, "demand": d1, "demand_growth": np.where(d0 > 0, (d1 - d0) / d0 * 100, np.nan),
+            "demand_per_1000": np.where(p1 > 0, d1 / p1 * 1000, np.nan)})
+    def demand_reasons(c: str) -> list:  # what the demand lacks (supply and targets do not enter the ranking)
+        items = [r for y in (base_year, year) for r in (reasons.get((c, y)) or []) if r.get("part") == "demand"]
+        return [r for i, r in enumerate(items) if r not in items[:i]]
+
+    out["reason_codes"] = [demand_reasons(c) if np.isnan(a) or np.isnan(b) else []
+                           for c, a, b in zip(codes, d0, d1)]
+    # ties and unknown demand growth (e.g. no 2025 bed standard) are ordered by the growth of the elderly
+    out = out.sort_values([by, "population_growth"], ascending=False, na_position="last",
+                          kind="stable").reset_index(drop=True)
+    out.insert(0, "rank", np.arange(1, len(out) + 1))
+    return out[RANKING_COLUMNS]
+
+
+def ranking_view(ranking: pd.DataFrame, *, service: str, base_year: int = REVIEW_YEAR, year: int = 2030,
+                 lang: str = "zh") -> pd.DataFrame:
+    """county_ranking as text a reader reads: headers in `lang`, whole beds/places, percents with one decimal,
+    the per-1,000 figure with one decimal, a missing number "—" and the missing input named."""
+    from models.core.catalogue import label
+    from models.core.formatting import cell
+    from models.core.i18n import t
+
+    unit = indicator(service).unit
+    per = label(PER_1000_OF[service], lang)
+    return pd.DataFrame({
+        t("rk_col_rank", lang): ranking["rank"],
+        t("region", lang): [f"{n} ({c})" for n, c in zip(ranking["region_name"], ranking["region_code"])],
+        t("rk_col_demand", lang, year=base_year): [cell(v, unit, lang) for v in ranking["demand_base"]],
+        t("rk_col_demand", lang, year=year): [cell(v, unit, lang) for v in ranking["demand"]],
+        t("rk_col_growth", lang, base=base_year, year=year): [cell(v, "percent", lang, digits=1)
+                                                              for v in ranking["demand_growth"]],
+        t("rk_col_per_1000", lang, per=per, year=year): ["—" if _missing(v) else f"{v:,.1f}"
+                                                         for v in ranking["demand_per_1000"]],
+        t("rk_col_pop_growth", lang, per=per, base=base_year, year=year): [
+            cell(v, "percent", lang, digits=1) for v in ranking["population_growth"]],
+        t("rk_col_missing", lang): [reason_text(r, lang) for r in ranking["reason_codes"]],
+    })

@@ -36,7 +36,7 @@ def test_a_failing_step_is_logged_and_the_rest_still_run(monkeypatch, capsys):
     def boom():
         raise RuntimeError("no database")
 
-    monkeypatch.setattr(warm, "steps", lambda lang="zh": [("a", boom), ("b", lambda: calls.append("b"))])
+    monkeypatch.setattr(warm, "steps", lambda lang="zh": [("a", boom, False), ("b", lambda: calls.append("b"), False)])
     out = warm.warm()
     assert math.isnan(out["a"]) and out["b"] >= 0 and calls == ["b"]
     err = capsys.readouterr().err
@@ -48,3 +48,15 @@ def test_warming_can_be_turned_off(monkeypatch):
 
     monkeypatch.setenv("YLYX_WARM", "0")
     assert warm.start() is None
+
+
+def test_idle_only_steps_are_skipped_while_a_session_is_connected(monkeypatch, capsys):
+    from ui import warm
+
+    calls = []
+    monkeypatch.setattr(warm, "steps", lambda lang="zh": [("first", lambda: calls.append("first"), False),
+                                                          ("later", lambda: calls.append("later"), True)])
+    out = warm.warm(busy=lambda: True)
+    assert calls == ["first"] and out["later"] is None and out["first"] >= 0
+    assert "ylyx-warm: later skipped" in capsys.readouterr().err
+    assert warm.warm(busy=lambda: False)["later"] >= 0 and calls == ["first", "first", "later"]

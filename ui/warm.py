@@ -9,7 +9,10 @@ What is warmed, in this order (first what the overview's first render needs, the
 3. the overview in the default language and first year, through ui/cache.py's own cached functions, so the entries
    are exactly the ones a session reads: regions, the year's overview tables, the 终期评估 table, the aggregate per
    province, the region chooser's list;
-4. the projection table (the overview's later years and the workbench), then the method page's report.
+4. the projection table (the overview's later years and the workbench), then the method page's report: these two
+   only while no session is connected (a visitor's own script run would otherwise share the CPU with them; measured:
+   the first render asked at the health check took 9.9 s with them running beside it), else they are skipped and
+   computed on first use as before.
 Each step's time is printed to the server log as `ylyx-warm: <step> <seconds>`, and `ylyx-warm: done <seconds>` at
 the end (the bench's first-render case waits for that line). YLYX_WARM=0 turns warming off.
 """
@@ -42,8 +45,16 @@ def _wait_for_runtime(timeout: float = 60.0) -> bool:
     return False
 
 
+def _sessions_connected() -> bool:
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.runtime import RuntimeState
+
+    return Runtime.exists() and Runtime.instance().state == RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED
+
+
 def steps(lang: str = "zh"):
-    """(name, function) pairs in warming order."""
+    """(name, function, only_when_idle) in warming order: the steps the first page needs, then the ones run only
+    while no session is connected."""
     def imports():
         import plotly.graph_objects  # noqa: F401
         import statsmodels.api  # noqa: F401
@@ -83,19 +94,24 @@ def steps(lang: str = "zh"):
 
         cache.method_report()
 
-    return [("imports", imports), ("database", database), ("overview", overview), ("projections", projections),
-            ("method", method)]
+    return [("imports", imports, False), ("database", database, False), ("overview", overview, False),
+            ("projections", projections, True), ("method", method, True)]
 
 
-def warm(lang: str = "zh") -> dict[str, float]:
-    """Run every step; returns {step: seconds} (a failed step: NaN, logged; the later steps still run)."""
+def warm(lang: str = "zh", *, busy=_sessions_connected) -> dict[str, float]:
+    """Run every step; returns {step: seconds} (a failed step: NaN, logged; the later steps still run; an idle-only
+    step skipped because `busy()` said a session is connected: None)."""
     ctx_logger = logging.getLogger(_CTX_LOGGER)
     level = ctx_logger.level
     ctx_logger.setLevel(logging.ERROR)
-    out: dict[str, float] = {}
+    out: dict[str, float | None] = {}
     t0 = time.perf_counter()
     try:
-        for name, fn in steps(lang):
+        for name, fn, only_when_idle in steps(lang):
+            if only_when_idle and busy():
+                out[name] = None
+                _say(f"{name} skipped (a session is connected: computed on first use)")
+                continue
             t = time.perf_counter()
             try:
                 fn()

@@ -174,6 +174,19 @@ def frames(spec: Spec = Spec()) -> dict[str, pd.DataFrame]:
     return {"user_regions": reg, "user_facts": facts, "user_series": ser}
 
 
+def fresh_database(path: Path):
+    """A new database at `path` (any old file, WAL and lock removed first), built from data/: (db, start, built)."""
+    from models.store.database import Database
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for p in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".lock")):
+        p.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    db = Database(path)
+    db.ensure_built()
+    return db, t0, time.perf_counter()
+
+
 def build(path: str | Path = DEFAULT_PATH, spec: Spec = Spec(), *, force: bool = False) -> dict:
     """Write the synthetic dataset into a FRESH database file at `path` (deleted first). Returns timings in
     seconds: base (real sources → tables), synth (generating the frames), write (inserting them), and counts.
@@ -189,13 +202,7 @@ def build(path: str | Path = DEFAULT_PATH, spec: Spec = Spec(), *, force: bool =
                 return {"base_s": float("nan"), "synth_s": float("nan"), "write_s": float("nan"), "reused": True}
         except Exception:  # noqa: BLE001 - any unreadable file is rebuilt
             pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for p in (path, path.with_name(path.name + ".wal"), path.with_name(path.name + ".lock")):
-        p.unlink(missing_ok=True)
-    t0 = time.perf_counter()
-    db = Database(path)
-    db.ensure_built()
-    t1 = time.perf_counter()
+    db, t0, t1 = fresh_database(path)
     data = frames(spec)
     t2 = time.perf_counter()
 
@@ -219,3 +226,60 @@ if __name__ == "__main__":
 
     out = build(sys.argv[1] if len(sys.argv) > 1 else DEFAULT_PATH, force=True)
     print(out)
+
+
+# -- the REAL census counties with SYNTHETIC supply (issue 20: the bench runs on the real counties) ------------------
+REAL_STAMP_KEY = "synthetic_supply"
+
+
+def real_supply_frame(units: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
+    """user_facts rows of SYNTHETIC supply for real county-tier units: elderly beds, nursing beds and childcare
+    places (2022, observed), drawn (fixed seed) around the national ratios above from each unit's REAL census 2020
+    population and 60+ (`units`: region_code, region_name, population_2020, elderly_60plus_2020). Source
+    "SYNTHETIC", quote "synthetic (bench/synth.py)": supply only, never a real figure; the population, the regions
+    and every standard stay the real ones."""
+    from models.core.catalogue import indicator as catalogue_indicator
+
+    rng = np.random.default_rng(seed)
+    n = len(units)
+    pop = units["population_2020"].to_numpy(dtype=float)
+    elderly = units["elderly_60plus_2020"].to_numpy(dtype=float)
+    beds = (elderly * BEDS_PER_1000_ELDERLY / 1000 * rng.lognormal(0, 0.25, n)).round()
+    nursing = (beds * np.clip(rng.normal(45, 8, n), 20, 80) / 100).round()
+    places = (pop * PLACES_PER_1000 / 1000 * rng.lognormal(0, 0.3, n)).round()
+    parts = []
+    for ind, values in (("elderly_beds", beds), ("nursing_beds", nursing), ("childcare_places", places)):
+        parts.append(pd.DataFrame({
+            "fact_id": "SYN-" + units["region_code"] + f"-{ind}-2022-observed", "region_code": units["region_code"],
+            "region_name": units["region_name"], "indicator": ind, "year": 2022, "value": values, "text_value": "",
+            "unit": catalogue_indicator(ind).unit, "basis": "", "kind": "observed", "comparator": "=",
+            "attribute": "", "department": "", "source": SOURCE, "quote": QUOTE,
+            "note": "SYNTHETIC benchmark supply on a real census county, not a real figure"}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def build_real(path: str | Path, *, seed: int = SEED) -> dict:
+    """A FRESH real database at `path` (every census unit, built from data/ as the app does) plus SYNTHETIC supply
+    (real_supply_frame) for every county-tier unit that has no fact of its own in the real sources (the plan
+    regions — 渝中 and the others — keep exactly their real figures). Returns timings (base_s, synth_s, write_s) and
+    the number of units and rows written."""
+    from forecasting.region_table import region_table
+    from models.store.facts import all_facts
+
+    path = Path(path)
+    db, t0, t1 = fresh_database(path)
+    units = region_table(db, level="county")
+    own = set(all_facts(db)["region_code"].astype(str))
+    units = units[~units["region_code"].astype(str).isin(own)].reset_index(drop=True)
+    supply = real_supply_frame(units, seed)
+    t2 = time.perf_counter()
+
+    def work(con):
+        f = supply.assign(created_by=WHO, created_at=pd.Timestamp.now().floor("s"),  # noqa: F841 (read by name)
+                          import_file="bench/synth.py")
+        con.execute("INSERT INTO user_facts BY NAME SELECT * FROM f")
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [REAL_STAMP_KEY, f"{len(units)}/{seed}"])
+
+    db.write(work)
+    t3 = time.perf_counter()
+    return {"base_s": t1 - t0, "synth_s": t2 - t1, "write_s": t3 - t2, "units": len(units), "user_facts": len(supply)}

@@ -13,6 +13,9 @@ import pandas as pd
 from forecasting.wpp import CITATION, CITATION_ZH
 
 PROVINCES = ("120000", "130000", "500000")
+LEVELS = ("nation", "province", "county")
+METHODS = ("model", "ets", "naive")
+LEVEL_COLUMNS = ["level", "method", "n", "mape", "coverage_80", "n_interval", "n_regions"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,10 @@ class MethodReport:
     births: pd.DataFrame = field(repr=False)  # year, observed (NBS), model, lower_80, upper_80, wpp (WPP 2024)
     theta: float = 0.0
     theta_se: float = 0.0
+    # the vintage-2020 backtest of every region with published figures, per level × method (LEVEL_COLUMNS)
+    levels: pd.DataFrame = field(repr=False, default_factory=lambda: pd.DataFrame(columns=LEVEL_COLUMNS))
+    # the census projection's raking factors per province (raking_report)
+    raking: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
 
 
 def method_report(db=None, *, to_year: int = 2035) -> MethodReport:
@@ -38,8 +45,9 @@ def method_report(db=None, *, to_year: int = 2035) -> MethodReport:
     entrants = pd.DataFrame({"year": c60.index, "entrants_60": c60["entrants"].to_numpy(),
                              "entrants_65": c65["entrants"].to_numpy(), "cohort": c60["cohort"].to_numpy(),
                              "births": c60["births"].to_numpy()})
-    bt = vintage_backtest(2020, regions=["100000"], db=db)
-    bt = bt[bt["indicator"] == "elderly_60plus"].reset_index(drop=True)
+    everything = vintage_backtest(2020, db=db)  # every region with a published figure after 2020
+    bt = everything[(everything["region_code"] == "100000")
+                    & (everything["indicator"] == "elderly_60plus")].reset_index(drop=True)
     summary = vintage_summary(bt)
     summary = summary[summary["level"] == "all"][["method", "n", "mape", "coverage_80", "n_interval"]]
     inp = vintage_inputs(db, None)
@@ -51,7 +59,32 @@ def method_report(db=None, *, to_year: int = 2035) -> MethodReport:
             frames.append(f.reset_index(names="year").assign(region_code=code))
     paths = pd.concat(frames, ignore_index=True)
     return MethodReport(entrants, bt, summary.reset_index(drop=True), paths, births_comparison(inp, wpp, to_year),
-                        fit.theta, fit.theta_se)
+                        fit.theta, fit.theta_se, levels=level_summary(everything), raking=raking_report(db))
+
+
+def level_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """MAPE (%) and 80 % coverage of a vintage backtest (forecasting.backtest.vintage_backtest rows) per level
+    (nation, province, county) and method (model, ets, naive: the naive baseline holds the last value), every
+    indicator together: LEVEL_COLUMNS, one row for each of the 3 × 3 pairs; a pair without published figures has
+    n = 0 and mape / coverage_80 NaN (shown as not provided, never as 0). coverage_80 is over the rows with an
+    interval (n_interval); naive has none. n_regions: regions with at least one figure."""
+    from forecasting.backtest import region_level, vintage_summary
+
+    s = vintage_summary(table)
+    s = s[(s["region_code"] == "all") & (s["level"] != "all")]
+    regions = (table.assign(level=table["region_code"].map(region_level)).groupby(["level", "method"])["region_code"]
+               .nunique() if not table.empty else pd.Series(dtype=int))
+    got = {(r["level"], r["method"]): r for r in s.to_dict("records")}
+    rows = []
+    for level in LEVELS:
+        for method in METHODS:
+            r = got.get((level, method))
+            rows.append({"level": level, "method": method, "n": int(r["n"]) if r else 0,
+                         "mape": float(r["mape"]) if r else float("nan"),
+                         "coverage_80": float(r["coverage_80"]) if r else float("nan"),
+                         "n_interval": int(r["n_interval"]) if r else 0,
+                         "n_regions": int(regions.get((level, method), 0))})
+    return pd.DataFrame(rows, columns=LEVEL_COLUMNS)
 
 
 def births_comparison(inp, wpp, to_year: int = 2035) -> pd.DataFrame:

@@ -89,3 +89,33 @@ def test_small_build_gives_real_gaps(tmp_path):
     beds = syn[syn["service"] == "elderly_beds"]
     assert (beds["method_code"] == "per_1000").all()
     assert (all_facts(db, region="120000")["source"] != "SYNTHETIC").all()  # real regions untouched
+
+
+def test_real_supply_on_the_real_counties(tmp_path):
+    """build_real: the real database (every census county) plus SYNTHETIC supply only, for the county-tier units
+    without figures of their own; the plan regions keep exactly their real facts (渝中 unchanged)."""
+    from forecasting.region_table import region_table
+    from models.store.database import Database
+    from models.store.facts import all_facts
+
+    path = tmp_path / "national.duckdb"
+    out = synth.build_real(path)
+    db = Database(path)
+    facts = all_facts(db)
+    syn = facts[facts["source"] == synth.SOURCE]
+    real = facts[facts["source"] != synth.SOURCE]
+    assert len(syn) == out["user_facts"] == 3 * out["units"]
+    assert set(syn["indicator"]) == {"elderly_beds", "nursing_beds", "childcare_places"}  # supply only
+    assert set(syn["kind"]) == {"observed"} and set(syn["year"]) == {2022}
+    assert (syn["quote"] == synth.QUOTE).all() and syn["note"].str.contains("SYNTHETIC").all()
+    assert not set(syn["region_code"]) & set(real["region_code"])  # never on a region with real figures
+    assert "500103" in set(real["region_code"]) and "500103" not in set(syn["region_code"])
+    county = region_table(db, level="county")
+    assert out["units"] >= 2800 and set(syn["region_code"]) <= set(county["region_code"])
+    # drawn around the national ratios from each county's REAL census 60+ (31.4 beds per 1000 elderly)
+    beds = syn[syn["indicator"] == "elderly_beds"].set_index("region_code")["value"]
+    e60 = county.set_index("region_code")["elderly_60plus_2020"].reindex(beds.index)
+    ratio = beds.sum() / e60.sum() * 1000
+    assert 25 < ratio < 40
+    nursing = syn[syn["indicator"] == "nursing_beds"].set_index("region_code")["value"].reindex(beds.index)
+    assert (nursing <= beds).all()

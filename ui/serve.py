@@ -4,6 +4,9 @@ Why not plain `streamlit run app.py`: Streamlit treats an app that has a `pages/
 as a v1 multipage app until the first script run calls st.navigation. So the very first visitor after a start
 who opens a deep link (e.g. /map?region=500103) gets the page script run on its own, without app.py's
 navigation and language switch. This app always uses st.navigation; we say so before the server starts.
+
+It also warms the app (ui/warm.py: imports, the database, the overview's tables, the projection) in a background
+thread once the runtime is up, so the first visitor's page is not the one that pays for them (issue 20).
 """
 import sys
 
@@ -13,6 +16,9 @@ from streamlit.web import cli
 
 def main() -> int:
     PagesManager.uses_pages_directory = False  # pages/ are listed in app.py with st.navigation, not discovered
+    from ui import warm
+
+    warm.start()  # a daemon thread: waits for the runtime, never blocks the server or its health check
     sys.argv = ["streamlit", "run", "app.py", *sys.argv[1:]]
     return cli.main()
 

@@ -767,6 +767,42 @@ STRINGS.update({
     "gap_no_beds_per_1000": ("无每千名老年人床位数标准（本地区及所在省无规划标准，全国无2025年标准）",
                              "no beds-per-1,000 standard (none in the region's or its province's plan, no national "
                              "2025 figure)"),
+    # bench2 helper: the method page's backtest per level and raking factors (pages/method.py, charts_method.py)
+    "me_levels": ("各层级回溯检验（截至2020年的测算，对照2021年以后公布的数字）",
+                  "Backtest per level (the vintage-2020 projection against figures published for 2021 and later)"),
+    "me_levels_note": ("全部指标（常住人口、60岁及以上、65岁及以上、出生率）合并计算；“沿用最近值”为朴素基准（无区间）。",
+                       "All indicators together (resident population, 60+, 65+, birth rate); “last value (naive)” is "
+                       "the naive baseline (no interval)."),
+    "me_levels_none": ("{levels}：数据库中没有2020年以后公布的数字，无法检验（未提供）。",
+                       "{levels}: the database has no figure published for a year after 2020, so nothing to check "
+                       "(not provided)."),
+    "me_level": ("层级", "Level"),
+    "me_level_nation": ("全国", "Nation"),
+    "me_level_province": ("省级", "Province"),
+    "me_level_county": ("区县", "County"),
+    "me_n_regions": ("地区数", "Regions"),
+    "me_n_values": ("检验值个数", "Values checked"),
+    "me_no_figures": ("未提供（无公布数字）", "not provided (no published figure)"),
+    "me_raking": ("一致性调整系数（各省，2020年普查队列要素推算）",
+                  "Raking factors per province (census cohort-component projection)"),
+    "me_raking_note": ("系数 = 调整后 ÷ 调整前：第一行为各省合计调整到全国路径的系数（各省相同），其余为本省各区县合计调整到"
+                       "本省自身推算的系数。系数明显偏离1（如偏离超过3%）说明区县模型（迁移、生育）与本省推算不一致，"
+                       "是需要核查的发现，而不是误差已被消除。",
+                       "Factor = after ÷ before raking. The first rows scale the sum of the provinces to the national "
+                       "paths (the same for every province); the others scale the sum of a province's counties to the "
+                       "province's own projection. A factor far from 1 (say more than 3 % off) means the county "
+                       "model (migration, fertility) disagrees with the province's projection: a finding to check, "
+                       "not an error removed."),
+    "me_raking_none": ("没有普查表，无法给出调整系数（未提供）。", "No census tables: no raking factors (not provided)."),
+    "me_rk_province": ("省份", "Province"),
+    "me_rk_step": ("调整", "Step"),
+    "me_rk_level_nation": ("各省 → 全国", "provinces → nation"),
+    "me_rk_level_county": ("区县 → 本省", "counties → province"),
+    "me_rk_band": ("年龄段", "Age band"),
+    "me_rk_band_young": ("0—59岁", "0–59"),
+    "me_rk_band_mid": ("60—64岁", "60–64"),
+    "me_rk_band_old": ("65岁及以上", "65+"),
+    "me_rk_largest": ("最大偏离", "Largest deviation"),
 })
 
 

@@ -77,3 +77,48 @@ def births_chart(births: pd.DataFrame, lang: str = "zh") -> go.Figure:
     fig.update_layout(yaxis_title="万人" if lang == "zh" else "10k persons", height=360, margin=dict(t=20, b=30))
     fig.update_xaxes(dtick=2, tickformat="d")
     return fig
+
+
+def levels_table(levels: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
+    """The backtest per level (nation, province, county) and method as a readable table: labels in `lang`, MAPE and
+    the 80 % coverage as formatted text (coverage with its count, e.g. "79.7% (110/138)"); a pair with no published
+    figure reads "未提供", naive (no interval) "—"."""
+    from models.core.formatting import MISSING, fmt_number
+
+    rows = []
+    for r in levels.to_dict("records"):
+        n, k = int(r["n"]), int(r["n_interval"])
+        inside = round(r["coverage_80"] * k) if k else 0
+        rows.append({t("me_level", lang): t(f"me_level_{r['level']}", lang),
+                     t("me_method", lang): t(f"me_m_{r['method']}", lang),
+                     t("me_n_regions", lang): f"{int(r['n_regions']):,d}",
+                     t("me_n_values", lang): f"{n:,d}",
+                     "MAPE %": fmt_number(r["mape"], "percent", lang, with_unit=False, digits=2) if n else
+                     t("me_no_figures", lang),
+                     t("me_coverage", lang): (f"{fmt_number(r['coverage_80'] * 100, 'percent', lang, digits=1)} "
+                                              f"({inside}/{k})") if k else MISSING if n else t("me_no_figures", lang)})
+    return pd.DataFrame(rows)
+
+
+def raking_table(raking: pd.DataFrame, names: dict, lang: str = "zh") -> pd.DataFrame:
+    """The census projection's raking factors (forecasting.method_report.raking_report) as a readable table: one row
+    per province (the nation's row first: the provinces scaled to the national paths) and age band, the factor of
+    each year with three decimals, and the largest deviation from 1 as a signed percentage. Names and bands in
+    `lang`; no raw floats."""
+    from models.core.formatting import MISSING, is_missing
+
+    years = [c for c in raking.columns if str(c).isdigit()]
+    band_order = {"young": 0, "mid": 1, "old": 2}
+    r = raking.assign(_nation=raking["level"] != "nation", _band=raking["band"].map(band_order))
+    r = r.sort_values(["_nation", "province_code", "_band"], kind="stable")
+    rows = []
+    for x in r.to_dict("records"):
+        values = [x[y] for y in years if not is_missing(x[y])]
+        worst = max(values, key=lambda v: abs(v - 1)) if values else None
+        row = {t("me_rk_province", lang): names.get(x["province_code"]) or x["province_name"] or x["province_code"],
+               t("me_rk_step", lang): t(f"me_rk_level_{x['level']}", lang),
+               t("me_rk_band", lang): t(f"me_rk_band_{x['band']}", lang)}
+        row.update({str(y): MISSING if is_missing(x[y]) else f"{x[y]:.3f}" for y in years})
+        row[t("me_rk_largest", lang)] = MISSING if worst is None else f"{(worst - 1) * 100:+.1f}%"
+        rows.append(row)
+    return pd.DataFrame(rows)

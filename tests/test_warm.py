@@ -1,0 +1,62 @@
+"""ui/warm.py: the start-up warm-up fills ui/cache.py's own entries (a session then reads them), never raises."""
+import math
+
+import pytest
+
+from models.store.database import Database
+
+
+@pytest.fixture
+def own_db(tmp_path, monkeypatch):
+    monkeypatch.setenv("YLYX_DB", str(tmp_path / "planning.duckdb"))
+    db = Database(tmp_path / "planning.duckdb")
+    db.ensure_built()
+    return db
+
+
+def test_warm_fills_the_caches_a_session_reads(own_db, capsys):
+    from models.report.overview import COMPARE_YEARS
+    from ui import cache, warm
+
+    out = warm.warm("zh")
+    assert list(out) == ["imports", "database", "overview", "projections", "method"]
+    assert all(not math.isnan(v) and v >= 0 for v in out.values())
+    err = capsys.readouterr().err
+    assert "ylyx-warm: overview " in err and "ylyx-warm: done " in err
+    # cache_resource: the very object the warm-up computed is what the page gets (no recomputation)
+    first = cache.overview(COMPARE_YEARS[0], "zh")
+    assert cache.overview(COMPARE_YEARS[0], "zh") is first
+
+
+def test_a_failing_step_is_logged_and_the_rest_still_run(monkeypatch, capsys):
+    from ui import warm
+
+    calls = []
+
+    def boom():
+        raise RuntimeError("no database")
+
+    monkeypatch.setattr(warm, "steps", lambda lang="zh": [("a", boom, False), ("b", lambda: calls.append("b"), False)])
+    out = warm.warm()
+    assert math.isnan(out["a"]) and out["b"] >= 0 and calls == ["b"]
+    err = capsys.readouterr().err
+    assert "ylyx-warm: a failed: RuntimeError: no database" in err and "ylyx-warm: done" in err
+
+
+def test_warming_can_be_turned_off(monkeypatch):
+    from ui import warm
+
+    monkeypatch.setenv("YLYX_WARM", "0")
+    assert warm.start() is None
+
+
+def test_idle_only_steps_are_skipped_while_a_session_is_connected(monkeypatch, capsys):
+    from ui import warm
+
+    calls = []
+    monkeypatch.setattr(warm, "steps", lambda lang="zh": [("first", lambda: calls.append("first"), False),
+                                                          ("later", lambda: calls.append("later"), True)])
+    out = warm.warm(busy=lambda: True)
+    assert calls == ["first"] and out["later"] is None and out["first"] >= 0
+    assert "ylyx-warm: later skipped" in capsys.readouterr().err
+    assert warm.warm(busy=lambda: False)["later"] >= 0 and calls == ["first", "first", "later"]

@@ -1,0 +1,142 @@
+"""Warm the dashboard at start-up (issue 20): `start()` (called by ui/serve.py before the server starts) runs
+`warm()` in a daemon thread once the Streamlit runtime is up, so the first visitor does not pay for the imports, the
+database build and the overview's tables. It never blocks the server nor its health check, and a failure is
+logged, never raised (the page then computes on its first run, as without warming).
+
+What is warmed, in this order (first what the overview's first render needs, then what the next pages need):
+1. the imports of the pages (pandas, plotly, statsmodels, the domain modules);
+2. the database (`data_version()` builds data/planning.duckdb from data/ when it is missing or stale);
+3. the overview in the default language and first year, through ui/cache.py's own cached functions, so the entries
+   are exactly the ones a session reads: regions, the year's overview tables, the 终期评估 table, the aggregate per
+   province, the region chooser's list;
+4. the projection table (the overview's later years and the workbench), then the method page's report: these two
+   only while no session is connected (a visitor's own script run would otherwise share the CPU with them; measured:
+   the first render asked at the health check took 9.9 s with them running beside it), else they are skipped and
+   computed on first use as before.
+Each step's time is printed to the server log as `ylyx-warm: <step> <seconds>`, and `ylyx-warm: done <seconds>` at
+the end (the bench's first-render case waits for that line). YLYX_WARM=0 turns warming off.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+
+_CTX_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"  # warns once per cached call off-session
+
+
+def _say(text: str) -> None:
+    print(f"ylyx-warm: {text}", file=sys.stderr, flush=True)
+
+
+def _wait_for_runtime(timeout: float = 60.0) -> bool:
+    """True once Streamlit's runtime has started (its caches are the ones sessions use)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.runtime import RuntimeState
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if Runtime.exists() and Runtime.instance().state in (RuntimeState.NO_SESSIONS_CONNECTED,
+                                                            RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _sessions_connected() -> bool:
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.runtime import RuntimeState
+
+    return Runtime.exists() and Runtime.instance().state == RuntimeState.ONE_OR_MORE_SESSIONS_CONNECTED
+
+
+def steps(lang: str = "zh"):
+    """(name, function, only_when_idle) in warming order: the steps the first page needs, then the ones run only
+    while no session is connected."""
+    def imports():
+        import plotly.graph_objects  # noqa: F401
+        import statsmodels.api  # noqa: F401
+
+        import forecasting.planning  # noqa: F401
+        import forecasting.projection  # noqa: F401
+        import models.report.brief  # noqa: F401
+        import models.report.charts  # noqa: F401
+        import models.report.overview  # noqa: F401
+        import ui.downloads  # noqa: F401
+        import ui.region_picker  # noqa: F401
+
+    def database():
+        from ui import cache
+
+        cache.data_version()
+        cache.regions()
+        cache.all_facts()
+
+    def overview():
+        from models.report.overview import COMPARE_YEARS, REVIEW_YEAR
+        from ui import cache
+
+        year = COMPARE_YEARS[0]
+        cache.overview(year, lang)
+        cache.overview_review(REVIEW_YEAR, lang)
+        cache.overview_aggregate(year, lang, level="province", within=None)
+        cache.choosable_regions()
+
+    def projections():
+        from ui import cache
+
+        cache.projections()
+
+    def method():
+        from ui import cache
+
+        cache.method_report()
+
+    return [("imports", imports, False), ("database", database, False), ("overview", overview, False),
+            ("projections", projections, True), ("method", method, True)]
+
+
+def warm(lang: str = "zh", *, busy=_sessions_connected) -> dict[str, float]:
+    """Run every step; returns {step: seconds} (a failed step: NaN, logged; the later steps still run; an idle-only
+    step skipped because `busy()` said a session is connected: None)."""
+    ctx_logger = logging.getLogger(_CTX_LOGGER)
+    level = ctx_logger.level
+    ctx_logger.setLevel(logging.ERROR)
+    out: dict[str, float | None] = {}
+    t0 = time.perf_counter()
+    try:
+        for name, fn, only_when_idle in steps(lang):
+            if only_when_idle and busy():
+                out[name] = None
+                _say(f"{name} skipped (a session is connected: computed on first use)")
+                continue
+            t = time.perf_counter()
+            try:
+                fn()
+                out[name] = time.perf_counter() - t
+                _say(f"{name} {out[name]:.2f}")
+            except Exception as exc:  # noqa: BLE001 - warming is best effort; the page computes on its first run
+                out[name] = float("nan")
+                _say(f"{name} failed: {type(exc).__name__}: {exc}")
+    finally:
+        ctx_logger.setLevel(level)
+    _say(f"done {time.perf_counter() - t0:.2f}")
+    return out
+
+
+def start() -> threading.Thread | None:
+    """Start warming in a daemon thread (after the runtime is up); None when YLYX_WARM=0."""
+    if os.environ.get("YLYX_WARM", "1") == "0":
+        return None
+
+    def run():
+        if not _wait_for_runtime():
+            _say("failed: the Streamlit runtime did not start")
+            return
+        warm()
+
+    thread = threading.Thread(target=run, name="ylyx-warm", daemon=True)
+    thread.start()
+    return thread

@@ -225,3 +225,19 @@ def test_the_brief_of_a_registry_region_keeps_the_derived_national_label(db):
     assert any(a.startswith("全国（推算）：") and "× 1000 = 30.9" in a for a in b.assumptions)
     assert any("规划未提供现有数量" in a for a in b.assumptions)
     assert b.kpis.set_index("service").loc["elderly_beds", "demand"] == js.loc["elderly_beds", "demand"]
+
+
+def test_the_overview_tree_puts_every_census_county_in_its_province(db, projector):
+    """The overview above 30 regions groups by province and city: a census county (玄武区) sits under 南京市 and
+    江苏省, and the province filter offers provinces, not one "province" per county (the regions table alone knows
+    75 regions, so 2,900 counties were their own provinces)."""
+    from models.report.overview import overview_tables
+    from models.store.census import regions_with_registry
+
+    g = gaps(db, assumptions="model", years=[2030], explain=False, projector=projector)
+    ov = overview_tables(g, regions_with_registry(db), year=2030, lang="zh")
+    tree = ov.tree.set_index("code")
+    assert tree.loc["320102", ["province_code", "city_code"]].tolist() == ["320000", "320100"]
+    assert tree.loc["320102", "path_label"] == "江苏省 › 南京市 › 玄武区"
+    provinces = set(ov.tree.loc[ov.tree["has_data"], "province_code"])
+    assert {"320000", "500000", "120000"} <= provinces and len(provinces) <= 34

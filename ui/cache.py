@@ -101,8 +101,15 @@ def _overview(version: str, year: int, lang: str):
     from models.report.overview import REVIEW_YEAR, overview_tables
 
     assumptions = "plan" if year == REVIEW_YEAR else "model"  # 2025: the plans' own figures; later: projection
-    return overview_tables(_gaps(version, assumptions, "medium", (year,), None, False), _regions(version),
-                           year=year, lang=lang)
+    return overview_tables(_gaps(version, assumptions, "medium", (year,), None, False),
+                           _regions_with_registry(version), year=year, lang=lang)
+
+
+@st.cache_data(show_spinner=False)
+def _regions_with_registry(version: str) -> pd.DataFrame:
+    from models.store.census import regions_with_registry
+
+    return regions_with_registry()  # a census county finds its prefecture and province (the overview's tree)
 
 
 def overview(year: int, lang: str):

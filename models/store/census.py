@@ -92,3 +92,18 @@ def choosable_regions(db: Database | None = None) -> pd.DataFrame:
         "WHERE u.code NOT IN (SELECT region_code FROM region_registry)")
     df["county_tier"] = df["county_tier"].astype(bool)
     return df
+
+
+def regions_with_registry(db: Database | None = None) -> pd.DataFrame:
+    """The regions table as models.store.facts.regions gives it (code, name_zh, name_en, level, parent_code, role:
+    base and user-added regions), followed by every census unit it lacks (role 'census'), so that a county of the
+    census finds its prefecture and province (the overview's hierarchy and its totals by province)."""
+    from models.store.facts import regions
+
+    base = regions(db)
+    reg = registry(db)
+    extra = reg[~reg["region_code"].isin(set(base["code"]))]
+    return pd.concat([base, pd.DataFrame({
+        "code": extra["region_code"], "name_zh": extra["region_name"], "name_en": extra["name_en"].fillna(""),
+        "level": extra["level"], "parent_code": extra["parent_code"].replace("", None), "role": "census"})],
+        ignore_index=True)

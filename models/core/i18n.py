@@ -785,10 +785,10 @@ STRINGS.update({
     "me_no_figures": ("未提供（无公布数字）", "not provided (no published figure)"),
     "me_raking": ("一致性调整系数（各省，2020年普查队列要素推算）",
                   "Raking factors per province (census cohort-component projection)"),
-    "me_raking_note": ("系数 = 调整后 ÷ 调整前：第一行为各省合计调整到全国路径的系数（各省相同），其余为本省各区县合计调整到"
+    "me_raking_note": ("表中为调整幅度 = 系数 − 1（%），系数 = 调整后 ÷ 调整前：第一行为各省合计调整到全国路径的系数（各省相同），其余为本省各区县合计调整到"
                        "本省自身推算的系数。系数明显偏离1（如偏离超过3%）说明区县模型（迁移、生育）与本省推算不一致，"
                        "是需要核查的发现，而不是误差已被消除。",
-                       "Factor = after ÷ before raking. The first rows scale the sum of the provinces to the national "
+                       "The table shows the change a factor makes, factor − 1 in %, with factor = after ÷ before raking. The first rows scale the sum of the provinces to the national "
                        "paths (the same for every province); the others scale the sum of a province's counties to the "
                        "province's own projection. A factor far from 1 (say more than 3 % off) means the county "
                        "model (migration, fertility) disagrees with the province's projection: a finding to check, "

@@ -103,7 +103,8 @@ def levels_table(levels: pd.DataFrame, lang: str = "zh") -> pd.DataFrame:
 def raking_table(raking: pd.DataFrame, names: dict, lang: str = "zh") -> pd.DataFrame:
     """The census projection's raking factors (forecasting.method_report.raking_report) as a readable table: one row
     per province (the nation's row first: the provinces scaled to the national paths) and age band, the factor of
-    each year with three decimals, and the largest deviation from 1 as a signed percentage. Names and bands in
+    each year as the signed change it makes (factor − 1, in %, one decimal: 1.003 → +0.3%), and the largest
+    deviation from 1 the same way. Names and bands in
     `lang`; no raw floats."""
     from models.core.formatting import MISSING, is_missing
 
@@ -118,7 +119,7 @@ def raking_table(raking: pd.DataFrame, names: dict, lang: str = "zh") -> pd.Data
         row = {t("me_rk_province", lang): names.get(x["province_code"]) or x["province_name"] or x["province_code"],
                t("me_rk_step", lang): t(f"me_rk_level_{x['level']}", lang),
                t("me_rk_band", lang): t(f"me_rk_band_{x['band']}", lang)}
-        row.update({str(y): MISSING if is_missing(x[y]) else f"{x[y]:.3f}" for y in years})
+        row.update({str(y): MISSING if is_missing(x[y]) else f"{(x[y] - 1) * 100:+.1f}%" for y in years})
         row[t("me_rk_largest", lang)] = MISSING if worst is None else f"{(worst - 1) * 100:+.1f}%"
         rows.append(row)
     return pd.DataFrame(rows)

@@ -56,14 +56,15 @@ def test_method_page_backtest_per_level_and_raking_factors():
         assert (county["MAPE %"] == "未提供（无公布数字）").all()
         assert any("区县：数据库中没有2020年以后公布的数字" in c.value for c in at.caption)
     assert all(levels[c].map(type).eq(str).all() for c in levels.columns)
-    # raking: the nation's three bands first, then every province × band; factors as 3-decimal text
+    # raking: the nation's three bands first, then every province × band; factors as the signed change they make (factor − 1, %)
     rk = raking_report()
     assert len(raking) == len(rk) == 3 + 31 * 3
     assert list(raking["调整"][:3]) == ["各省 → 全国"] * 3
     bj = raking[(raking["省份"] == "北京市") & (raking["年龄段"] == "65岁及以上")].iloc[0]
     want = rk[(rk["province_code"] == "110000") & (rk["band"] == "old")].iloc[0]
     assert bj["调整"] == "区县 → 本省"
-    assert [bj[y] for y in ("2025", "2030", "2035")] == [f"{want[y]:.3f}" for y in ("2025", "2030", "2035")]
+    assert [bj[y] for y in ("2025", "2030", "2035")] == [f"{(want[y] - 1) * 100:+.1f}%" for y in ("2025", "2030",
+                                                                                                 "2035")]
     worst = max((want[y] for y in ("2025", "2030", "2035")), key=lambda v: abs(v - 1))
     assert bj["最大偏离"] == f"{(worst - 1) * 100:+.1f}%"
     assert all(raking[c].map(type).eq(str).all() for c in raking.columns)

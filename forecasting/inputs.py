@@ -16,6 +16,7 @@ from forecasting.projection_models import (
     frame_to_json,
 )
 from models.core.catalogue import indicators
+from models.store.census import registry, with_registry
 from models.store.database import Database
 from models.store.facts import all_facts, reference_series
 from models.store.facts import regions as all_regions
@@ -43,10 +44,7 @@ class Inputs:
         regions = all_regions(db)
         reg = _registry(db, as_of, strict)
         if reg is not None:  # every census unit is a region: the registry's rows the regions table lacks
-            extra = reg[~reg["region_code"].isin(set(regions["code"]))]
-            regions = pd.concat([regions, pd.DataFrame({
-                "code": extra["region_code"], "name_zh": extra["region_name"], "name_en": "", "level": extra["level"],
-                "parent_code": extra["parent_code"].replace("", None), "role": "census"})], ignore_index=True)
+            regions = with_registry(regions, reg)
         inputs = cls(facts, series, regions, as_of=as_of)
         inputs.memo["census_source"] = (db, reg)
         return inputs
@@ -156,10 +154,6 @@ def _registry(db: Database | None, as_of: int | None, strict: bool) -> pd.DataFr
     (published 2021) counts for a vintage as of 2020 (the planner rule of forecasting/vintage.py); a strict vintage
     reads it only from 2021, and no vintage before 2020 reads it."""
     if as_of is not None and (as_of < 2020 or (strict and as_of < 2021)):
-        return None
-    try:
-        from models.store.census import registry
-    except ImportError:  # until the census tables are merged (branch census): no census regions
         return None
     reg = registry(db)
     return reg if len(reg) else None

@@ -100,10 +100,14 @@ def regions_with_registry(db: Database | None = None) -> pd.DataFrame:
     census finds its prefecture and province (the overview's hierarchy and its totals by province)."""
     from models.store.facts import regions
 
-    base = regions(db)
-    reg = registry(db)
-    extra = reg[~reg["region_code"].isin(set(base["code"]))]
-    return pd.concat([base, pd.DataFrame({
+    return with_registry(regions(db), registry(db))
+
+
+def with_registry(regions: pd.DataFrame, reg: pd.DataFrame) -> pd.DataFrame:
+    """`regions` (the regions table's columns) followed by the units of the registry frame `reg` it lacks, in the
+    same columns (role 'census'; an empty parent is None)."""
+    extra = reg[~reg["region_code"].isin(set(regions["code"]))]
+    return pd.concat([regions, pd.DataFrame({
         "code": extra["region_code"], "name_zh": extra["region_name"], "name_en": extra["name_en"].fillna(""),
         "level": extra["level"], "parent_code": extra["parent_code"].replace("", None), "role": "census"})],
         ignore_index=True)

@@ -19,7 +19,6 @@ Out: `Draft` (frozen): `table` (DRAFT_COLUMNS first, then formula, scope), the r
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +27,7 @@ import pandas as pd
 from forecasting.assumptions import Assumptions
 from forecasting.projector import Projector
 from models.core.messages import MessageError, message
-from models.planning.gaps import POPULATION_INDICATORS, plan_gaps, read_spec, whole_counts
+from models.planning.gaps import POPULATION_INDICATORS, plan_gaps, read_spec, round_up, whole_counts
 from models.planning.targets import CARRIED_NOTE, REVIEW_YEAR, TARGET_YEAR
 
 DRAFT_COLUMNS = ["region_code", "region_name", "indicator", "unit", "base_year", "base_value", "base_source",
@@ -43,7 +42,6 @@ CATALOGUE = {"elderly_60plus": "elderly_60plus", "infants_0_3": "infants_0_3",
 PROPERTIES = ("预期性", "约束性")
 STANDARD_INPUTS = ("beds_per_1000_elderly", "institutional_share", "disabled_share", "supported_share",
                    "nursing_share", "places_per_1000")
-_EPS = 1e-6
 
 
 class DraftIncomplete(MessageError):
@@ -58,10 +56,6 @@ class Draft:
     table: pd.DataFrame = field(repr=False)
     population_detail: str = ""  # how the projection was made (method_detail of the 60+ path)
     standards: dict = field(default_factory=dict)  # the standards used: name → value (beds_per_1000_elderly, …)
-
-
-def _ceil(x) -> float:
-    return float(math.ceil(float(x) - _EPS)) if x is not None and not pd.isna(x) else np.nan
 
 
 def _spec(standards) -> dict:
@@ -196,11 +190,11 @@ def _population_rows(region, name, year, at: pd.DataFrame, facts: pd.DataFrame) 
         if ind not in at.index:
             continue
         r = at.loc[ind]
-        value = _ceil(r["value"])  # persons: whole numbers, rounded up (the formula keeps the projection's value)
+        value = round_up(r["value"])  # persons: whole numbers, rounded up (the formula keeps the projection's value)
         basis = (f"统计模型预测（中方案），80%区间 {r['lower_80']:,.0f}–{r['upper_80']:,.0f}；{r['method_detail']}"
                  if pd.notna(r["value"]) else f"未提供：{r['note']}")
         rows.append(_row(region, name, ind, year, base=_latest_observed(facts, ind, REVIEW_YEAR), target=value,
-                         lower=_ceil(r["lower_80"]), upper=_ceil(r["upper_80"]), prop="预期性", basis=basis,
+                         lower=round_up(r["lower_80"]), upper=round_up(r["upper_80"]), prop="预期性", basis=basis,
                          formula=f"{ind}({year}) = ⌈model/medium {_n(round(float(r['value']), 2))}⌉ = {_n(value)}",
                          scope="projection"))
     return rows
@@ -226,7 +220,7 @@ def _service_rows(region, name, year, gaps: dict, facts: pd.DataFrame) -> list[d
             from models.planning.gaps import reason_text
 
             basis = "未提供：" + reason_text(r["reason_codes"], "zh") + ("；" + basis if basis else "")
-        addition = (_ceil(max(float(r["gap"]), 0.0) / span) if pd.notna(r["gap"]) else np.nan)
+        addition = (round_up(max(float(r["gap"]), 0.0) / span) if pd.notna(r["gap"]) else np.nan)
         supply_year = int(r["supply_year"]) if pd.notna(r["supply_year"]) else None
         sup_inputs = [i for i in r["inputs"] if str(i.get("name", "")).startswith("supply:")]
         base_source = "；".join(_source(i) for i in sup_inputs) if sup_inputs else ""

@@ -577,6 +577,14 @@ COUNT_COLUMNS = ("demand", "supply", "gap", "target", "target_gap")
 _EPS = 1e-6  # float noise (4000.0000000001 is 4000 beds, not 4001)
 
 
+def round_up(x):
+    """A count rounded up to a whole number, float noise ignored (4000.0000000001 → 4000, 2346.5 → 2347): a Series
+    element-wise, else one value as a float; missing stays NaN. The one rounding of counts (gaps, draft)."""
+    if isinstance(x, pd.Series):
+        return np.ceil(x.astype(float) - _EPS)
+    return float(np.ceil(float(x) - _EPS)) if x is not None and not pd.isna(x) else np.nan
+
+
 def _nursing_share_of_beds(gaps: pd.DataFrame) -> pd.Series:
     """Per nursing-bed row the share of the bed demand it is (nursing demand ÷ bed demand of the same region and
     year, before rounding); NaN elsewhere, or without a positive bed demand."""
@@ -605,23 +613,20 @@ def whole_counts(gaps: pd.DataFrame) -> pd.DataFrame:
         if c in out and f"{c}_unrounded" not in out:
             out[f"{c}_unrounded"] = out[c].astype(float)
 
-    def up(s: pd.Series) -> pd.Series:
-        return np.ceil(s.astype(float) - _EPS)
-
     if "demand" in out:
         nursing_share = _nursing_share_of_beds(out)
-        out["demand"] = up(out["demand"])
+        out["demand"] = round_up(out["demand"])
         # nursing beds are a share of the whole beds to provide: ⌈share × ⌈bed demand⌉⌉ (the draft's rule, issue 23)
         ok = nursing_share.notna()
         bed_whole = out["demand"].where(out["service"] == "elderly_beds") if ok.any() else None
         if bed_whole is not None:
             beds = out.assign(_b=bed_whole).groupby(["region_code", "year"], sort=False)["_b"].transform("max")
             nursing = nursing_share[ok] * beds[ok]
-            out.loc[ok, "demand"] = up(nursing)
+            out.loc[ok, "demand"] = round_up(nursing)
             if "demand_unrounded" in out:  # the nursing demand before its own rounding: share × whole beds
                 out.loc[ok, "demand_unrounded"] = nursing.astype(float)
     if "target" in out:
-        out["target"] = up(out["target"])
+        out["target"] = round_up(out["target"])
     if "supply" in out:
         out["supply"] = np.floor(out["supply"].astype(float) + 0.5)
         if "demand" in out:

@@ -107,6 +107,7 @@ def vintage_backtest(as_of: int = 2020, *, regions=None, strict: bool = False, d
                         & everything["indicator"].isin(VINTAGE_INDICATORS) & (everything["basis"] != "户籍")]
     if regions is not None:
         actual = actual[actual["region_code"].isin(list(regions))]
+    census_naive = census_values(inp, set(actual["region_code"]))
     rows = []
     for region, g in actual.groupby("region_code", sort=True):
         try:
@@ -117,7 +118,7 @@ def vintage_backtest(as_of: int = 2020, *, regions=None, strict: bool = False, d
             a = a.drop_duplicates("year").sort_values("year")
             hist = inp.history(region, indicator)
             model = paths.get(indicator)
-            naive = hist[-1][1] if hist else np.nan
+            naive = hist[-1][1] if hist else census_naive.get((region, indicator), np.nan)
             try:
                 ets = fit_forecast(hist, to_year, "auto").set_index("year") if hist else None
             except InsufficientHistory:
@@ -140,6 +141,24 @@ def vintage_backtest(as_of: int = 2020, *, regions=None, strict: bool = False, d
                                  "error_pct": (value - act) / act * 100, "inside_80": inside, "source": r.source})
     out = pd.DataFrame(rows, columns=VINTAGE_COLUMNS)
     return out.sort_values(["region_code", "indicator", "year", "method"], kind="stable").reset_index(drop=True)
+
+
+def census_values(inp, regions) -> dict[tuple[str, str], float]:
+    """(region, indicator) → its 2020 census count (population_resident, elderly_60plus, elderly_65plus) for census
+    units without a series of their own: the naive baseline of a county is the census held (the last figure a planner
+    had as of 2020). Empty when the vintage cannot read the census."""
+    data = inp.census()
+    if data is None:
+        return {}
+    from forecasting.census.split import group_bounds
+
+    g = data.groups2020[data.groups2020["region_code"].astype(str).isin(regions)]
+    low = g["age_group"].map(lambda a: group_bounds(a)[0])
+    out = {}
+    for ind, first in (("population_resident", 0), ("elderly_60plus", 60), ("elderly_65plus", 65)):
+        for code, v in g[low >= first].groupby("region_code")["persons"].sum().items():
+            out[(str(code), ind)] = float(v)
+    return out
 
 
 SUMMARY_COLUMNS = ["level", "region_code", "indicator", "method", "n", "mape", "coverage_80", "n_interval"]

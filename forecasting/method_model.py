@@ -494,6 +494,29 @@ def census_observed(inp: Inputs, codes) -> dict[tuple[str, str], list[tuple[int,
     return out
 
 
+def migration_persistence(inp: Inputs) -> tuple[float, int, str]:
+    """(β, n, how) of the census model's migration damping (forecasting.census.migration.persistence) from the
+    provinces' year-end resident series the vintage may read."""
+    from forecasting.census.migration import persistence
+
+    return persistence(province_series(inp))
+
+
+def province_series(inp: Inputs) -> pd.DataFrame:
+    """region_code, year, value: the provinces' resident population series the vintage may read."""
+    s = inp.series[inp.series["indicator"] == "population_resident"]
+    return s[s["region_code"].str.endswith("0000") & (s["region_code"] != NATIONAL)][["region_code", "year", "value"]]
+
+
+def band_sigma(inp: Inputs, data, beta: float) -> tuple[dict[str, float], str]:
+    """(σ per group, how) of the census projection's bands for this vintage (forecasting.census.bands.sigma_for)."""
+    from forecasting.census.bands import pre_vintage_sigma, sigma_for
+
+    provinces = data.registry.loc[data.registry["level"] == "province", "region_code"].astype(str).tolist()
+    return sigma_for(inp.as_of, lambda: pre_vintage_sigma(province_series(inp), data.groups2010, data.groups2020,
+                                                          provinces, beta, inp.as_of))
+
+
 def census_projection(inp: Inputs, to_year: int = CENSUS_HORIZON):
     """The census projection of every census unit for this run (forecasting.census.regional.RegionalProjection),
     memoised; None without census tables. National inputs: the 60+/65+ cohort paths (raking targets, θ), NBS births
@@ -524,8 +547,10 @@ def census_projection(inp: Inputs, to_year: int = CENSUS_HORIZON):
     except InsufficientHistory:
         pass
     observed = census_observed(inp, data.registry["region_code"].astype(str))
+    persistence = migration_persistence(inp)
     rp = project_regions(data, to_year=to_year, as_of=inp.as_of, theta=fit60.theta, national=national,
-                         national_births=births, observed=observed)
+                         national_births=births, observed=observed, persistence=persistence,
+                         sigma=band_sigma(inp, data, persistence[0]))
     inp.memo[key] = rp
     return rp
 

@@ -105,3 +105,25 @@ def region_table(db: Database | None = None, *, province: str | None = None,
 
 
 COUNTY_TIER_CITY = "地级市，不设县级单位：按县级单位计 / prefecture-level city without counties: counted as a county-level unit"
+
+
+def census_growth(indicator: str, *, start: int = 2025, end: int = 2030, db: Database | None = None,
+                  as_of: int | None = None) -> pd.DataFrame:
+    """Growth of a census-projected indicator (forecasting/census: population_resident, elderly_60plus,
+    elderly_65plus, elderly_80plus, infants_0_3) for every census unit, in percent: 100 × (v(end) / v(start) − 1),
+    medium path after anchoring and raking (the 80+ are projected by the cohort-component model but are not a column
+    of `project`'s table, so the map reads them here). Columns as models.report.charts_map.growth_table:
+    region_code, growth_<indicator>, <indicator>_<start>, <indicator>_<end>. Empty without census tables."""
+    from forecasting.method_model import census_projection
+    from forecasting.projection import vintage_inputs
+
+    cols = ["region_code", f"growth_{indicator}", f"{indicator}_{start}", f"{indicator}_{end}"]
+    rp = census_projection(vintage_inputs(db, as_of), end)
+    if rp is None or indicator not in rp.values or not {start, end} <= set(int(y) for y in rp.years):
+        return pd.DataFrame(columns=cols)
+    i0, i1 = start - int(rp.years[0]), end - int(rp.years[0])
+    v = rp.values[indicator]
+    ok = v[:, i0] > 0
+    return pd.DataFrame({cols[0]: rp.units["region_code"].astype(str).to_numpy()[ok],
+                         cols[1]: (100 * (v[ok, i1] / v[ok, i0] - 1)).round(2),
+                         cols[2]: v[ok, i0], cols[3]: v[ok, i1]}).reset_index(drop=True)

@@ -144,13 +144,13 @@ def test_migration_rates_from_matched_units(as_of_2020):
 
 
 def test_chongqing_2022_60plus_from_the_census_as_of_2020(as_of_2020):
-    """ENGINEERING.md: the published 2022 60+ of Chongqing is 7,121,100 (not in the model's data). Measured: +2.1 %
-    (the split and accounting alone +3.3…+5.1 %, a uniform split +6.2…+8.0 %): ENGINEERING's −0.2…+1.4 % is not
+    """ENGINEERING.md: the published 2022 60+ of Chongqing is 7,121,100 (not in the model's data). Measured: +1.8 %
+    (+2.1 % with the earlier ½^((t−2020)/10) migration damping; the split and accounting alone +3.3…+5.1 %, a uniform split +6.2…+8.0 %): ENGINEERING's −0.2…+1.4 % is not
     reached; the residual is the sample-survey basis of the published figure (Chongqing's own 2021 figure, 6,961,300,
     is below its census 7,010,400 a year earlier)."""
     _, rp = as_of_2020
     v = rp.values["elderly_60plus"][rp.pos["500000"], 2]
-    assert v / 7_121_100 - 1 == pytest.approx(0.021, abs=0.003)
+    assert v / 7_121_100 - 1 == pytest.approx(0.018, abs=0.003)
 
 
 # -- backtest ------------------------------------------------------------------------------------------

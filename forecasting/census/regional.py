@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecasting.census.bands import band_arrays
+from forecasting.census.bands import CALIBRATION, SIGMA, band_arrays
 from forecasting.census.cohort_component import CENSUS_YEAR, INDICATOR_AGES, Engine, mortality_surface
 from forecasting.census.fertility import NATIONAL, child_woman_index
-from forecasting.census.migration import damping, migration_rates
+from forecasting.census.migration import PRIOR_PERSISTENCE, damping, migration_rates
 from forecasting.census.rake import anchor_ratio, from_bands, rake, raking_table, to_bands
 from forecasting.census.split import AGE_GROUPS, SEXES, integer_split
 
@@ -88,6 +88,8 @@ class RegionalProjection:
     ages: dict | None = None
     pos: dict = field(default_factory=dict)
     own_theta: dict = field(default_factory=dict)  # province → its own θ (province_thetas), where fitted
+    persistence: tuple = (float("nan"), 0, "")  # (β, province-windows, how): the migration damping (migration.py)
+    sigma: tuple = ({}, "")  # (σ per group, how): the bands' scale (bands.sigma_for)
 
     def __post_init__(self):
         self.pos = {c: i for i, c in enumerate(self.units["region_code"])}
@@ -120,15 +122,21 @@ class RegionalProjection:
 def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta: float,
                     national: dict[str, np.ndarray], national_births: dict[int, float],
                     observed: dict[tuple[str, str], list[tuple[int, float]]] | None = None,
-                    keep_ages: bool = False) -> RegionalProjection:
+                    keep_ages: bool = False,
+                    persistence: tuple[float, int, str] | None = None,
+                    sigma: tuple[dict[str, float], str] | None = None) -> RegionalProjection:
     """Project every unit of `data` from the 2020 census to `to_year` (see the module docstring).
 
     national: indicator → (T,) path of the nation for years 2020 … to_year: elderly_60plus and elderly_65plus (the
     raking targets of the 60–64 and 65+ bands); population_resident only to override the default target of the
     total, which is the nation's own cohort-component projection anchored to its observed population; national_births: year → NBS births the vintage may read; observed:
-    (code, indicator) → [(year, value)] figures of years ≥ 2020 to anchor on."""
+    (code, indicator) → [(year, value)] figures of years ≥ 2020 to anchor on; persistence: (β, n, how) of the
+    migration damping (migration.persistence on the vintage's province series), else the prior ½; sigma: (σ per
+    group, how) of the bands (bands.sigma_for), else bands.SIGMA."""
     units = _units(data)
     codes = units["region_code"].tolist()
+    beta, _, _ = persistence or (PRIOR_PERSISTENCE, 0, "")
+    damp = damping(np.arange(CENSUS_YEAR, to_year + 1), beta)
     if NATIONAL not in codes:
         raise ValueError("census: the nation (100000) has no census persons")
     years = np.arange(CENSUS_YEAR, to_year + 1)
@@ -143,11 +151,11 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     thetas = np.full(len(codes), float(theta))
     sub = np.flatnonzero((units["level"] == "province").to_numpy() | (units["region_code"] == NATIONAL).to_numpy())
     own_theta = province_thetas(units.iloc[sub].reset_index(drop=True), observed, theta, lambda th: Engine(
-        start[sub], mort, years, th, mu[sub], damping(years), fert[sub], b_nat, 0, float(srb)).run()[
+        start[sub], mort, years, th, mu[sub], damp, fert[sub], b_nat, 0, float(srb)).run()[
         "elderly_60plus"], years)  # the nation (row 0, first: its births set g) and the provinces only
     for code, th in own_theta.items():
         thetas[(units["region_code"] == code).to_numpy() | (units["province_code"] == code).to_numpy()] = th
-    engine = Engine(start, mort, years, thetas, mu, damping(years), fert, b_nat, 0, float(srb), keep_ages=keep_ages)
+    engine = Engine(start, mort, years, thetas, mu, damp, fert, b_nat, 0, float(srb), keep_ages=keep_ages)
     raw = engine.run()
     values = {k: raw[k].copy() for k in INDICATOR_AGES}
     values["infants_0_3"] = raw["infants_0_3"].copy()
@@ -245,7 +253,7 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     h = np.tile((years - CENSUS_YEAR).astype(float), (len(codes), 1))
     h[:, 0] = 2 / 12
     h = np.where(anchored[:, None], years[None, :] - last_obs[:, None].astype(float), h)
-    bands = {k: band_arrays(v[k], h, k) for k in INDICATORS}
+    bands = {k: band_arrays(v[k], h, k, sigma[0] if sigma else None) for k in INDICATORS}
     rk = pd.concat([raking_table(prov_codes, years, factors[lv]).assign(
         level=lv, factor_vs_own=raking_table(prov_codes, years, own[lv])["factor"]) for lv in ("county", "city")],
         ignore_index=True)
@@ -253,6 +261,8 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     ages = raw if keep_ages else None
     out = RegionalProjection(units, years, v, values, bands, h, rk, nf, msource, float(theta), ages)
     out.own_theta = own_theta
+    out.persistence = persistence or (PRIOR_PERSISTENCE, 0, f"β = {PRIOR_PERSISTENCE} (prior)")
+    out.sigma = sigma or (dict(SIGMA), CALIBRATION)
     return out
 
 

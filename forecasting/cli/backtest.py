@@ -55,4 +55,22 @@ def run(args) -> int:
     for r in nat.itertuples():
         cov = "—" if r.coverage_80 != r.coverage_80 else f"{int(round(r.coverage_80 * r.n_interval))}/{int(r.n_interval)}"
         print(f"China 60+ {r.method:<6} MAPE {r.mape:.2f}%  inside 80%: {cov}", file=stream)
+    settings = census_settings(args.as_of, args.strict)
+    if settings:
+        print(settings, file=stream)
     return 0
+
+
+def census_settings(as_of: int, strict: bool = False) -> str:
+    """One line: the census model's migration damping and band σ as this vintage estimates them (both from data the
+    vintage may read); '' without census tables."""
+    from forecasting.method_model import band_sigma, migration_persistence
+    from forecasting.projection import vintage_inputs
+
+    inp = vintage_inputs(None, as_of, strict=strict)
+    data = inp.census()
+    if data is None:
+        return ""
+    beta, _, how = migration_persistence(inp)
+    _, sigma_how = band_sigma(inp, data, beta)
+    return f"census model as of {as_of}: migration damping {how}; band σ per √year: {sigma_how}"

@@ -218,8 +218,9 @@ _REF_UNITS = {"persons": (1, "person"), "10k persons": (1e4, "person"), "%": (1,
 SERIES_COLUMNS = ["region_code", "indicator", "year", "value", "unit", "basis", "derived", "source", "quote", "note",
                   "published"]
 # Long files with region_code, indicator, year, value, unit, source, quote (+ published, derived, note): the outcomes
-# published after the plans (2021–2025) and the sourced elderly history. Indicator names → catalogue ids.
-_LONG_FILES = ("official_2021_2025.csv", "elderly_history.csv")
+# published after the plans (2021–2025), the sourced elderly history, and the county outcomes found so far (Chongqing
+# districts 2021, 2023). Indicator names → catalogue ids.
+_LONG_FILES = ("official_2021_2025.csv", "elderly_history.csv", "county_outcomes_2021_2023.csv")
 _LONG_INDICATORS = {"population": "population_resident", "births": "births", "birth_rate": "birth_rate",
                     "elderly_60plus": "elderly_60plus", "elderly_share": "aging_rate",
                     "elderly_65plus": "elderly_65plus", "elderly_65_share": "aging_rate_65",

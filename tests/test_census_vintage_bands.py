@@ -150,3 +150,25 @@ def test_county_backtest_on_the_chongqing_districts_found():
     assert naive[naive["region_code"] == "500112"]["value"].iloc[0] == pytest.approx(2_191_493)
     s = vintage_summary(t)
     assert "county" in set(s["level"])
+
+
+def test_prefectures_are_the_sum_of_their_counties_and_add_up_to_the_province():
+    """A prefecture with counties equals their sum (every indicator, every year), so the map's prefecture view and
+    county view agree; the prefecture tier (with the county-level units directly under a province) still adds up
+    to the province."""
+    from forecasting.method_model import census_projection
+
+    rp = census_projection(vintage_inputs(None, 2020), 2035)
+    u = rp.units.reset_index(drop=True)
+    tier = u["county_tier"].fillna(False).astype(bool).to_numpy()
+    pref = u["prefecture_tier"].fillna(False).astype(bool).to_numpy()
+    for k in ("population_resident", "elderly_60plus", "elderly_80plus", "infants_0_3"):
+        v = rp.values[k]
+        for code in ("320100", "500100", "130900", "440300"):  # 南京, 重庆市辖区, 沧州, 深圳
+            if code not in rp:
+                continue
+            kids = np.flatnonzero(tier & (u["prefecture_code"] == code).to_numpy() & (u["region_code"] != code).to_numpy())
+            assert len(kids) > 0
+            assert v[rp.pos[code]] == pytest.approx(v[kids].sum(axis=0), rel=1e-9)
+        js = np.flatnonzero(pref & (u["province_code"] == "320000").to_numpy())
+        assert v[js].sum(axis=0) == pytest.approx(v[rp.pos["320000"]], rel=1e-9)

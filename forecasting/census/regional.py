@@ -2,7 +2,8 @@
 
 `project_regions(data, ...)` runs: split.py (single ages of the 2020 census) → migration.py (2010→2020 rates) →
 fertility.py (child–woman index) → cohort_component.py (the yearly array step for all units) → rake.py (anchor to
-observed figures; provinces to the national paths; counties and prefectures to their province) → bands.py. The
+observed figures; provinces to the national paths; counties and prefectures to their province; then a prefecture
+with counties := the sum of its counties) → bands.py. The
 national paths (60+ and 65+ from the cohort model, the total from the nation's own series) and the observed
 figures are passed in by the caller (forecasting/method_model.py), which reads them from the vintage's inputs.
 """
@@ -248,6 +249,20 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
         v[k][prov], _ = rake(v[k][prov], np.zeros(len(prov), dtype=int), v[k][:1])
         for lv in ("county", "city"):
             v[k], _ = rake(v[k], np.where(group == lv, p_of, -1), tier_target(v[k], lv))
+
+    # 4. a prefecture with counties is the sum of its counties (the county tier is the finer model; both tiers were
+    # raked to the province, but separately, so a prefecture's own projection differed from its counties' sum by
+    # −9 % … +5 % in 2030); a prefecture with observed figures of its own keeps them (its own raked path)
+    kids = group == "county"
+    pref_code = units["prefecture_code"].astype(str).to_numpy()
+    pos_code = {c: i for i, c in enumerate(codes)}
+    parent = np.array([pos_code.get(pc, -1) if kids[i] and pc != codes[i] else -1 for i, pc in enumerate(pref_code)])
+    summed = np.flatnonzero((group == "city") & ~anchored & np.isin(np.arange(len(codes)), parent))
+    if len(summed):
+        for k in v:
+            total = np.zeros_like(v[k])
+            np.add.at(total, parent[parent >= 0], v[k][parent >= 0])
+            v[k][summed] = total[summed]
 
     # bands: horizon from the last observed year (≥ 2020) or from the census (2020 year end: two months)
     h = np.tile((years - CENSUS_YEAR).astype(float), (len(codes), 1))

@@ -1016,6 +1016,7 @@ STRINGS.update({
     "map_demand_source": ("缺口模型：统计模型预测人口（中方案）× 本地区规划标准（无则所在省级地区规划标准，再无则全国标准），见“规划测算”",
                           "gap model: model projection (medium) × the region's plan standards (else its province's, "
                           "else the national ones), see Workbench"),
+    "dr_base_missing": ("基数未提供：", "No base figure (the CSV's base_source says why) for: "),
     "map_demand_summed": ("由所辖{n}个区县加总", "sum of its {n} counties"),
     "map_demand_coverage": ("需求：{n}个地区有{year}年测算值（其中{summed}个由所辖区县加总），其余为灰色（未提供，原因见悬停提示）。",
                             "Demand: {n} regions have a {year} figure ({summed} of them summed from their counties); "

@@ -212,16 +212,16 @@ def test_a_census_county_draft_has_every_base_filled_or_explained(tmp_path, db):
     assert d["base_source"].notna().all() and (d["base_source"].str.len() > 0).all()
 
 
-def test_the_draft_base_is_the_reviews_latest_figure(db):
-    """One choice of 'the latest observed figure' (models.planning.review.latest_rows): the draft's base of 渝中's
-    beds is the row the review's choice gives for the facts up to 2025."""
-    from forecasting.draft import _latest_observed
+def test_the_draft_base_is_the_reviews_latest_figure(db, yz):
+    """One choice of 'the latest observed figure' (models.planning.review.latest_rows): the draft's bases of 渝中's
+    60+ and nursing-bed share are the rows the review's choice gives for the facts up to 2025."""
     from models.planning.review import latest_rows
     from models.store.facts import all_facts
 
     f = all_facts(db, region="500103")
-    obs = f[(f.kind == "observed") & f.value.notna() & f.year.notna() & (f.indicator == "elderly_beds")]
+    obs = f[(f.kind == "observed") & f.value.notna() & f.year.notna()]
     obs = obs[obs.year.astype(int) <= 2025]
-    want = latest_rows(obs)[("500103", "elderly_beds")]
-    got = _latest_observed(f, "elderly_beds", 2025)
-    assert got["fact_id"] == want["fact_id"] == "YZ-083" and got["value"] == want["value"]
+    for ind in ("elderly_60plus", "nursing_bed_share"):
+        want = latest_rows(obs[obs.indicator == ind])[("500103", ind)]
+        assert f" {want['fact_id']}：" in yz.loc[ind, "base_source"] and yz.loc[ind, "base_value"] == want["value"]
+    assert yz.loc["nursing_bed_share", "base_value"] == 37.4

@@ -26,6 +26,7 @@ import pandas as pd
 
 from forecasting.assumptions import Assumptions
 from forecasting.projector import Projector
+from models.core.formatting import fmt_number
 from models.core.messages import MessageError, message
 from models.planning.gaps import POPULATION_INDICATORS, plan_gaps, read_spec, round_up, whole_counts
 from models.planning.targets import CARRIED_NOTE, REVIEW_YEAR, TARGET_YEAR
@@ -68,13 +69,14 @@ def _band_population(pop: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def _latest_observed(facts: pd.DataFrame, ind: str, year: int) -> dict | None:
+    """The region's latest observed `ind` up to `year` (the review's choice: models.planning.review.latest_rows —
+    the latest year; in one year a user's figure, then the last entered), None without one."""
+    from models.planning.review import latest_rows
+
     f = facts[(facts["indicator"] == ind) & (facts["kind"] == "observed") & facts["value"].notna()
               & facts["year"].notna()]
     f = f[f["year"].astype(int) <= int(year)]
-    if f.empty:
-        return None
-    f = f.assign(_user=(f["origin"] == "user").astype(int), _y=f["year"].astype(int))
-    return f.sort_values(["_y", "_user", "fact_id"]).iloc[-1].to_dict()
+    return next(iter(latest_rows(f).values()), None) if len(f) else None
 
 
 def _source(row: dict | None) -> str:
@@ -163,7 +165,8 @@ def draft(region: str, *, year: int = TARGET_YEAR, standards=None, db=None,
             for band, p in (("medium", pop), ("lower_80", _band_population(pop, "lower_80")),
                             ("upper_80", _band_population(pop, "upper_80")))}
     facts = all_facts(db, region=region)
-    rows = _population_rows(region, name, year, at, facts)
+    estimate = t[t["year"] == REVIEW_YEAR].set_index("indicator")["value"].to_dict()
+    rows = _population_rows(region, name, year, at, facts, census=_census_base(region, db), estimate=estimate)
     rows += _service_rows(region, name, year, gaps, facts)
     table = pd.DataFrame(rows, columns=DRAFT_COLUMNS + EXTRA_COLUMNS)
     detail = str(at.loc["elderly_60plus", "method_detail"]) if "method_detail" in at else ""
@@ -184,7 +187,53 @@ def _row(region, name, ind, year, *, base=None, base_value=None, base_year=None,
             "annual_addition": addition, "formula": formula, "scope": scope}
 
 
-def _population_rows(region, name, year, at: pd.DataFrame, facts: pd.DataFrame) -> list[dict]:
+CENSUS_YEAR = 2020
+
+
+def _census_base(region: str, db=None) -> dict[str, dict]:
+    """The region's 2020 census figures as draft bases, indicator → {value, year, source}: population_resident (the
+    census total: residents), elderly_60plus, infants_0_3 (ages 0–2, split from the census groups: an estimate, the
+    source says how; forecasting.region_table). {} when the region is not a census unit (e.g. an imported one)."""
+    from forecasting.region_table import INFANT_SOURCE, infants_0_3
+    from models.regions.census import SOURCE
+    from models.store import census as stored
+
+    fig = stored.census_figures(db, year=CENSUS_YEAR, codes=[region])
+    if fig.empty:
+        return {}
+    f = fig.iloc[0]
+    infants = infants_0_3(stored.census_persons(db, year=CENSUS_YEAR, codes=[region]))
+    out = {}
+    for ind, v, src in (("population_resident", f["population"], SOURCE), ("elderly_60plus", f["elderly_60plus"], SOURCE),
+                        ("infants_0_3", infants.get(region), f"{SOURCE}；{INFANT_SOURCE}")):
+        if v is not None and not pd.isna(v):
+            out[ind] = {"value": float(v), "year": CENSUS_YEAR, "source": src}
+    return out
+
+
+def _population_base(ind: str, facts: pd.DataFrame, census: dict, estimate: dict) -> dict:
+    """A population row's base columns: the latest observed fact up to REVIEW_YEAR; else the 2020 census; else none,
+    saying why. The model's REVIEW_YEAR estimate is named beside a census base or a missing one (a figure for the
+    base year, but an estimate, not a count)."""
+    from models.core.catalogue import label
+
+    fact = _latest_observed(facts, ind, REVIEW_YEAR)
+    if fact is not None:
+        return {"base_value": float(fact["value"]), "base_year": int(fact["year"]), "base_source": _source(fact)}
+    est = estimate.get(ind)
+    est_text = (f"{REVIEW_YEAR}年统计模型估算（中方案）{fmt_number(round_up(est), 'person')}"
+                if est is not None and not pd.isna(est) else "")
+    c = census.get(ind)
+    if c is not None:
+        text = f"{c['year']}年普查{label(ind)} {fmt_number(c['value'], 'person')}：{c['source']}"
+        return {"base_value": c["value"], "base_year": c["year"],
+                "base_source": text + (f"；另：{est_text}" if est_text else "")}
+    why = f"未提供：本地区无{REVIEW_YEAR}年及以前的{label(ind)}观测值，亦非{CENSUS_YEAR}年普查单位"
+    return {"base_value": np.nan, "base_year": None, "base_source": why + (f"（{est_text}）" if est_text else "")}
+
+
+def _population_rows(region, name, year, at: pd.DataFrame, facts: pd.DataFrame, *, census: dict | None = None,
+                     estimate: dict | None = None) -> list[dict]:
     rows = []
     for ind in ("elderly_60plus", "infants_0_3", "population_resident"):
         if ind not in at.index:
@@ -193,9 +242,11 @@ def _population_rows(region, name, year, at: pd.DataFrame, facts: pd.DataFrame) 
         value = round_up(r["value"])  # persons: whole numbers, rounded up (the formula keeps the projection's value)
         basis = (f"统计模型预测（中方案），80%区间 {r['lower_80']:,.0f}–{r['upper_80']:,.0f}；{r['method_detail']}"
                  if pd.notna(r["value"]) else f"未提供：{r['note']}")
-        rows.append(_row(region, name, ind, year, base=_latest_observed(facts, ind, REVIEW_YEAR), target=value,
+        rows.append(_row(region, name, ind, year, **_population_base(ind, facts, census or {}, estimate or {}),
+                         target=value,
                          lower=round_up(r["lower_80"]), upper=round_up(r["upper_80"]), prop="预期性", basis=basis,
-                         formula=f"{ind}({year}) = ⌈model/medium {_n(round(float(r['value']), 2))}⌉ = {_n(value)}",
+                         formula=f"{ind}({year}) = ⌈model/medium {fmt_number(round(float(r['value']), 2))}⌉ = "
+                                 f"{fmt_number(value)}",
                          scope="projection"))
     return rows
 
@@ -224,13 +275,18 @@ def _service_rows(region, name, year, gaps: dict, facts: pd.DataFrame) -> list[d
         supply_year = int(r["supply_year"]) if pd.notna(r["supply_year"]) else None
         sup_inputs = [i for i in r["inputs"] if str(i.get("name", "")).startswith("supply:")]
         base_source = "；".join(_source(i) for i in sup_inputs) if sup_inputs else ""
+        if pd.isna(r["supply_existing"]):  # say why there is no base (the gap model's supply reason)
+            from models.planning.gaps import reason_text
+
+            why = reason_text([{**c, "part": ""} for c in r["reason_codes"] if c.get("part") == "supply"], "zh")
+            base_source = "未提供：" + (why or "无现有数量") + ("；" + base_source if base_source else "")
         if service == "nursing_beds" and "nursing_share" in std:
-            how = (f"elderly_beds {_n(g.loc['elderly_beds', 'demand'])} × nursing_share "
-                   f"{_n(std['nursing_share']['value'])}%")
+            how = (f"elderly_beds {fmt_number(g.loc['elderly_beds', 'demand'])} × nursing_share "
+                   f"{fmt_number(std['nursing_share']['value'])}%")
         else:
             how = r["formula"].split(";")[0].split("=", 1)[1].strip()
-        formula = (f"{service} = ⌈{how}⌉ = {_n(target)}; annual_addition = ⌈(target − supply({year}) "
-                   f"{_n(r['supply'])}) / {span}⌉ = {_n(addition)}" if pd.notna(target) else "")
+        formula = (f"{service} = ⌈{how}⌉ = {fmt_number(target)}; annual_addition = ⌈(target − supply({year}) "
+                   f"{fmt_number(r['supply'])}) / {span}⌉ = {fmt_number(addition)}" if pd.notna(target) else "")
         rows.append(_row(region, name, service, year, base_value=r["supply_existing"], base_year=supply_year,
                          base_source=base_source, target=target, lower=gaps["lower_80"].loc[service, "demand"],
                          upper=gaps["upper_80"].loc[service, "demand"], prop=prop,
@@ -246,13 +302,6 @@ def _service_rows(region, name, year, gaps: dict, facts: pd.DataFrame) -> list[d
     return rows
 
 
-def _n(x) -> str:
-    if x is None or pd.isna(x):
-        return "未提供"
-    x = float(x)
-    return f"{x:,.0f}" if x.is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")
-
-
 # the rate rows: draft row → (the standard that sets it, the catalogue indicator of its base, text when missing)
 RATES = {"nursing_bed_share": ("nursing_share", "nursing_bed_share", "未提供：无护理型床位占比标准"),
          "places_per_1000": ("places_per_1000", "childcare_places_per_1000", "未提供：无每千人口托位数标准")}
@@ -262,10 +311,16 @@ def _rate_row(region, name, year, ind: str, prov: dict | None, facts) -> dict:
     """A rate of the draft (nursing-bed share, places per 1,000): the 2030 standard, its base, quote and source."""
     param, catalogue_id, none = RATES[ind]
     prop, note = _property(facts, catalogue_id, year)
+    from models.core.catalogue import label
+
     value = float(prov["value"]) if prov else np.nan
     basis = (_standard_basis(prov, param, value) + "；" + note) if prov else none
-    return _row(region, name, ind, year, base=_latest_observed(facts, catalogue_id, REVIEW_YEAR), target=value,
-                lower=value, upper=value, prop=prop, basis=basis, formula=f"{ind}({year}) = {param} = {_n(value)}",
+    base = _latest_observed(facts, catalogue_id, REVIEW_YEAR)
+    missing = {} if base is not None else {
+        "base_source": f"未提供：本地区无{REVIEW_YEAR}年及以前的{label(catalogue_id)}观测值（规划或导入数据）"}
+    return _row(region, name, ind, year, base=base, **missing, target=value,
+                lower=value, upper=value, prop=prop, basis=basis,
+                formula=f"{ind}({year}) = {param} = {fmt_number(value)}",
                 scope=_scope(prov) if prov else "")
 
 
@@ -284,5 +339,5 @@ def _enrolment_row(region, name, year, facts) -> dict | None:
     basis = _standard_basis(t.provenance().as_dict(), "childcare_enrolment_rate", t.value) + "；" + note
     return _row(region, name, "childcare_enrolment_rate", year, base=base, target=t.value, lower=t.value,
                 upper=t.value, prop=prop, basis=basis, scope=t.scope,
-                formula=f"childcare_enrolment_rate({year}) = {_n(base['value'])} + 6 = {_n(t.value)}"
-                if t.scope == "national" else f"childcare_enrolment_rate({year}) = {_n(t.value)}")
+                formula=f"childcare_enrolment_rate({year}) = {fmt_number(base['value'])} + 6 = {fmt_number(t.value)}"
+                if t.scope == "national" else f"childcare_enrolment_rate({year}) = {fmt_number(t.value)}")

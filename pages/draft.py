@@ -22,17 +22,32 @@ from models.report.draft import (
 )
 from models.report.overview import region_names
 from ui import cache
+from ui.region_picker import pick_region
 from ui.state import lang
 
 L = lang()
 st.title(t("page_draft", L))
 st.caption(t("dr_intro", L, year=TARGET_YEAR))
 
-names = region_names(cache.regions(), L)
-codes = list(names)
-region = st.selectbox(t("dr_region", L), codes, key="dr_region",
-                      index=codes.index("500103") if "500103" in codes else 0,
-                      format_func=lambda c: f"{names.get(c, c)} ({c})")
+# every region: the plan and imported ones first, then every census unit (province → prefecture → county, or search)
+ss = st.session_state
+choosable = cache.choosable_regions()
+names = {c: (en if L == "en" and isinstance(en, str) and en else zh)
+         for c, zh, en in zip(choosable["region_code"], choosable["region_name"], choosable["name_en"])}
+names.update(region_names(cache.regions(), L))
+codes = list(dict.fromkeys([*region_names(cache.regions(), L), *choosable["region_code"]]))
+if ss.get("dr_region") not in codes:
+    ss["dr_region"] = "500103" if "500103" in codes else codes[0]
+
+
+def on_pick(code: str) -> None:
+    if code in codes:
+        ss["dr_region"] = code
+
+
+with st.expander(t("picker_header", L)):
+    pick_region(choosable, key="dr_pick", lang=L, default=ss["dr_region"], on_pick=on_pick)
+region = st.selectbox(t("dr_region", L), codes, key="dr_region", format_func=lambda c: f"{names.get(c, c)} ({c})")
 base = cache.draft(region, TARGET_YEAR)
 if isinstance(base, Exception):
     st.warning(base.message(L))
@@ -60,6 +75,14 @@ if spec:
 
 st.subheader(t("dr_title", L, year=TARGET_YEAR))
 st.dataframe(plan_table(d.table, lang=L), hide_index=True, width="stretch", key="dr_table")
+no_base = d.table[d.table["base_value"].isna()]
+if len(no_base):  # a base the draft does not have says why (the CSV's base_source)
+    if L == "zh":
+        st.caption(t("dr_base_missing", L) + "；".join(
+            f"{indicator_label(i, L)}（{str(why).removeprefix('未提供：')}）"
+            for i, why in zip(no_base["indicator"], no_base["base_source"])))
+    else:
+        st.caption(t("dr_base_missing", L) + ", ".join(indicator_label(i, L) for i in no_base["indicator"]) + ".")
 
 left, right = st.columns(2)
 with left:

@@ -1,8 +1,10 @@
 """一张图: the chosen gap (or target achievement) on a map of Tianjin's and Chongqing's districts and Cangzhou's
 counties; click a region to open its workbench. Below, the census map: every prefecture of the country, or every
 county of the chosen region's province where the repository has county boundaries (Tianjin, Chongqing; otherwise
-the province's prefectures), coloured by the 2020 share aged 60+ or 80+, or by the growth 2025→2030 of the 60+ /
-80+ where the model projection covers the region; the region chooser (province → prefecture → county, or search). Last, the one-page leadership brief (PNG, PDF)."""
+the province's prefectures), coloured by the 2020 share aged 60+ or 80+, by the growth 2025→2030 of the 60+ / 80+
+(model projection of every region), or by demand (beds, nursing beds, places; absolute or per 1,000) in 2025, 2030
+or 2035 from the gap model of every region (a prefecture without its own row: its counties summed); the region
+chooser (province → prefecture → county, or search). Last, the one-page leadership brief (PNG, PDF)."""
 import html
 
 import streamlit as st
@@ -16,8 +18,12 @@ from models.regions import geo
 from models.report.brief import brief_bytes
 from models.report.charts_map import (
     CENSUS_MEASURES,
+    DEMAND_MEASURES,
+    DEMAND_YEARS,
     GROWTH_INDICATORS,
     MEASURES,
+    demand_service,
+    demand_table,
     gap_map,
     growth_table,
     map_table,
@@ -25,6 +31,7 @@ from models.report.charts_map import (
     region_value_table,
     value_map,
 )
+from models.report.overview import scenario_population
 from ui import cache
 from ui.downloads import brief_downloads
 from ui.region_picker import pick_region
@@ -86,8 +93,12 @@ with pick_col:
                          default=url_region())
     mirror_region(picked)
     growth_measures = tuple(f"growth_{i}" for i in GROWTH_INDICATORS)
-    census_measure = st.selectbox(t("map_census_measure", L), CENSUS_MEASURES + growth_measures,
+    census_measure = st.selectbox(t("map_census_measure", L), CENSUS_MEASURES + growth_measures + DEMAND_MEASURES,
                                   key="map_census_measure", format_func=lambda m: t(f"map_col_{m}", L))
+    demand_year = 2030
+    if census_measure in DEMAND_MEASURES:
+        demand_year = st.selectbox(t("map_census_year", L), DEMAND_YEARS, index=DEMAND_YEARS.index(2030),
+                                   key="map_census_year")
 by_code = census_regions.set_index("region_code", drop=False)
 province = None
 if picked in by_code.index:
@@ -103,17 +114,28 @@ else:
 drawn_codes = [f["id"] for f in shapes["features"]]
 drawn = census_regions[census_regions["region_code"].isin(drawn_codes)]
 growth_note = ""
-if census_measure.startswith("growth_"):  # from the model projection of every region that has one (cached)
-    growth = growth_table(cache.projections(), census_measure.removeprefix("growth_"))
+title = t(f"map_col_{census_measure}", L)
+if census_measure.startswith("growth_"):  # from the model projection of every region (cached, shared)
+    projection, _ = cache.every_region_model(cache.data_version(), demand_year)
+    growth = growth_table(projection, census_measure.removeprefix("growth_"))
     drawn = drawn.drop(columns=[c for c in growth.columns if c != "region_code" and c in drawn])
     drawn = drawn.merge(growth, on="region_code", how="left")
     growth_note = t("map_growth_coverage", L, n=int(drawn[census_measure].notna().sum()))
+elif census_measure in DEMAND_MEASURES:  # the gap model of every region (model, medium), counties summed if need be
+    projection, model_gaps = cache.every_region_model(cache.data_version(), demand_year)
+    demand = demand_table(model_gaps, scenario_population(projection), census_regions, drawn["region_code"],
+                          year=demand_year, lang=L)
+    drawn = drawn.merge(demand, on="region_code", how="left")
+    service_of = demand_service(census_measure)
+    growth_note = t("map_demand_coverage", L, n=int(drawn[census_measure].notna().sum()), year=demand_year,
+                    summed=int((drawn[census_measure].notna() & (drawn[f"counties_{service_of}"] > 0)).sum()))
+    title = f"{title} · {demand_year}"
 values = region_value_table(drawn, census_measure, lang=L)
 with map_col:
-    st.plotly_chart(value_map(values, shapes, title=f"{t(f'map_col_{census_measure}', L)} · {scope}",
+    st.plotly_chart(value_map(values, shapes, title=f"{title} · {scope}",
                               colour_title=t(f"map_col_{census_measure}", L), lang=L),
                     key="map_census_chart", width="stretch", config={"scrollZoom": False, "displaylogo": False})
-notes = [n for n in (growth_note, t("map_census_growth_later", L)) if n]
+notes = [n for n in (growth_note,) if n]
 if province and geo.county_boundaries(province) is None:
     notes.insert(0, t("map_census_no_counties", L, name=province_name))
 if not growth_note and set(drawn_codes) - set(values.loc[values["value"].notna(), "region_code"]):

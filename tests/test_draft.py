@@ -190,3 +190,38 @@ def test_a_county_without_a_plan_gets_beds_from_the_national_standards_once_proj
     assert d.loc["childcare_places", "target_value"] == math.ceil(4.5 * 700)
     assert pd.isna(beds["annual_addition"])  # no current supply stated: no addition invented
     assert d.loc["elderly_60plus", "target_value"] == 250_000
+
+
+def test_a_census_county_draft_has_every_base_filled_or_explained(tmp_path, db):
+    """玄武区 (320102), no plan and no facts: the CLI answers; population bases are the 2020 census counts (the
+    regions command's figures) with the model's 2025 estimate named; supply and rate bases say why they are
+    missing — no base cell is left blank."""
+    from forecasting.region_table import region_table
+
+    d = _cli_csv(tmp_path, "--region", "320102").set_index("indicator")
+    census = region_table(db, province="320000").set_index("region_code").loc["320102"]
+    for ind, col in (("elderly_60plus", "elderly_60plus_2020"), ("infants_0_3", "infants_0_3_2020"),
+                     ("population_resident", "population_2020")):
+        assert d.loc[ind, "base_value"] == census[col] and d.loc[ind, "base_year"] == 2020
+        assert d.loc[ind, "base_source"].startswith("2020年普查") and "第七次全国人口普查" in d.loc[ind, "base_source"]
+        assert "2025年统计模型估算（中方案）" in d.loc[ind, "base_source"]
+    assert (census["population_2020"], census["elderly_60plus_2020"]) == (537_825, 109_075)
+    for ind in ("elderly_beds", "nursing_beds", "childcare_places"):
+        assert pd.isna(d.loc[ind, "base_value"]) and d.loc[ind, "base_source"] == "未提供：规划未提供现有数量"
+    assert d.loc["nursing_bed_share", "base_source"].startswith("未提供：本地区无2025年及以前的护理型床位占比观测值")
+    assert d["base_source"].notna().all() and (d["base_source"].str.len() > 0).all()
+
+
+def test_the_draft_base_is_the_reviews_latest_figure(db, yz):
+    """One choice of 'the latest observed figure' (models.planning.review.latest_rows): the draft's bases of 渝中's
+    60+ and nursing-bed share are the rows the review's choice gives for the facts up to 2025."""
+    from models.planning.review import latest_rows
+    from models.store.facts import all_facts
+
+    f = all_facts(db, region="500103")
+    obs = f[(f.kind == "observed") & f.value.notna() & f.year.notna()]
+    obs = obs[obs.year.astype(int) <= 2025]
+    for ind in ("elderly_60plus", "nursing_bed_share"):
+        want = latest_rows(obs[obs.indicator == ind])[("500103", ind)]
+        assert f" {want['fact_id']}：" in yz.loc[ind, "base_source"] and yz.loc[ind, "base_value"] == want["value"]
+    assert yz.loc["nursing_bed_share", "base_value"] == 37.4

@@ -241,3 +241,14 @@ def test_the_overview_tree_puts_every_census_county_in_its_province(db, projecto
     assert tree.loc["320102", "path_label"] == "江苏省 › 南京市 › 玄武区"
     provinces = set(ov.tree.loc[ov.tree["has_data"], "province_code"])
     assert {"320000", "500000", "120000"} <= provinces and len(provinces) <= 34
+
+
+def test_gaps_cli_for_a_census_county_quotes_the_national_policy():
+    """玄武区 (320102): Jiangsu has no plan in the database, so its 2025 nursing share and places per 1,000 are the
+    national ones, with the policy file's quotes in the inputs; no bed standard for 2025 (the reason says so)."""
+    out = _cli("gaps", "--region", "320102", "--year", "2025")
+    assert out.returncode == 0, out.stderr.decode()
+    df = pd.read_csv(io.BytesIO(out.stdout), encoding="utf-8-sig", dtype={"region_code": str}).set_index("service")
+    assert "每千人口拥有3岁以下婴幼儿托位数4.5个" in df.loc["childcare_places", "inputs"]
+    assert "到2025年,我国养老机构护理型床位占比要达到55%。" in df.loc["nursing_beds", "inputs"]
+    assert "无每千名老年人床位数标准" in df.loc["elderly_beds", "reason"]

@@ -82,3 +82,28 @@ def test_stated_precision_follows_the_text():
 @given(st.floats(0, 100, allow_nan=False))
 def test_any_share_between_0_and_100_is_valid(x):
     assert RegionStandards(nursing_share=x).nursing_share == x
+
+
+def test_the_national_standards_are_read_from_the_policy_file_only(standards):
+    """The national 2025 defaults (nursing 55 %, 4.5 places per 1,000) come from data/reference/policy_2025_2030.csv
+    with its document, page and quote; data/standards.csv names no national standard of its own (supply rules
+    only), and there is no national 2025 beds-per-1,000 standard."""
+    import pandas as pd
+
+    from models.core.paths import REFERENCE
+    from models.planning.standards import STANDARD_FIELDS, national_standards, standards_rows
+
+    policy = pd.read_csv(REFERENCE / "policy_2025_2030.csv", dtype=str, keep_default_na=False)
+    nat = policy[(policy.level == "national") & (policy.kind == "target") & (policy.year == "2025")].set_index(
+        "indicator")
+    n = national_standards()
+    assert (n.nursing_share, n.places_per_1000, n.beds_per_1000_elderly) == (55, 4.5, None)
+    assert n.source_of("nursing_share").quote == nat.loc["nursing_bed_share", "quote"]
+    assert n.source_of("places_per_1000").quote == nat.loc["places_per_1000", "quote"]
+    assert "gov.cn/xinwen/2022-02/25/content_5675683.htm" in n.source_of("nursing_share").source
+    assert "《\"十四五\"公共服务规划》" in n.source_of("places_per_1000").source
+    assert standards.default.source_of("places_per_1000") == n.source_of("places_per_1000")
+    # Tianjin states no childcare standard: the national one, quoted from the policy file
+    assert standards.for_region("120000").source_of("places_per_1000").quote == nat.loc["places_per_1000", "quote"]
+    rows = standards_rows()
+    assert rows[(rows.region_code == "*") & rows.standard.isin(STANDARD_FIELDS)].empty

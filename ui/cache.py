@@ -466,3 +466,15 @@ def province_ranking(province: str, service: str, by: str, lang: str):
     `lang` and chart, cached per data version. Read-only, shared by sessions. The first call projects every region
     once (one batch, a few seconds); a rerun is a cache hit."""
     return _province_ranking(data_version(), province, service, by, lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def every_region_model(version: str, year: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The model projection (medium) of every region (the one province_ranking shares) and its gap table for `year`
+    (models.report.overview.gaps_for, model assumptions, no explanations): the census map's growth and demand.
+    Call with data_version(). Read-only, shared by sessions; the first call projects every region once (a few
+    seconds), the gap table of a year takes about a second."""
+    from models.report.overview import gaps_for
+
+    proj = _every_model(version)
+    return proj, gaps_for(assumptions="model", projections=proj, years=[int(year)], explain=False)

@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from forecasting.draft import DraftIncomplete, draft
+from forecasting.planning import require_region
 from models.core.export import write_csv
 from models.report.draft import csv_frame, docx, xlsx
-from models.store.facts import require_regions
 
 FORMATS = (".csv", ".xlsx", ".docx")
 
@@ -31,7 +31,7 @@ def run(args) -> int:
     suffix = Path(args.out).suffix.lower() if args.out else ".csv"
     if suffix not in FORMATS:
         raise ValueError(f"--out 须为 .csv、.xlsx 或 .docx 文件 / --out must end in .csv, .xlsx or .docx: {args.out}")
-    require_regions(args.region)
+    require_region(args.region)
     try:
         d = draft(args.region, year=args.year, standards=args.standards)
     except DraftIncomplete as exc:

@@ -716,8 +716,6 @@ STRINGS.update({
     "map_census_no_counties": ("仓库中没有{name}的区县边界（只有天津、重庆全部区县和沧州各县），显示各地级单位。",
                                "The repository has no county boundaries for {name} (only every county of Tianjin "
                                "and Chongqing, and Cangzhou's): its prefectures are shown."),
-    "map_census_growth_later": ("按需求着色将在各地区缺口测算可用后加入。",
-                                "Colouring by demand follows once gaps are computed for every region."),
     "picker_search": ("查找地区（名称或代码）", "Find a region (name or code)"),
     "picker_search_hint": ("如 渝中 或 500103", "e.g. Yuzhong or 500103"),
     "picker_no_match": ("没有名称或代码含“{text}”的地区", "no region whose name or code contains “{text}”"),
@@ -1003,4 +1001,24 @@ STRINGS.update({
                         "The region's own {year} targets and standards: download the prefilled template, change it "
                         "and import it on the Import page (who, when and why are recorded; editable on the Data page "
                         "and revertible); the overview, workbench, gaps and exports of {year} then use them."),
+})
+
+
+# mapstd helper: the census map coloured by demand (gap model, every region)
+STRINGS.update({
+    "map_col_demand_elderly_beds": ("养老床位需求（模型测算）", "elderly-care bed demand (model)"),
+    "map_col_demand_nursing_beds": ("护理型床位需求（模型测算）", "nursing-bed demand (model)"),
+    "map_col_demand_childcare_places": ("托位需求（模型测算）", "childcare place demand (model)"),
+    "map_col_demand_per_1000_elderly_beds": ("每千名老年人养老床位需求", "elderly-care beds needed per 1,000 elderly"),
+    "map_col_demand_per_1000_nursing_beds": ("每千名老年人护理型床位需求", "nursing beds needed per 1,000 elderly"),
+    "map_col_demand_per_1000_childcare_places": ("每千人口托位需求", "childcare places needed per 1,000 residents"),
+    "map_census_year": ("需求年份", "Demand year"),
+    "map_demand_source": ("缺口模型：统计模型预测人口（中方案）× 本地区规划标准（无则所在省级地区规划标准，再无则全国标准），见“规划测算”",
+                          "gap model: model projection (medium) × the region's plan standards (else its province's, "
+                          "else the national ones), see Workbench"),
+    "dr_base_missing": ("基数未提供：", "No base figure (the CSV's base_source says why) for: "),
+    "map_demand_summed": ("由所辖{n}个区县加总", "sum of its {n} counties"),
+    "map_demand_coverage": ("需求：{n}个地区有{year}年测算值（其中{summed}个由所辖区县加总），其余为灰色（未提供，原因见悬停提示）。",
+                            "Demand: {n} regions have a {year} figure ({summed} of them summed from their counties); "
+                            "the others are grey (not provided; the hover says why)."),
 })

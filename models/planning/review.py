@@ -68,7 +68,7 @@ def _n(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}".rstrip("0").rstrip(".")
 
 
-def _latest(f: pd.DataFrame) -> dict:
+def latest_rows(f: pd.DataFrame) -> dict:
     """(region, indicator) → the row of the latest year; in one year a user's figure first, then the last entered."""
     f = f.assign(_user=(f["origin"] == "user").astype(int) if "origin" in f else 0, _y=f["year"].astype(int))
     f = f.sort_values(["_y", "_user", "fact_id"], ascending=[False, False, False], kind="stable")
@@ -155,7 +155,7 @@ def final_review(facts: pd.DataFrame, *, year: int = REVIEW_YEAR, names: dict | 
     targets = _targets(facts, year)
     obs = facts[(facts["kind"] == "observed") & facts["value"].notna() & facts["year"].notna()]
     later = obs[obs["year"].astype(int) >= int(year)]
-    actuals = _latest(later[later["indicator"].isin(list(FORMS))])
+    actuals = latest_rows(later[later["indicator"].isin(list(FORMS))])
     by_year = {(r["region_code"], r["indicator"], int(r["year"])): r for r in
                obs.sort_values("fact_id").to_dict("records")}
     pops = _populations(facts)

@@ -1,8 +1,10 @@
 """Planning standards (规划标准) as data: which norm turns a population into a demand, per region and service.
 
-In:  data/standards.csv (region_code '*' = every region) and the facts. A row names either a literal value with its
-     source and quote, or a fact (fact_indicator + fact_kind) whose value and quote come from the database, so the
-     quote is always the plan's own words. Region rows override '*' rows.
+In:  the national figures (data/reference/policy_2025_2030.csv, level national, kind target: the one place that
+     names the national standards, NATIONAL_STANDARDS), data/standards.csv (region_code '*' = every region: supply
+     rules only) and the facts. A standards.csv row names either a literal value with its source and quote, or a
+     fact (fact_indicator + fact_kind) whose value and quote come from the database, so the quote is always the
+     plan's own words. Region rows override the national defaults.
 Out: `Standards`, a frozen, validated set of `RegionStandards` (one per region, plus the '*' default), each field
      carrying its provenance (`Provenance`: value, source, quote, fact_id, note). Planners override fields with
      `Standards.override(...)` or a JSON file (`Standards.with_overrides(path_or_dict)`).
@@ -12,6 +14,7 @@ every *_share is a percent number (3 means 3%).
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -265,6 +268,69 @@ class Standards:
         return cols
 
 
+# -- the national frame: data/reference/policy_2025_2030.csv -------------------------------------------------------
+
+@functools.cache
+def _policy() -> pd.DataFrame:
+    from models.intake.sources import read_policy
+
+    return read_policy()
+
+
+def national_policy() -> pd.DataFrame:
+    """The national rows of data/reference/policy_2025_2030.csv (a copy: the cached frame stays unchanged)."""
+    p = _policy()
+    return p[p["level"] == "national"].reset_index(drop=True).copy()
+
+
+def national(indicator: str, *, kind: str, year: int | None = None, latest: bool = False) -> dict | None:
+    """One national figure as a dict (indicator, year, kind, value, unit, document, issuer, date, source, quote),
+    of `year`, or with `latest` the latest year up to `year`; None when the file has none. (A copy: the lookup is
+    cached, thousands of regions ask for the same figure.)"""
+    hit = _national(indicator, kind, year, latest)
+    return dict(hit) if hit is not None else None
+
+
+@functools.lru_cache(maxsize=256)
+def _national(indicator: str, kind: str, year: int | None, latest: bool) -> dict | None:
+    p = _policy()
+    p = p[(p["level"] == "national") & (p["indicator"] == indicator) & (p["kind"] == kind) & p["value"].notna()]
+    if year is not None:
+        p = p[p["year"] <= year] if latest else p[p["year"] == year]
+    if p.empty:
+        return None
+    r = p.sort_values("year").iloc[-1].to_dict()
+    r["value"] = float(r["value"])
+    r["year"] = int(r["year"])
+    return r
+
+
+def policy_source(row: dict) -> str:
+    """A national figure's source as a reader names it: document (issuer, date) and the page it was read from."""
+    return f"{row['document']}（{row['issuer']}，{row['date']}）；{row['source']}"
+
+
+# RegionStandards field → the policy file's national indicator (kind target) that states it. The plans' period
+# (PLAN_END_YEAR) reads these here; the 十五五 years read the same file in models.planning.targets.
+NATIONAL_STANDARDS = MappingProxyType({"nursing_share": "nursing_bed_share", "places_per_1000": "places_per_1000"})
+NATIONAL_STANDARD_NOTE = ("全国“十四五”目标（本地区及所在省级地区未设定时采用） / national 十四五 target (used where "
+                          "neither the region nor its province states one)")
+
+
+def national_standards(year: int = PLAN_END_YEAR) -> RegionStandards:
+    """The national standards of `year` (the '*' default of the plans' period): each field of NATIONAL_STANDARDS
+    whose national target for `year` the policy file states, with its document, source page and quote; None for
+    the rest (there is no national beds-per-1,000 standard for 2025: gap_no_beds_per_1000)."""
+    values, prov = {}, {}
+    for name, indicator in NATIONAL_STANDARDS.items():
+        row = national(indicator, kind="target", year=year)
+        if row is None:
+            continue
+        values[name] = row["value"]
+        prov[name] = Provenance(row["value"], policy_source(row), row["quote"], "", NATIONAL_STANDARD_NOTE)
+    return RegionStandards(**values, provenance=MappingProxyType(prov))
+
+
 # -- building the plan's standards from data/standards.csv and the facts -------------------------------------------
 
 STANDARD_FIELDS = {f.name for f in fields(RegionStandards)} - {"provenance"}
@@ -302,7 +368,8 @@ def _resolve(row: dict, facts: pd.DataFrame) -> tuple[Provenance | None, str]:
 
 
 def plan_standards(facts: pd.DataFrame, rows: pd.DataFrame | None = None) -> Standards:
-    """The plans' own standards: '*' rows, then each region's rows, values from facts where a row names one.
+    """The plans' own standards: the national ones (national_standards, the policy file) as the '*' default, then
+    any '*' rows of data/standards.csv, then each region's rows, values from facts where a row names one.
 
     In: facts (models.store.facts.all_facts), rows (data/standards.csv; read when None).
     """
@@ -331,7 +398,7 @@ def plan_standards(facts: pd.DataFrame, rows: pd.DataFrame | None = None) -> Sta
             prov[name] = Provenance(v, p.source, p.quote, p.fact_id, p.note)
         return replace(base, **values, provenance=MappingProxyType(prov))
 
-    default = build(RegionStandards(), rows[rows["region_code"] == "*"])
+    default = build(national_standards(), rows[rows["region_code"] == "*"])
     regions = {code: build(default, sub) for code, sub in rows[rows["region_code"] != "*"].groupby("region_code")}
     regions.update(_own_fact_standards(facts, default, exclude=set(regions)))
     for code in facts["region_code"].unique():

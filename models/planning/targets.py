@@ -5,7 +5,7 @@ year of the 十五五 period 2026–2030): a plan's curated figures, or a planne
 models/intake/importer.py) and in-table edits on the data page, both stored in `user_facts` with who, when and why
 and a change-log entry that can be reverted (models/store/userdata.py). Nothing here writes.
 
-The national frame (data/reference/policy_2025_2030.csv, read by models.intake.sources.read_policy) supplies the
+The national frame (data/reference/policy_2025_2030.csv, read by models.planning.standards.national) supplies the
 defaults where a region states none, each labelled national (全国) with its quote:
 - nursing_share: 养老机构护理型床位占比 73 % by 2030 (2026年政府工作报告; 十五五纲要);
 - childcare enrolment: 3岁以下婴幼儿入托率 +6 percentage points 2026–2030 (十五五纲要), applied to a region's
@@ -30,7 +30,14 @@ from types import MappingProxyType
 
 import pandas as pd
 
-from models.planning.standards import PLAN_END_YEAR, Provenance, RegionStandards, Standards
+from models.planning.standards import (
+    PLAN_END_YEAR,
+    Provenance,
+    RegionStandards,
+    Standards,
+    national,
+    policy_source,
+)
 
 REVIEW_YEAR = PLAN_END_YEAR  # the 十四五 end: its targets are reviewed (models/planning/review.py)
 PERIOD = range(2026, 2031)  # 十五五
@@ -76,46 +83,6 @@ class Target:
 
 
 # -- the national frame -------------------------------------------------------------------------------------------
-
-@functools.cache
-def _policy() -> pd.DataFrame:
-    from models.intake.sources import read_policy
-
-    return read_policy()
-
-
-def national_policy() -> pd.DataFrame:
-    """The national rows of data/reference/policy_2025_2030.csv (a copy: the cached frame stays unchanged)."""
-    p = _policy()
-    return p[p["level"] == "national"].reset_index(drop=True).copy()
-
-
-def national(indicator: str, *, kind: str, year: int | None = None, latest: bool = False) -> dict | None:
-    """One national figure as a dict (indicator, year, kind, value, unit, document, issuer, date, source, quote),
-    of `year`, or with `latest` the latest year up to `year`; None when the file has none. (A copy: the lookup is
-    cached, thousands of regions ask for the same figure.)"""
-    hit = _national(indicator, kind, year, latest)
-    return dict(hit) if hit is not None else None
-
-
-@functools.lru_cache(maxsize=256)
-def _national(indicator: str, kind: str, year: int | None, latest: bool) -> dict | None:
-    p = _policy()
-    p = p[(p["level"] == "national") & (p["indicator"] == indicator) & (p["kind"] == kind) & p["value"].notna()]
-    if year is not None:
-        p = p[p["year"] <= year] if latest else p[p["year"] == year]
-    if p.empty:
-        return None
-    r = p.sort_values("year").iloc[-1].to_dict()
-    r["value"] = float(r["value"])
-    r["year"] = int(r["year"])
-    return r
-
-
-def policy_source(row: dict) -> str:
-    """A national figure's source as a reader names it: document (issuer, date) and the page it was read from."""
-    return f"{row['document']}（{row['issuer']}，{row['date']}）；{row['source']}"
-
 
 @functools.cache
 def national_bed_standard() -> Target | None:

@@ -298,6 +298,91 @@ CENSUS_MEASURES = ("share_60plus_2020", "share_80plus_2020")
 GROWTH_INDICATORS = ("elderly_60plus", "elderly_80plus")
 _CENSUS_UNITS = {"share_60plus_2020": "percent", "share_80plus_2020": "percent",
                  "growth_elderly_60plus": "percent", "growth_elderly_80plus": "percent"}
+# Demand from the gap model (model projection, medium; each region's standards: its plan's, its province's, else the
+# national ones): demand_<service> in beds/places and demand_per_1000_<service> per 1000 persons of the population
+# behind the demand (the gap rows' population_indicator; DEMAND_BASE when a row does not say).
+DEMAND_MEASURES = tuple(f"demand_{s}" for s in SERVICES) + tuple(f"demand_per_1000_{s}" for s in SERVICES)
+DEMAND_YEARS = (2025, 2030, 2035)
+DEMAND_BASE = {"elderly_beds": "elderly_60plus", "nursing_beds": "elderly_60plus",
+               "childcare_places": "population_resident"}
+_CENSUS_UNITS.update({f"demand_{s}": indicator(s).unit for s in SERVICES})
+_CENSUS_UNITS.update({f"demand_per_1000_{s}": "per_1000" for s in SERVICES})
+
+
+def demand_service(column: str) -> str:
+    """The service of a demand measure ('demand_per_1000_elderly_beds' → 'elderly_beds')."""
+    return column.removeprefix("demand_per_1000_").removeprefix("demand_")
+
+
+def _base_of(code: str, indicators: dict, default: str, pop: dict) -> tuple[str, float]:
+    """The population indicator behind a region's demand (its gap row's, else `default`) and its value."""
+    i = indicators.get(code)
+    i = i if isinstance(i, str) and i else default
+    return i, pop.get((code, i), math.nan)
+
+
+def demand_table(gaps: pd.DataFrame, population: pd.DataFrame, registry: pd.DataFrame, codes, *, year: int,
+                 lang: str = "zh") -> pd.DataFrame:
+    """Demand in `year` for every region of `codes` (the map's units), per service, from the gap table.
+
+    In: gaps — the gap model's table (region_code, service, year, demand, population_indicator, reason_codes; whole
+    numbers, models.report.overview.gaps_for); population — tidy rows region_code, indicator, year, value (persons)
+    of the same projection; registry — the census regions (region_code, prefecture_code, province_code,
+    county_tier), to find a unit's counties.
+    A unit with a demand of its own in the gap table keeps it. A unit without one (no row, or NaN) gets the sum of
+    its counties' demand (the registry's county tier with that prefecture_code; for a municipality, that
+    province_code) when every one of them has a demand and a population, else NaN with the reason of its own row
+    (without one: of the first county without a demand).
+    Out: one row per code: region_code, and per service s: demand_<s> (beds/places), base_<s> (the population the
+    per-1000 figure is of, summed for an aggregate), base_indicator_<s>, demand_per_1000_<s> = demand / base × 1000
+    rounded to 0.1 (recomputed from the sums for an aggregate; the rounding keeps the whole-count ceiling of each
+    demand, e.g. 30.9001 vs 30.9002, from spreading the colour scale where the standard is the same), counties_<s> (number of counties summed; 0 = the unit's own row),
+    reason_<s> (why the demand is unknown, '' when known).
+    """
+    codes = [str(c) for c in codes]
+    g = gaps[gaps["year"].astype("Int64") == int(year)]
+    g = g.assign(region_code=g["region_code"].astype(str))
+    pop = population[population["year"].astype(int) == int(year)]
+    pop = dict(zip(zip(pop["region_code"].astype(str), pop["indicator"]), pop["value"].astype(float)))
+    reg = registry.assign(region_code=registry["region_code"].astype(str))
+    counties = reg[reg["county_tier"].fillna(False).astype(bool)]
+    by_prefecture = counties.groupby(counties["prefecture_code"].astype(str))["region_code"].apply(list).to_dict()
+    by_province = counties.groupby(counties["province_code"].astype(str))["region_code"].apply(list).to_dict()
+    out = pd.DataFrame({"region_code": codes})
+    for service in SERVICES:
+        rows = g[g["service"] == service].drop_duplicates("region_code").set_index("region_code")
+        demand = rows["demand"].astype(float).to_dict()
+        ind = rows["population_indicator"].to_dict() if "population_indicator" in rows else {}
+        reasons = rows["reason_codes"].to_dict() if "reason_codes" in rows else {}
+
+        cols: dict[str, list] = {k: [] for k in ("demand", "base", "base_indicator", "per_1000", "counties",
+                                                 "reason")}
+        for code in codes:
+            d = demand.get(code, math.nan)
+            i, b = _base_of(code, ind, DEMAND_BASE[service], pop)
+            n, why = 0, reasons.get(code)
+            if math.isnan(d):
+                members = by_prefecture.get(code) or by_province.get(code) or []
+                parts = [(m, demand.get(m, math.nan), _base_of(m, ind, DEMAND_BASE[service], pop)) for m in members]
+                if parts and all(not math.isnan(x) and not math.isnan(bm) for _, x, (_, bm) in parts):
+                    d, b, n = sum(x for _, x, _ in parts), sum(bm for _, _, (_, bm) in parts), len(parts)
+                    i = parts[0][2][0]
+                elif code not in reasons:  # no row of its own: why its counties cannot be summed
+                    why = next((reasons.get(m) for m, x, _ in parts if math.isnan(x) and reasons.get(m)), None)
+            known = not math.isnan(d)
+            cols["demand"].append(d)
+            cols["base"].append(b)
+            cols["base_indicator"].append(i)
+            cols["per_1000"].append(round(d / b * 1000, 1) if known and b and not math.isnan(b) else math.nan)
+            cols["counties"].append(n)
+            cols["reason"].append("" if known else (reason_text(why, lang) or t("no_data", lang)))
+        out[f"demand_{service}"] = cols["demand"]
+        out[f"base_{service}"] = cols["base"]
+        out[f"base_indicator_{service}"] = cols["base_indicator"]
+        out[f"demand_per_1000_{service}"] = cols["per_1000"]
+        out[f"counties_{service}"] = cols["counties"]
+        out[f"reason_{service}"] = cols["reason"]
+    return out
 
 
 def growth_table(projections: pd.DataFrame, indicator: str, *, start: int = 2025, end: int = 2030,
@@ -342,12 +427,37 @@ def region_value_table(regions: pd.DataFrame, column: str, *, unit: str | None =
             if column == f"growth_{ind}" and f"{ind}_2025" in r:
                 lines.append(f"{label(ind, lang)} 2025 → 2030: {fmt_number(_num(r[f'{ind}_2025']), 'person', lang)}"
                              f" → {fmt_number(_num(r.get(f'{ind}_2030')), 'person', lang)}")
-        source = "map_projection_source" if column.startswith("growth_") else "map_census_source"
+        reason = "" if not math.isnan(value) else t("no_data", lang)
+        if column in DEMAND_MEASURES:
+            lines, reason = _demand_hover(r, column, lines, lang)
+        source = ("map_demand_source" if column in DEMAND_MEASURES else
+                  "map_projection_source" if column.startswith("growth_") else "map_census_source")
         lines.append(f"{t('source', lang)}: {t(source, lang)}")
         out.append({"region_code": str(r["region_code"]), "region_name": r.get("region_name") or "",
-                    "value": value, "unit": unit, "hover": "<br>".join(lines),
-                    "reason": "" if not math.isnan(value) else t("no_data", lang)})
+                    "value": value, "unit": unit, "hover": "<br>".join(lines), "reason": reason})
     return pd.DataFrame(out, columns=MAP_COLUMNS)
+
+
+def _demand_hover(r: dict, column: str, lines: list[str], lang: str) -> tuple[list[str], str]:
+    """The hover lines of a demand measure (demand, per 1000, the population, the counties summed) and the reason
+    when it is unknown (a demand_table row)."""
+    s = demand_service(column)
+    demand, base, per = _num(r.get(f"demand_{s}")), _num(r.get(f"base_{s}")), _num(r.get(f"demand_per_1000_{s}"))
+    reason = str(r.get(f"reason_{s}") or "") if math.isnan(_num(r.get(column))) else ""
+    lines = list(lines)
+    if column != f"demand_{s}":
+        lines.append(f"{t(f'map_col_demand_{s}', lang)}: {fmt_number(demand, indicator(s).unit, lang)}")
+    else:
+        lines.append(f"{t(f'map_col_demand_per_1000_{s}', lang)}: {fmt_number(per, 'per_1000', lang)}")
+    ind = r.get(f"base_indicator_{s}") or DEMAND_BASE[s]
+    lines.append(f"{label(ind, lang)}: {fmt_number(base, 'person', lang)}")
+    n = _num(r.get(f"counties_{s}"))
+    n = 0 if math.isnan(n) else int(n)
+    if n:
+        lines.append(t("map_demand_summed", lang, n=n))
+    if reason:
+        lines.append(f"{t('note', lang)}: {_short(reason)}")
+    return lines, reason or ("" if not math.isnan(_num(r.get(column))) else t("no_data", lang))
 
 
 def value_map(table: pd.DataFrame, shapes: dict, *, title: str = "", colour_title: str = "", lang: str = "zh",

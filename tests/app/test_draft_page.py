@@ -54,3 +54,15 @@ def test_draft_page_in_english(db):
     assert list(table.columns) == ["No.", "Indicator", "Unit", "2025 base", "2030 target", "Property"]
     assert set(table["Property"]) <= {"expected", "binding"}
     assert at.title[0].value == "15th Five-Year draft"
+
+
+def test_a_census_county_is_chosen_and_its_bases_are_filled_or_explained(db):
+    at = open_draft()
+    at.text_input(key="dr_pick_q").set_value("玄武").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="dr_region").value == "320102"
+    table = at.dataframe[0].value.set_index("指标")
+    assert table.loc["常住人口", "2025年基数"] == "53.78万（2020年）"  # the 2020 census count, its year said
+    assert table.loc["60岁及以上老年人口", "2025年基数"] == "10.91万（2020年）"
+    captions = " ".join(c.value for c in at.caption)
+    assert "基数未提供：养老床位（规划未提供现有数量）" in captions

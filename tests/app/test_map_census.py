@@ -149,3 +149,32 @@ def test_growth_of_the_60plus_from_the_model_projection(db):
     assert values(spec)["500103"] == want
     covered = len(values(spec))
     assert f"增长：{covered}个地区有2025和2030年的模型预测" in " ".join(c.value for c in at.caption)
+
+
+def test_colouring_by_demand_draws_every_prefecture_and_a_provinces_counties(db):
+    """Demand 2030 (gap model, model projection, medium) of every prefecture, and of Chongqing's counties per 1,000
+    elderly; the values are the gap table's (no grey but Hong Kong and Macao)."""
+    from forecasting.planning import codes_for
+    from forecasting.projector import Projector
+    from models.report.overview import gaps_for
+
+    p = Projector.load(db)
+    proj = p.project_all(codes_for(p, "model"), methods=("model",), scenarios=("medium",))
+    g = gaps_for(db, assumptions="model", projections=proj, years=[2030], explain=False)
+    want = g[g.service == "elderly_beds"].set_index("region_code")["demand"]
+    at = open_map()
+    at.selectbox(key="map_census_measure").set_value("demand_elderly_beds").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="map_census_year").value == 2030
+    spec = census_chart(at)
+    assert spec["layout"]["title"]["text"] == "养老床位需求（模型测算） · 2030 · 全国各地级单位"
+    v = values(spec)
+    assert len(v) == 367 and grey(spec) == {"810000", "820000"}
+    assert v["320100"] == want["320100"] > 0 and v["500000"] == want["500000"]
+    captions = " ".join(c.value for c in at.caption)
+    assert "需求：367个地区有2030年测算值" in captions and "按需求着色将在" not in captions
+    at.selectbox(key="map_pick_province").set_value("500000").run()
+    at.selectbox(key="map_census_measure").set_value("demand_per_1000_childcare_places").run()
+    spec = census_chart(at)
+    assert spec["layout"]["title"]["text"].endswith("2030 · 重庆市各区县")
+    assert len(values(spec)) == 38 and not grey(spec)

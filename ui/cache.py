@@ -478,3 +478,16 @@ def every_region_model(version: str, year: int) -> tuple[pd.DataFrame, pd.DataFr
 
     proj = _every_model(version)
     return proj, gaps_for(assumptions="model", projections=proj, years=[int(year)], explain=False)
+
+
+def census_growth(indicator: str) -> pd.DataFrame:
+    """forecasting.region_table.census_growth (growth 2025→2030 of a census-projected indicator, every census unit),
+    cached per data version: the map's 80+ growth."""
+    return _census_growth(data_version(), indicator)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _census_growth(version: str, indicator: str) -> pd.DataFrame:
+    from forecasting.region_table import census_growth as growth
+
+    return growth(indicator)

@@ -178,3 +178,18 @@ def test_colouring_by_demand_draws_every_prefecture_and_a_provinces_counties(db)
     spec = census_chart(at)
     assert spec["layout"]["title"]["text"].endswith("2030 · 重庆市各区县")
     assert len(values(spec)) == 38 and not grey(spec)
+
+
+def test_growth_of_the_80plus_from_the_census_projection(db):
+    """The 80+ are not a column of `project`'s table: the map reads the census projection's own (every census unit,
+    forecasting.region_table.census_growth), so no prefecture but Hong Kong and Macao is grey."""
+    from forecasting.region_table import census_growth
+
+    want = census_growth("elderly_80plus", db=db).set_index("region_code")["growth_elderly_80plus"]
+    at = open_map()
+    at.selectbox(key="map_census_measure").set_value("growth_elderly_80plus").run()
+    assert not at.exception, at.exception
+    got = values(census_chart(at))
+    assert len(got) >= 360
+    for code in ("320100", "130900", "440300"):
+        assert got[code] == want[code]

@@ -60,3 +60,32 @@ def test_idle_only_steps_are_skipped_while_a_session_is_connected(monkeypatch, c
     assert calls == ["first"] and out["later"] is None and out["first"] >= 0
     assert "ylyx-warm: later skipped" in capsys.readouterr().err
     assert warm.warm(busy=lambda: False)["later"] >= 0 and calls == ["first", "first", "later"]
+
+
+def test_warm_draws_the_cards_the_first_render_draws(own_db, monkeypatch):
+    """The overview step computes the cards the page draws first (pages/overview.py): with up to CARD_LIMIT regions,
+    every region's card and the focus region's trend; the focus is the page's own default (default_focus)."""
+    from models.core.catalogue import SERVICES
+    from models.report.overview import CARD_LIMIT, COMPARE_YEARS, default_focus
+    from ui import cache, warm
+
+    cards, trends = [], []
+    real_card, real_trend = cache.overview_card, cache.overview_trend
+    monkeypatch.setattr(cache, "overview_card", lambda *a: cards.append(a) or real_card(*a))
+    monkeypatch.setattr(cache, "overview_trend", lambda *a: trends.append(a) or real_trend(*a))
+    overview_step = {name: fn for name, fn, _ in warm.steps("zh")}["overview"]
+    overview_step()
+    ov = cache.overview(COMPARE_YEARS[0], "zh")
+    assert 0 < len(ov.codes) <= CARD_LIMIT  # the plan regions of data/
+    ordered = list(dict.fromkeys(ov.comparison["region_code"]))
+    assert sorted(c[2] for c in cards) == sorted(ordered)
+    assert trends == [(COMPARE_YEARS[0], "zh", default_focus(ordered), SERVICES[0])]
+    assert default_focus(ordered) == "500103"
+
+
+def test_default_focus_is_yuzhong_when_offered_else_the_first():
+    from models.report.overview import default_focus
+
+    assert default_focus(["120000", "500103"]) == "500103"
+    assert default_focus(["120000", "130981"]) == "120000"
+    assert default_focus([]) is None

@@ -1004,3 +1004,9 @@ STRINGS.update({
                         "and import it on the Import page (who, when and why are recorded; editable on the Data page "
                         "and revertible); the overview, workbench, gaps and exports of {year} then use them."),
 })
+
+STRINGS.update({  # the overview's charts on demand when every county is loaded (issue 20: first render)
+    "ov_chart_open": ("图：现有、需求与规划目标", "Chart: supply, demand and the plan's target"),
+    "ov_trend_open": ("图：历年缺口趋势", "Chart: the gap over the years"),
+    "rk_open": ("选择省级地区，查看其县区排序", "Choose a province to rank its counties"),
+})

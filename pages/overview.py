@@ -3,7 +3,9 @@ the distance to the plan's target per region, sorted (most complete first), besi
 own figure and the difference; a year switch (2025 from the plans, 2030 and 2035 from the projection).
 Below: 终期评估 (the 2025 targets against actual figures, with an import template where none exists), each region in
 detail (tabs), the focus region's trend and the one-page brief. Above CARD_LIMIT regions: totals by province/city
-and a sorted, paged table instead of the comparison chart."""
+and a sorted, paged table instead of the comparison chart; there the focus region's charts are drawn on demand
+(a collapsed expander each), so the first screen is the tables and the browser need not load the chart library.
+Each card's "how these numbers are computed" is drawn only once opened (issue 20: first render in Chromium)."""
 from __future__ import annotations
 
 import streamlit as st
@@ -21,6 +23,7 @@ from models.report.overview import (
     RANKING_SORTS,
     REVIEW_YEAR,
     compare_table,
+    default_focus,
     delta_text,
     explanation,
     kpi_text,
@@ -91,8 +94,13 @@ def metric_row(rows, measure: str) -> None:
                               target=fmt_number(r["target"], unit, L), year=supply_year(r)))
 
 
-def explain_block(rows) -> None:
-    with st.expander(t("ov_explain", L)):
+def explain_block(rows, code: str) -> None:
+    """The formulas and their inputs, computed and sent only once the expander is opened (a lazy expander: its code
+    blocks and input tables cost the browser about a second on the first render, issue 20);
+    st.session_state[f"ov_explain_{code}"] holds whether it is open."""
+    with st.expander(t("ov_explain", L), key=f"ov_explain_{code}", on_change="rerun") as box:
+        if not box.open:
+            return
         for r in rows:
             e = explanation(r, L)
             st.markdown(f"**{label(r['service'], L)}** · {e['method']}")
@@ -109,9 +117,18 @@ def explain_block(rows) -> None:
                     hide_index=True, width="stretch")
 
 
-def card(code: str) -> None:
+def on_demand(key: str, text: str):
+    """A collapsed expander for a chart, whose content runs only once it is opened (`.open`;
+    st.session_state[key]). With every county loaded the overview's first screen is tables: a chart below the fold
+    would make the browser load and run the chart library (~4.7 MB of script) before the first table appears
+    (issue 20)."""
+    return st.expander(text, key=key, on_change="rerun", icon=":material/bar_chart:")
+
+
+def card(code: str, *, charts_on_demand: bool = False) -> None:
     """One region: headline, the known gaps and target shares, one line for what the plan does not give, the gap
-    chart, the explanation (computed once per data version: ui/cache.overview_card)."""
+    chart (behind a lazy expander when `charts_on_demand`), the explanation (computed once per data version:
+    ui/cache.overview_card)."""
     c = cache.overview_card(year, L, code)
     rows = c.rows
     with st.container(key=f"ov_card_{code}"):
@@ -125,8 +142,13 @@ def card(code: str) -> None:
         if quiet:
             st.caption(quiet)
         missing_input_line(rows, code=code, name=names.get(code, code), lang=L, key=f"ov_missing_{code}")
-        st.plotly_chart(c.chart, key=f"ov_chart_{code}", width="stretch", config={"displaylogo": False})
-        explain_block(rows)
+        if charts_on_demand:  # one state for whichever region is the focus
+            with on_demand("ov_chart_open", t("ov_chart_open", L)) as box:
+                if box.open:
+                    st.plotly_chart(c.chart, key=f"ov_chart_{code}", width="stretch", config={"displaylogo": False})
+        else:
+            st.plotly_chart(c.chart, key=f"ov_chart_{code}", width="stretch", config={"displaylogo": False})
+        explain_block(rows, code)
         workbench_link(code)
 
 
@@ -172,8 +194,9 @@ def focus_picker(options: list[str], target: str) -> None:
         if code in options:
             st.session_state[target] = code
 
-    with st.expander(t("picker_header", L)):
-        pick_region(cache.choosable_regions(), key="ov_pick", lang=L, allowed=options, on_pick=on_pick)
+    with st.expander(t("picker_header", L), key="ov_pick_open", on_change="rerun") as box:
+        if box.open:  # drawn only while open: restricting ~3,000 regions and their labels on every rerun otherwise
+            pick_region(cache.choosable_regions(), key="ov_pick", lang=L, allowed=options, on_pick=on_pick)
 
 
 if len(codes) <= CARD_LIMIT:
@@ -200,8 +223,7 @@ if len(codes) <= CARD_LIMIT:
             card(code)
     st.divider()
     focus_picker(ordered, "ov_focus")
-    focus = st.selectbox(t("ov_focus", L), ordered, key="ov_focus",
-                         index=ordered.index("500103") if "500103" in ordered else 0,
+    focus = st.selectbox(t("ov_focus", L), ordered, key="ov_focus", index=ordered.index(default_focus(ordered)),
                          format_func=lambda c: f"{names.get(c, c)} ({c})")
 else:
     st.info(t("ov_many_regions", L, n=len(codes)))
@@ -253,9 +275,9 @@ else:
     focus_options = list(table["region_code"]) or codes
     focus_picker(focus_options, "ov_region")
     focus = st.selectbox(t("ov_region", L), focus_options, key="ov_region",
-                         index=focus_options.index("500103") if "500103" in focus_options else 0,
+                         index=focus_options.index(default_focus(focus_options)),
                          format_func=lambda c: f"{names.get(c, c)} ({c})")
-    card(focus)
+    card(focus, charts_on_demand=True)
     final_review_section()
 
 
@@ -265,6 +287,16 @@ def province_ranking_section() -> None:
     gaps across regions of very different size mislead), as a table and a chart (ui/cache.province_ranking)."""
     st.subheader(t("rk_header", L))
     st.caption(t("rk_intro", L, base=REVIEW_YEAR, year=2030))
+    # the chooser, the ranking and its chart are drawn once this is opened (the first render draws no chooser of
+    # ~3,000 regions and loads no chart library for them: issue 20)
+    with st.expander(t("rk_open", L), key="ov_rank_open", on_change="rerun",
+                     icon=":material/format_list_numbered:") as box:
+        if box.open:
+            ranking_body()
+
+
+def ranking_body() -> None:
+    """The region chooser and, once a region is chosen, its province's counties ranked (table and chart)."""
     regs = cache.choosable_regions()
     picked = pick_region(regs, key="ov_rank", lang=L)
     if not picked:
@@ -290,9 +322,21 @@ province_ranking_section()
 
 # The focus region: trend over the years and the one-page brief.
 st.subheader(t("ov_focus_header", L, region=names.get(focus, focus)))
-service = st.segmented_control(t("ov_trend_service", L), SERVICES, default=SERVICES[0], key="ov_trend_service",
-                               format_func=lambda s: label(s, L)) or SERVICES[0]
-st.plotly_chart(cache.overview_trend(year, L, focus, service), key="ov_trend", width="stretch", config={"displaylogo": False})
+
+
+def trend() -> None:
+    service = st.segmented_control(t("ov_trend_service", L), SERVICES, default=SERVICES[0], key="ov_trend_service",
+                                   format_func=lambda s: label(s, L)) or SERVICES[0]
+    st.plotly_chart(cache.overview_trend(year, L, focus, service), key="ov_trend", width="stretch",
+                    config={"displaylogo": False})
+
+
+if len(codes) <= CARD_LIMIT:  # the comparison chart is on the first screen already
+    trend()
+else:
+    with on_demand("ov_trend_open", t("ov_trend_open", L)) as box:
+        if box.open:
+            trend()
 focus_rows = region_rows(focus)
 brief_downloads(f"brief_{focus}_{year}", "ov_brief",
                 lambda fmt: brief_bytes(focus_rows, regions=[focus], year=year, lang=L, fmt=fmt, names=names), L)

@@ -1022,3 +1022,9 @@ STRINGS.update({
                             "Demand: {n} regions have a {year} figure ({summed} of them summed from their counties); "
                             "the others are grey (not provided; the hover says why)."),
 })
+
+STRINGS.update({  # the overview's charts on demand when every county is loaded (issue 20: first render)
+    "ov_chart_open": ("图：现有、需求与规划目标", "Chart: supply, demand and the plan's target"),
+    "ov_trend_open": ("图：历年缺口趋势", "Chart: the gap over the years"),
+    "rk_open": ("选择省级地区，查看其县区排序", "Choose a province to rank its counties"),
+})

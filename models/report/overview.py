@@ -265,6 +265,16 @@ def sort_and_page(table: pd.DataFrame, *, by: str, ascending: bool = False, page
 
 COMPARE_YEARS = (2025, 2030, 2035)  # 2025: the plans' own figures (十四五 end); 2030, 2035: the projection
 # REVIEW_YEAR (models.planning.targets): 终期评估, the 十四五 targets are for 2025
+DEFAULT_FOCUS = "500103"  # 渝中区: the region shown in detail first when it is among the regions offered
+
+
+def default_focus(options) -> str | None:
+    """The focus region a page opens on: DEFAULT_FOCUS when offered, else the first option (None: no options).
+    The page and the start-up warm-up (ui/warm.py) both ask here, so the card warmed is the card drawn."""
+    options = list(options)
+    if not options:
+        return None
+    return DEFAULT_FOCUS if DEFAULT_FOCUS in options else options[0]
 
 
 def comparison(kpi: pd.DataFrame) -> pd.DataFrame:

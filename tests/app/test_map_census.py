@@ -110,6 +110,10 @@ def test_workbench_chooser_offers_its_regions_and_switches_the_region(db):
     at.switch_page("pages/workbench.py").run()
     assert not at.exception, at.exception
     assert at.selectbox(key="wb_region").value == "500103"
+    assert not [w for w in at.sidebar.selectbox if w.key == "wb_pick_county"]  # closed: not drawn (a lazy expander)
+    at.session_state["wb_pick_open"] = True  # opened
+    at.run()
+    assert not at.exception, at.exception
     assert at.selectbox(key="wb_pick_county").value == "500103"  # the chooser opens on the workbench's region
     provinces = at.selectbox(key="wb_pick_province").options  # the workbench can go to every region now
     assert provinces[0] == "（全部）" and len(provinces) == 1 + 31
@@ -128,6 +132,8 @@ def test_overview_chooser_sets_the_focus_region(db):
     at.run()
     assert not at.exception, at.exception
     assert at.selectbox(key="ov_focus").value == "500103"
+    at.session_state["ov_pick_open"] = True  # the chooser is drawn while its expander is open
+    at.run()
     at.selectbox(key="ov_pick_province").set_value("120000").run()
     at.selectbox(key="ov_pick_prefecture").set_value("120100").run()
     at.selectbox(key="ov_pick_county").set_value("120110").run()

@@ -14,6 +14,10 @@ def test_a_province_ranks_its_counties(db):
     at.query_params["lang"] = "zh"
     at.run()
     assert not at.exception, at.exception
+    assert not [w for w in at.selectbox if w.key == "ov_rank_province"]  # closed: the section is drawn on demand
+    at.session_state["ov_rank_open"] = True  # opened
+    at.run()
+    assert not at.exception, at.exception
     assert any("用上方的地区选择器" in c.value for c in at.caption)  # nothing chosen yet: says how
     at.selectbox(key="ov_rank_province").set_value("120000")
     at.run()
@@ -62,4 +66,7 @@ def test_an_imported_region_is_in_the_2030_view(page_db):
     t = Projector.load(page_db).project_all(["610900"], methods=("model",), scenarios=("medium",))
     e30 = float(t[(t.indicator == "elderly_60plus") & (t.year == 2030)]["value"].iloc[0])
     shown = f"{e30:,.2f}".rstrip("0").rstrip(".")
+    at.session_state["ov_explain_610900"] = True  # its card's explanation: drawn once opened (a lazy expander)
+    at.run()
+    assert not at.exception, at.exception
     assert any(f"30.9 × {shown} / 1000" in c.value for c in at.code), shown

@@ -107,7 +107,7 @@ def vintage_backtest(as_of: int = 2020, *, regions=None, strict: bool = False, d
                         & everything["indicator"].isin(VINTAGE_INDICATORS) & (everything["basis"] != "户籍")]
     if regions is not None:
         actual = actual[actual["region_code"].isin(list(regions))]
-    census_naive = census_values(inp, set(actual["region_code"]))
+    census_naive = census_values(inp, set(actual["region_code"]), db)
     rows = []
     for region, g in actual.groupby("region_code", sort=True):
         try:
@@ -143,22 +143,20 @@ def vintage_backtest(as_of: int = 2020, *, regions=None, strict: bool = False, d
     return out.sort_values(["region_code", "indicator", "year", "method"], kind="stable").reset_index(drop=True)
 
 
-def census_values(inp, regions) -> dict[tuple[str, str], float]:
-    """(region, indicator) → its 2020 census count (population_resident, elderly_60plus, elderly_65plus) for census
-    units without a series of their own: the naive baseline of a county is the census held (the last figure a planner
-    had as of 2020). Empty when the vintage cannot read the census."""
-    data = inp.census()
-    if data is None:
+def census_values(inp, regions, db: Database | None = None) -> dict[tuple[str, str], float]:
+    """(region, indicator) → its 2020 census count (population_resident, elderly_60plus, elderly_65plus;
+    models.store.census.census_figures) for census units without a series of their own: the naive baseline of a
+    county is the census held (the last figure a planner had as of 2020). Empty when the vintage cannot read the
+    census."""
+    if inp.census() is None:
         return {}
-    from forecasting.census.split import group_bounds
+    from models.store.census import census_figures
 
-    g = data.groups2020[data.groups2020["region_code"].astype(str).isin(regions)]
-    low = g["age_group"].map(lambda a: group_bounds(a)[0])
-    out = {}
-    for ind, first in (("population_resident", 0), ("elderly_60plus", 60), ("elderly_65plus", 65)):
-        for code, v in g[low >= first].groupby("region_code")["persons"].sum().items():
-            out[(str(code), ind)] = float(v)
-    return out
+    figures = census_figures(db, year=2020, codes=sorted(regions)).set_index("region_code")
+    return {(str(code), ind): float(v) for ind, col in (("population_resident", "population"),
+                                                          ("elderly_60plus", "elderly_60plus"),
+                                                          ("elderly_65plus", "elderly_65plus"))
+            for code, v in figures[col].dropna().items()}
 
 
 SUMMARY_COLUMNS = ["level", "region_code", "indicator", "method", "n", "mape", "coverage_80", "n_interval"]

@@ -136,11 +136,12 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     group, how) of the bands (bands.sigma_for), else bands.SIGMA."""
     units = _units(data)
     codes = units["region_code"].tolist()
-    beta, _, _ = persistence or (PRIOR_PERSISTENCE, 0, "")
-    damp = damping(np.arange(CENSUS_YEAR, to_year + 1), beta)
     if NATIONAL not in codes:
         raise ValueError("census: the nation (100000) has no census persons")
     years = np.arange(CENSUS_YEAR, to_year + 1)
+    persistence = persistence or (PRIOR_PERSISTENCE, 0, f"β = {PRIOR_PERSISTENCE} (prior)")
+    sigma = sigma or (dict(SIGMA), CALIBRATION)
+    damp = damping(years, persistence[0])
     start = _start(data.groups2020, codes)
     mu, msource = migration_rates(data.groups2020, data.groups2010, units)
     children = start[:, :, :5].sum(axis=(1, 2))
@@ -268,7 +269,7 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     h = np.tile((years - CENSUS_YEAR).astype(float), (len(codes), 1))
     h[:, 0] = 2 / 12
     h = np.where(anchored[:, None], years[None, :] - last_obs[:, None].astype(float), h)
-    bands = {k: band_arrays(v[k], h, k, sigma[0] if sigma else None) for k in INDICATORS}
+    bands = {k: band_arrays(v[k], h, k, sigma[0]) for k in INDICATORS}
     rk = pd.concat([raking_table(prov_codes, years, factors[lv]).assign(
         level=lv, factor_vs_own=raking_table(prov_codes, years, own[lv])["factor"]) for lv in ("county", "city")],
         ignore_index=True)
@@ -276,8 +277,7 @@ def project_regions(data: CensusData, *, to_year: int, as_of: int | None, theta:
     ages = raw if keep_ages else None
     out = RegionalProjection(units, years, v, values, bands, h, rk, nf, msource, float(theta), ages)
     out.own_theta = own_theta
-    out.persistence = persistence or (PRIOR_PERSISTENCE, 0, f"β = {PRIOR_PERSISTENCE} (prior)")
-    out.sigma = sigma or (dict(SIGMA), CALIBRATION)
+    out.persistence, out.sigma = persistence, sigma
     return out
 
 
